@@ -1,0 +1,5 @@
+"""`python -m storefeed` is the same as the `storefeed` command."""
+
+from storefeed.cli import main
+
+main()

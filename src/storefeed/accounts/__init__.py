@@ -1,0 +1,1 @@
+"""Users, profiles, experts and their fields."""

@@ -1,0 +1,79 @@
+"""Accounts: the user, their public profile, and the expert fields staff verify them in."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from storefeed.core.ids import new_id
+
+
+class ExpertField(models.Model):
+    """A field an expert is verified in (Beauty, Tech, ...). Staff may add more in the admin."""
+
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField(max_length=60)
+    name_zh = models.CharField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class User(AbstractUser):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    username = models.CharField(
+        _("username"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_]{1,30}$",
+                _("Use 1 to 30 letters, digits or underscores (no spaces or symbols)."),
+            )
+        ],
+        error_messages={"unique": _("That username is taken.")},
+    )
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    note = models.TextField(_("bio"), max_length=500, blank=True)
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    header = models.ImageField(upload_to="headers/%Y/%m/", blank=True)
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Approve each new follower by hand.")
+    )
+    expert_field = models.ForeignKey(
+        ExpertField, null=True, blank=True, on_delete=models.SET_NULL, related_name="experts"
+    )
+    expert_verified_at = models.DateTimeField(null=True, blank=True)
+    # Counters, kept exact by the services with F() updates inside the writing transaction.
+    followers_count = models.PositiveIntegerField(default=0)
+    following_count = models.PositiveIntegerField(default=0)
+    statuses_count = models.PositiveIntegerField(default=0)
+    last_status_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.username}"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_expert(self) -> bool:
+        return self.expert_field_id is not None and self.expert_verified_at is not None

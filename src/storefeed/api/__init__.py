@@ -1,0 +1,1 @@
+"""JSON APIs: mastodon/ (the Mastodon client API) and shop/ (commerce)."""

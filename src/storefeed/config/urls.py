@@ -1,0 +1,14 @@
+"""The URL map: admin, media, i18n, and the web pages."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded media from the embedded store; a deployment may serve MEDIA_ROOT elsewhere.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("storefeed.web.urls")),
+]

@@ -1,0 +1,1 @@
+"""Shared building blocks: ids, errors, text cleaning, pagination."""

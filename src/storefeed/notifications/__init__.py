@@ -1,0 +1,1 @@
+"""Notifications: follow, follow request, mention, reply, repost, like."""

@@ -1,0 +1,51 @@
+"""A notification tells one account that another did something to them or their post."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from storefeed.core.ids import new_id
+
+
+class NotificationType(models.TextChoices):
+    FOLLOW = "follow", _("followed you")
+    FOLLOW_REQUEST = "follow_request", _("asked to follow you")
+    MENTION = "mention", _("mentioned you")
+    REPLY = "reply", _("replied to your post")
+    REBLOG = "reblog", _("reposted your post")
+    FAVOURITE = "favourite", _("liked your post")
+
+
+class Notification(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=20, choices=NotificationType.choices)
+    # A string reference keeps this package free of imports from posts (posts sits above it).
+    status = models.ForeignKey(
+        "posts.Status", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-id"]),
+            models.Index(fields=["recipient", "read"]),
+        ]
+        constraints = [
+            # One notification per event: a second like of the same post, or a follow
+            # repeated after an unfollow, refreshes the first instead of piling up.
+            models.UniqueConstraint(
+                fields=["recipient", "actor", "type", "status"],
+                condition=models.Q(status__isnull=False),
+                name="notifications_unique_status_event",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "actor", "type"],
+                condition=models.Q(status__isnull=True),
+                name="notifications_unique_account_event",
+            ),
+        ]

@@ -1,0 +1,1 @@
+"""Statuses and what hangs on them: media, reposts, replies, likes, bookmarks, pins, polls, tags."""

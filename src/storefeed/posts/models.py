@@ -1,0 +1,194 @@
+"""Statuses, modelled on Mastodon's so the client API can expose them one to one."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from storefeed.core.ids import new_id
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted")
+    PRIVATE = "private", _("Followers only")
+    DIRECT = "direct", _("Mentioned people only")
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)  # as first typed
+    key = models.CharField(max_length=100, unique=True)  # normalized (NFKC, case-folded)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Status(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="statuses"
+    )
+    text = models.TextField(blank=True)  # the source, as typed
+    content = models.TextField(blank=True)  # cleaned HTML rendered from `text`
+    spoiler_text = models.CharField(max_length=200, blank=True)
+    sensitive = models.BooleanField(default=False)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    language = models.CharField(max_length=10, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    in_reply_to_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A plain repost is a status with no text of its own that points at the original.
+    reblog_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reblogs"
+    )
+    # A repost with a comment (a quote) has its own text and points at the original.
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in"
+    )
+    tags = models.ManyToManyField(Tag, through="StatusTag", related_name="statuses")
+    replies_count = models.PositiveIntegerField(default=0)
+    reblogs_count = models.PositiveIntegerField(default=0)
+    favourites_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reblog_of"],
+                condition=Q(reblog_of__isnull=False),
+                name="posts_status_one_reblog",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-id"]),
+            models.Index(fields=["visibility", "-id"]),
+            models.Index(fields=["in_reply_to", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.id}"
+
+    @property
+    def is_reblog(self) -> bool:
+        return self.reblog_of_id is not None
+
+
+class Mention(models.Model):
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="mention_rows")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "account"], name="posts_mention_unique")
+        ]
+
+
+class StatusTag(models.Model):
+    status = models.ForeignKey(Status, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["status", "tag"], name="posts_statustag_unique")]
+        indexes = [models.Index(fields=["tag", "-status"])]
+
+
+class MediaAttachment(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media"
+    )
+    status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.ImageField(upload_to="media/%Y/%m/", width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to="media/%Y/%m/small/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=40, default="image/jpeg")
+    description = models.TextField(max_length=1500, blank=True)
+    blurhash = models.CharField(max_length=100, blank=True)
+    focus_x = models.FloatField(default=0.0)
+    focus_y = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__lt=settings.STATUS_MAX_MEDIA), name="posts_media_max_nine"
+            )
+        ]
+
+
+class Favourite(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites"
+    )
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="favourite_rows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="posts_favourite_unique")
+        ]
+
+
+class Bookmark(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="bookmark_rows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="posts_bookmark_unique")
+        ]
+
+
+class Pin(models.Model):
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pins")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="pin_rows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "status"], name="posts_pin_unique")]
+
+
+class Poll(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    status = models.OneToOneField(Status, on_delete=models.CASCADE, related_name="poll")
+    options = models.JSONField()  # list of option titles
+    multiple = models.BooleanField(default=False)
+    hide_totals = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    votes_count = models.PositiveIntegerField(default=0)
+    voters_count = models.PositiveIntegerField(default=0)
+
+
+class PollVote(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "account", "choice"], name="posts_pollvote_unique")
+        ]
+
+

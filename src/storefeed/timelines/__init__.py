@@ -1,0 +1,1 @@
+"""The home timeline store and fan-out."""

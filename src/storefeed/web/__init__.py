@@ -1,0 +1,1 @@
+"""HTML pages for people: views, forms, templates, static files."""
