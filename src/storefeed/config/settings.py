@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "storefeed.timelines",
     "storefeed.notifications",
     "storefeed.web",
-
+    "storefeed.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Demo data: a believable small network built through the services."""
