@@ -86,7 +86,9 @@ class Status(models.Model):
 
 class Mention(models.Model):
     status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="mention_rows")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -99,7 +101,9 @@ class StatusTag(models.Model):
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["status", "tag"], name="posts_statustag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["status", "tag"], name="posts_statustag_unique")
+        ]
         indexes = [models.Index(fields=["tag", "-status"])]
 
 
@@ -161,12 +165,16 @@ class Bookmark(models.Model):
 
 
 class Pin(models.Model):
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pins")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pins"
+    )
     status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="pin_rows")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "status"], name="posts_pin_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="posts_pin_unique")
+        ]
 
 
 class Poll(models.Model):
@@ -182,13 +190,15 @@ class Poll(models.Model):
 
 class PollVote(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     choice = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "account", "choice"], name="posts_pollvote_unique")
+            models.UniqueConstraint(
+                fields=["poll", "account", "choice"], name="posts_pollvote_unique"
+            )
         ]
-
-

@@ -1,0 +1,560 @@
+"""Every write to statuses: compose, delete, repost, like, bookmark, pin, vote, upload."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.db.models.functions import Greatest, Lower
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from storefeed.accounts.models import User
+from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from storefeed.core.text import clean_plain, normalize_tag, parse, render, text_length
+from storefeed.notifications import services as notifications
+from storefeed.notifications.models import NotificationType
+from storefeed.posts import signals
+from storefeed.posts.media import process_image
+from storefeed.posts.models import (
+    Bookmark,
+    Favourite,
+    MediaAttachment,
+    Mention,
+    Pin,
+    Poll,
+    PollVote,
+    Status,
+    StatusTag,
+    Tag,
+    Visibility,
+)
+from storefeed.posts.selectors import status_for_viewer
+
+MAX_PINS = 5
+POLL_MAX_OPTIONS = 4
+POLL_OPTION_MAX_CHARS = 50
+POLL_MIN_SECONDS = 5 * 60
+POLL_MAX_SECONDS = 30 * 24 * 3600
+
+
+@dataclass
+class PollSpec:
+    options: Sequence[str]
+    expires_in: int = 24 * 3600
+    multiple: bool = False
+    hide_totals: bool = False
+
+
+def _url(name: str, **kwargs: Any) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _profile_url(username: str) -> str:
+    return _url("web:profile", username=username) or f"/@{username}"
+
+
+def _tag_url(name: str) -> str:
+    return _url("web:tag", name=name) or f"/tags/{name}"
+
+
+def render_text(text: str, mentioned: dict[str, User]) -> str:
+    """Cleaned HTML for `text`, linking the accounts in `mentioned` (keyed by lower username)."""
+
+    def mention_url(name: str) -> str | None:
+        account = mentioned.get(name.lower())
+        return _profile_url(account.username) if account is not None else None
+
+    return render(text, mention_url=mention_url, tag_url=_tag_url)
+
+
+def media_create(
+    *, account: User, file: UploadedFile, description: str = "", focus: tuple[float, float] = (0, 0)
+) -> MediaAttachment:
+    """Check and store one image, not yet attached to a post."""
+    description = clean_plain(description or "", multiline=True)
+    if len(description) > 1500:
+        raise ValidationFailed(
+            _("Image descriptions can be at most 1,500 characters."), field="description"
+        )
+    processed = process_image(file)
+    with transaction.atomic():
+        media = MediaAttachment(
+            account=account,
+            description=description,
+            content_type=processed.content_type,
+            focus_x=max(-1.0, min(1.0, float(focus[0]))),
+            focus_y=max(-1.0, min(1.0, float(focus[1]))),
+        )
+        media.file.save(processed.original.name or "image.jpg", processed.original, save=False)
+        media.thumbnail.save("small.jpg", processed.small, save=False)
+        media.width, media.height = processed.width, processed.height
+        media.save()
+    return media
+
+
+def _check_text(text: str, *, has_attachments: bool) -> str:
+    text = clean_plain(text or "", multiline=True)
+    length = text_length(text)
+    limit = settings.STATUS_MAX_CHARACTERS
+    if length > limit:
+        raise ValidationFailed(
+            _("Posts can be at most %(limit)s characters; this one has %(length)s.")
+            % {"limit": f"{limit:,}", "length": f"{length:,}"},
+            field="text",
+        )
+    if not text and not has_attachments:
+        raise ValidationFailed(_("Write something or add an image."), field="text")
+    return text
+
+
+def _resolve_mentions(names: Sequence[str]) -> dict[str, User]:
+    if not names:
+        return {}
+    wanted = {n.lower() for n in names}
+    found = {
+        u.username.lower(): u
+        for u in User.objects.annotate(lname=Lower("username")).filter(
+            lname__in=wanted, is_active=True
+        )
+    }
+    unknown = [n for n in names if n.lower() not in found]
+    if unknown:
+        raise ValidationFailed(
+            ngettext(
+                "There is no account called %(names)s.",
+                "There are no accounts called %(names)s.",
+                len(unknown),
+            )
+            % {"names": ", ".join(f"@{n}" for n in unknown)},
+            field="text",
+        )
+    return found
+
+
+def _tags_for(names: Sequence[str]) -> list[Tag]:
+    if not names:
+        return []
+    keys = {normalize_tag(n): n for n in names}
+    Tag.objects.bulk_create(
+        [Tag(name=name, key=key) for key, name in keys.items()], ignore_conflicts=True
+    )
+    return list(Tag.objects.filter(key__in=list(keys)))
+
+
+def _check_poll(poll: PollSpec | None) -> PollSpec | None:
+    if poll is None:
+        return None
+    options = [clean_plain(o or "") for o in poll.options]
+    if len(options) < 2 or len(options) > POLL_MAX_OPTIONS:
+        raise ValidationFailed(
+            _("A poll needs between 2 and %(max)s options.") % {"max": POLL_MAX_OPTIONS},
+            field="poll",
+        )
+    if any(not o for o in options):
+        raise ValidationFailed(_("Poll options cannot be empty."), field="poll")
+    if any(len(o) > POLL_OPTION_MAX_CHARS for o in options):
+        raise ValidationFailed(
+            _("Poll options can be at most %(max)s characters.") % {"max": POLL_OPTION_MAX_CHARS},
+            field="poll",
+        )
+    if len(set(options)) != len(options):
+        raise ValidationFailed(_("Poll options must differ from each other."), field="poll")
+    if not POLL_MIN_SECONDS <= int(poll.expires_in) <= POLL_MAX_SECONDS:
+        raise ValidationFailed(_("A poll runs between 5 minutes and 30 days."), field="poll")
+    return PollSpec(options, int(poll.expires_in), bool(poll.multiple), bool(poll.hide_totals))
+
+
+def _original(status: Status) -> Status:
+    return status.reblog_of if status.reblog_of is not None else status
+
+
+@transaction.atomic(durable=True)
+def status_create(
+    *,
+    account: User,
+    text: str,
+    media_ids: Sequence[int | str] = (),
+    visibility: str = Visibility.PUBLIC,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    in_reply_to_id: int | str | None = None,
+    quote_of_id: int | str | None = None,
+    poll: PollSpec | None = None,
+) -> Status:
+    """Publish a post (a reply when `in_reply_to_id`, a repost with comment when
+    `quote_of_id`). Checks everything before writing anything."""
+    if visibility not in Visibility.values:
+        raise ValidationFailed(_("Choose who can see this post."), field="visibility")
+    try:
+        wanted_media = [int(m) for m in media_ids]
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Unknown image."), field="media_ids") from None
+    if len(wanted_media) > settings.STATUS_MAX_MEDIA:
+        raise ValidationFailed(
+            _("A post can carry at most %(max)s images; this one has %(count)s.")
+            % {"max": settings.STATUS_MAX_MEDIA, "count": len(wanted_media)},
+            field="media_ids",
+        )
+    if len(set(wanted_media)) != len(wanted_media):
+        raise ValidationFailed(_("The same image was added twice."), field="media_ids")
+    poll = _check_poll(poll)
+    if poll is not None and wanted_media:
+        raise ValidationFailed(_("A post can have images or a poll, not both."), field="poll")
+    spoiler_text = clean_plain(spoiler_text or "")
+    if len(spoiler_text) > 200:
+        raise ValidationFailed(
+            _("Content warnings can be at most 200 characters."), field="spoiler_text"
+        )
+    language = clean_plain(language or "")[:10]
+
+    parent = None
+    if in_reply_to_id not in (None, ""):
+        try:
+            parent = _original(status_for_viewer(viewer=account, status_id=in_reply_to_id))
+        except NotFound:
+            raise NotFound(
+                _("The post you are replying to has been deleted or is not visible to you."),
+                field="in_reply_to_id",
+            ) from None
+    quoted = None
+    if quote_of_id not in (None, ""):
+        try:
+            quoted = _original(status_for_viewer(viewer=account, status_id=quote_of_id))
+        except NotFound:
+            raise NotFound(
+                _("The post you are reposting has been deleted or is not visible to you."),
+                field="quote_of_id",
+            ) from None
+        if quoted.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+            raise Forbidden(_("Only public posts can be reposted."), field="quote_of_id")
+
+    media = list(
+        MediaAttachment.objects.select_for_update().filter(
+            pk__in=wanted_media, account=account, status__isnull=True
+        )
+    )
+    if len(media) != len(wanted_media):
+        raise ValidationFailed(
+            _("An image is missing or already used in another post; upload it again."),
+            field="media_ids",
+        )
+    text = _check_text(text, has_attachments=bool(media) or quoted is not None)
+    parsed = parse(text)
+    mentioned = _resolve_mentions(parsed.mentions)
+
+    status = Status.objects.create(
+        account=account,
+        text=text,
+        content=render_text(text, mentioned),
+        spoiler_text=spoiler_text,
+        sensitive=bool(sensitive) or bool(spoiler_text),
+        visibility=visibility,
+        language=language,
+        in_reply_to=parent,
+        in_reply_to_account_id=parent.account_id if parent else None,
+        quote_of=quoted,
+    )
+    by_id = {m.pk: m for m in media}
+    for position, media_id in enumerate(wanted_media):
+        item = by_id[media_id]
+        item.status = status
+        item.position = position
+        item.save(update_fields=["status", "position"])
+    Mention.objects.bulk_create([Mention(status=status, account=u) for u in mentioned.values()])
+    StatusTag.objects.bulk_create(
+        [StatusTag(status=status, tag=tag) for tag in _tags_for(parsed.tags)]
+    )
+    if poll is not None:
+        Poll.objects.create(
+            status=status,
+            options=list(poll.options),
+            multiple=poll.multiple,
+            hide_totals=poll.hide_totals,
+            expires_at=timezone.now() + dt.timedelta(seconds=poll.expires_in),
+        )
+    User.objects.filter(pk=account.pk).update(
+        statuses_count=F("statuses_count") + 1, last_status_at=status.created_at
+    )
+    if parent is not None:
+        Status.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        if parent.account_id not in {u.pk for u in mentioned.values()}:
+            notifications.notify(
+                recipient_id=parent.account_id,
+                actor_id=account.pk,
+                type=NotificationType.REPLY,
+                status_id=status.pk,
+            )
+    if quoted is not None:
+        Status.objects.filter(pk=quoted.pk).update(reblogs_count=F("reblogs_count") + 1)
+        notifications.notify(
+            recipient_id=quoted.account_id,
+            actor_id=account.pk,
+            type=NotificationType.REBLOG,
+            status_id=status.pk,
+        )
+    for user in mentioned.values():
+        notifications.notify(
+            recipient_id=user.pk,
+            actor_id=account.pk,
+            type=NotificationType.MENTION,
+            status_id=status.pk,
+        )
+    signals.status_created.send(sender=Status, status_id=status.pk)
+    return status
+
+
+def _own_status(account: User, status_id: int | str) -> Status:
+    status = status_for_viewer(viewer=account, status_id=status_id)
+    if status.account_id != account.pk:
+        raise Forbidden(_("You can only change your own posts."))
+    return status
+
+
+def _decrement(model: Any, pk: int, field: str) -> None:
+    model.objects.filter(pk=pk).update(**{field: Greatest(F(field) - 1, 0)})
+
+
+@transaction.atomic(durable=True)
+def status_delete(*, account: User, status_id: int | str) -> Status:
+    """Delete one's own post. Its plain reposts go with it; replies stay, detached."""
+    status = _own_status(account, status_id)
+    # Keep what the API returns (the deleted status with its source) before the rows go.
+    status.media_list = list(status.media.all())  # type: ignore[attr-defined]
+    reblog_rows = list(Status.objects.filter(reblog_of=status).values_list("pk", "account_id"))
+    removed_ids = [status.pk, *(pk for pk, _a in reblog_rows)]
+    per_account: dict[int, int] = {}
+    for _pk, owner in reblog_rows:
+        per_account[owner] = per_account.get(owner, 0) + 1
+    per_account[account.pk] = per_account.get(account.pk, 0) + 1
+    for owner, count in per_account.items():
+        User.objects.filter(pk=owner).update(
+            statuses_count=Greatest(F("statuses_count") - count, 0)
+        )
+    if status.in_reply_to_id:
+        _decrement(Status, status.in_reply_to_id, "replies_count")
+    if status.reblog_of_id:
+        _decrement(Status, status.reblog_of_id, "reblogs_count")
+    if status.quote_of_id:
+        _decrement(Status, status.quote_of_id, "reblogs_count")
+    signals.status_deleted.send(
+        sender=Status, status_id=status.pk, account_id=account.pk, status_ids=removed_ids
+    )
+    deleted_pk = status.pk
+    Status.objects.filter(pk__in=removed_ids).delete()
+    status.pk = deleted_pk
+    return status
+
+
+@transaction.atomic(durable=True)
+def status_reblog(
+    *, account: User, status_id: int | str, visibility: str = Visibility.PUBLIC
+) -> Status:
+    """Repost (plainly) a post the account can see; reposting a repost reposts the original."""
+    original = _original(status_for_viewer(viewer=account, status_id=status_id))
+    if original.visibility == Visibility.DIRECT or (
+        original.visibility == Visibility.PRIVATE and original.account_id != account.pk
+    ):
+        raise Forbidden(_("This post is not public, so it cannot be reposted."))
+    if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE):
+        visibility = Visibility.PUBLIC
+    try:
+        with transaction.atomic():
+            reblog = Status.objects.create(
+                account=account, reblog_of=original, visibility=visibility
+            )
+    except IntegrityError:
+        raise Conflict(_("You have already reposted this post.")) from None
+    Status.objects.filter(pk=original.pk).update(reblogs_count=F("reblogs_count") + 1)
+    User.objects.filter(pk=account.pk).update(
+        statuses_count=F("statuses_count") + 1, last_status_at=reblog.created_at
+    )
+    notifications.notify(
+        recipient_id=original.account_id,
+        actor_id=account.pk,
+        type=NotificationType.REBLOG,
+        status_id=original.pk,
+    )
+    signals.status_created.send(sender=Status, status_id=reblog.pk)
+    reblog.reblog_of = original
+    return reblog
+
+
+@transaction.atomic(durable=True)
+def status_unreblog(*, account: User, status_id: int | str) -> Status:
+    original = _original(status_for_viewer(viewer=account, status_id=status_id))
+    rows = list(
+        Status.objects.filter(account=account, reblog_of=original).values_list("pk", flat=True)
+    )
+    if not rows:
+        raise Conflict(_("You have not reposted this post."))
+    signals.status_deleted.send(
+        sender=Status, status_id=rows[0], account_id=account.pk, status_ids=rows
+    )
+    Status.objects.filter(pk__in=rows).delete()
+    _decrement(Status, original.pk, "reblogs_count")
+    User.objects.filter(pk=account.pk).update(statuses_count=Greatest(F("statuses_count") - 1, 0))
+    original.refresh_from_db()
+    return original
+
+
+def _toggle_row(
+    *,
+    account: User,
+    status_id: int | str,
+    model: type[Favourite] | type[Bookmark],
+    add: bool,
+    counter: str | None,
+    already: str,
+    missing: str,
+    notify_type: str | None = None,
+) -> Status:
+    original = _original(status_for_viewer(viewer=account, status_id=status_id))
+    if add:
+        try:
+            with transaction.atomic():
+                model.objects.create(account=account, status=original)
+        except IntegrityError:
+            raise Conflict(already) from None
+        if counter:
+            Status.objects.filter(pk=original.pk).update(**{counter: F(counter) + 1})
+        if notify_type:
+            notifications.notify(
+                recipient_id=original.account_id,
+                actor_id=account.pk,
+                type=notify_type,
+                status_id=original.pk,
+            )
+    else:
+        deleted, _rows = model.objects.filter(account=account, status=original).delete()
+        if not deleted:
+            raise Conflict(missing)
+        if counter:
+            _decrement(Status, original.pk, counter)
+    original.refresh_from_db()
+    return original
+
+
+@transaction.atomic(durable=True)
+def status_favourite(*, account: User, status_id: int | str) -> Status:
+    return _toggle_row(
+        account=account,
+        status_id=status_id,
+        model=Favourite,
+        add=True,
+        counter="favourites_count",
+        already=_("You already like this post."),
+        missing="",
+        notify_type=NotificationType.FAVOURITE,
+    )
+
+
+@transaction.atomic(durable=True)
+def status_unfavourite(*, account: User, status_id: int | str) -> Status:
+    return _toggle_row(
+        account=account,
+        status_id=status_id,
+        model=Favourite,
+        add=False,
+        counter="favourites_count",
+        already="",
+        missing=_("You have not liked this post."),
+    )
+
+
+@transaction.atomic(durable=True)
+def status_bookmark(*, account: User, status_id: int | str) -> Status:
+    return _toggle_row(
+        account=account,
+        status_id=status_id,
+        model=Bookmark,
+        add=True,
+        counter=None,
+        already=_("This post is already in your bookmarks."),
+        missing="",
+    )
+
+
+@transaction.atomic(durable=True)
+def status_unbookmark(*, account: User, status_id: int | str) -> Status:
+    return _toggle_row(
+        account=account,
+        status_id=status_id,
+        model=Bookmark,
+        add=False,
+        counter=None,
+        already="",
+        missing=_("This post is not in your bookmarks."),
+    )
+
+
+@transaction.atomic(durable=True)
+def status_pin(*, account: User, status_id: int | str) -> Status:
+    """Pin one of one's own posts to the top of one's profile (at most five)."""
+    status = _own_status(account, status_id)
+    if status.reblog_of_id is not None:
+        raise ValidationFailed(_("Reposts cannot be pinned; pin your own posts."))
+    if status.visibility == Visibility.DIRECT:
+        raise ValidationFailed(_("Direct posts cannot be pinned."))
+    # Lock the account row so two pins at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=account.pk).first()
+    if Pin.objects.filter(account=account).count() >= MAX_PINS:
+        raise ValidationFailed(_("You can pin at most %(max)s posts.") % {"max": MAX_PINS})
+    try:
+        with transaction.atomic():
+            Pin.objects.create(account=account, status=status)
+    except IntegrityError:
+        raise Conflict(_("This post is already pinned.")) from None
+    return status
+
+
+@transaction.atomic(durable=True)
+def status_unpin(*, account: User, status_id: int | str) -> Status:
+    status = _own_status(account, status_id)
+    deleted, _rows = Pin.objects.filter(account=account, status=status).delete()
+    if not deleted:
+        raise Conflict(_("This post is not pinned."))
+    return status
+
+
+@transaction.atomic(durable=True)
+def poll_vote(*, account: User, poll_id: int | str, choices: Sequence[int | str]) -> Poll:
+    try:
+        poll = Poll.objects.select_for_update().select_related("status").get(pk=int(poll_id))
+    except (Poll.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("This poll does not exist.")) from None
+    status_for_viewer(viewer=account, status_id=poll.status_id)
+    if poll.expires_at is not None and poll.expires_at <= timezone.now():
+        raise ValidationFailed(_("This poll has ended."), field="choices")
+    try:
+        picked = sorted({int(c) for c in choices})
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Choose one of the poll's options."), field="choices") from None
+    if not picked or any(c < 0 or c >= len(poll.options) for c in picked):
+        raise ValidationFailed(_("Choose one of the poll's options."), field="choices")
+    if len(picked) > 1 and not poll.multiple:
+        raise ValidationFailed(_("This poll allows only one choice."), field="choices")
+    if PollVote.objects.filter(poll=poll, account=account).exists():
+        raise Conflict(_("You have already voted in this poll."), field="choices")
+    PollVote.objects.bulk_create([PollVote(poll=poll, account=account, choice=c) for c in picked])
+    Poll.objects.filter(pk=poll.pk).update(
+        votes_count=F("votes_count") + len(picked), voters_count=F("voters_count") + 1
+    )
+    poll.refresh_from_db()
+    return poll
+
+
+def poll_results(poll: Poll) -> list[int]:
+    """Votes per option, in option order."""
+    counts = dict(PollVote.objects.filter(poll=poll).values_list("choice").annotate(n=Count("id")))
+    return [counts.get(i, 0) for i in range(len(poll.options))]

@@ -1,0 +1,41 @@
+"""Turn the events of posts and social into timeline tasks, enqueued inside the sender's
+transaction (with the database queue the task row commits with the change, or not at all)."""
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from storefeed.posts import signals as post_signals
+from storefeed.social import signals as social_signals
+from storefeed.timelines import tasks
+
+
+@receiver(post_signals.status_created)
+def on_status_created(*, status_id: int, **_: Any) -> None:
+    tasks.fan_out.enqueue(status_id)
+
+
+@receiver(post_signals.status_deleted)
+def on_status_deleted(*, status_id: int, status_ids: list[int] | None = None, **_: Any) -> None:
+    tasks.remove_statuses.enqueue(list(status_ids or [status_id]))
+
+
+@receiver(social_signals.follow_created)
+def on_follow_created(*, account_id: int, target_id: int, **_: Any) -> None:
+    tasks.backfill.enqueue(account_id, target_id)
+
+
+@receiver(social_signals.follow_deleted)
+def on_follow_deleted(*, account_id: int, target_id: int, **_: Any) -> None:
+    tasks.remove_author.enqueue(account_id, target_id)
+
+
+@receiver(social_signals.block_created)
+def on_block_created(*, account_id: int, target_id: int, **_: Any) -> None:
+    tasks.remove_author.enqueue(account_id, target_id, True)
+    tasks.remove_author.enqueue(target_id, account_id, True)
+
+
+@receiver(social_signals.mute_created)
+def on_mute_created(*, account_id: int, target_id: int, **_: Any) -> None:
+    tasks.remove_author.enqueue(account_id, target_id, True)

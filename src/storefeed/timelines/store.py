@@ -1,0 +1,143 @@
+"""The home timeline store: one interface, with the database as its first implementation.
+
+A store keeps, per owner, the ids of the statuses delivered to their home timeline, newest
+first. It knows nothing of visibility, blocks or mutes: fan-out decides what goes in, the
+selector filters what comes out. A Redis implementation can replace the database one behind
+the same interface; tests/timelines/test_store_contract.py is the contract both must pass.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db.models import Q
+
+from storefeed.timelines.models import HomeEntry
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Entry:
+    status_id: int
+    author_id: int
+    origin_author_id: int | None = None  # for a repost: whose post was reposted
+
+
+class TimelineStore(Protocol):
+    def push(self, owner_ids: Iterable[int], entry: Entry) -> None:
+        """Deliver one status to several homes (again is harmless)."""
+
+    def push_many(self, owner_id: int, entries: Iterable[Entry]) -> None:
+        """Deliver several statuses to one home (backfill after a follow)."""
+
+    def page(
+        self,
+        owner_id: int,
+        *,
+        max_id: int | None = None,
+        since_id: int | None = None,
+        min_id: int | None = None,
+        limit: int = 20,
+    ) -> list[int]:
+        """Status ids, newest first; `min_id` gives the page just newer than it."""
+
+    def remove_statuses(
+        self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None
+    ) -> None:
+        """Take statuses out of the homes they were delivered to (`owner_ids` when known)."""
+
+    def remove_author(
+        self, owner_id: int, author_id: int, *, with_reposts_of: bool = False
+    ) -> None:
+        """Take an account's posts out of one home; with `with_reposts_of`, also others'
+        reposts of that account's posts (after a block or a mute)."""
+
+    def trim(self, owner_id: int, keep: int) -> None:
+        """Keep only the newest `keep` entries of one home."""
+
+
+class DatabaseTimelineStore:
+    def push(self, owner_ids: Iterable[int], entry: Entry) -> None:
+        owners = list(dict.fromkeys(owner_ids))
+        for start in range(0, len(owners), BATCH):
+            HomeEntry.objects.bulk_create(
+                [
+                    HomeEntry(
+                        owner_id=owner,
+                        status_id=entry.status_id,
+                        author_id=entry.author_id,
+                        origin_author_id=entry.origin_author_id,
+                    )
+                    for owner in owners[start : start + BATCH]
+                ],
+                ignore_conflicts=True,
+            )
+
+    def push_many(self, owner_id: int, entries: Iterable[Entry]) -> None:
+        HomeEntry.objects.bulk_create(
+            [
+                HomeEntry(
+                    owner_id=owner_id,
+                    status_id=e.status_id,
+                    author_id=e.author_id,
+                    origin_author_id=e.origin_author_id,
+                )
+                for e in entries
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+
+    def page(
+        self,
+        owner_id: int,
+        *,
+        max_id: int | None = None,
+        since_id: int | None = None,
+        min_id: int | None = None,
+        limit: int = 20,
+    ) -> list[int]:
+        qs = HomeEntry.objects.filter(owner_id=owner_id)
+        if max_id is not None:
+            qs = qs.filter(status_id__lt=max_id)
+        if since_id is not None:
+            qs = qs.filter(status_id__gt=since_id)
+        if min_id is not None:
+            ids = qs.filter(status_id__gt=min_id).order_by("status_id")
+            return list(ids.values_list("status_id", flat=True)[:limit])[::-1]
+        return list(qs.order_by("-status_id").values_list("status_id", flat=True)[:limit])
+
+    def remove_statuses(
+        self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None
+    ) -> None:
+        qs = HomeEntry.objects.filter(status_id__in=list(status_ids))
+        if owner_ids is not None:
+            qs = qs.filter(owner_id__in=list(owner_ids))
+        qs.delete()
+
+    def remove_author(
+        self, owner_id: int, author_id: int, *, with_reposts_of: bool = False
+    ) -> None:
+        match = Q(author_id=author_id)
+        if with_reposts_of:
+            match |= Q(origin_author_id=author_id)
+        HomeEntry.objects.filter(match, owner_id=owner_id).delete()
+
+    def trim(self, owner_id: int, keep: int) -> None:
+        cutoff = (
+            HomeEntry.objects.filter(owner_id=owner_id)
+            .order_by("-status_id")
+            .values_list("status_id", flat=True)[keep : keep + 1]
+        )
+        boundary = list(cutoff)
+        if boundary:
+            HomeEntry.objects.filter(owner_id=owner_id, status_id__lte=boundary[0]).delete()
+
+
+_store: TimelineStore = DatabaseTimelineStore()
+
+
+def home_store() -> TimelineStore:
+    """The configured store (the database one until a Redis store lands)."""
+    return _store
