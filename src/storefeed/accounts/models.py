@@ -1,6 +1,6 @@
 """Accounts: the user, their public profile, and the expert fields staff verify them in."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -59,8 +59,6 @@ class User(AbstractUser):
     following_count = models.PositiveIntegerField(default=0)
     statuses_count = models.PositiveIntegerField(default=0)
     last_status_at = models.DateTimeField(null=True, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         constraints = [

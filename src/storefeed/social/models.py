@@ -28,7 +28,9 @@ class Follow(_Edge):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["follower", "target"], name="social_follow_unique"),
-            models.CheckConstraint(condition=~Q(follower=F("target")), name="social_follow_not_self"),
+            models.CheckConstraint(
+                condition=~Q(follower=F("target")), name="social_follow_not_self"
+            ),
         ]
         indexes = [models.Index(fields=["target", "-id"])]
 
@@ -45,7 +47,9 @@ class FollowRequest(_Edge):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "target"], name="social_followrequest_unique"),
+            models.UniqueConstraint(
+                fields=["account", "target"], name="social_followrequest_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(account=F("target")), name="social_followrequest_not_self"
             ),

@@ -1,0 +1,43 @@
+"""Reads of accounts: by name, search, the expert fields."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from storefeed.accounts.models import ExpertField, User
+
+
+def account_by_username(username: str) -> User | None:
+    """The active account with that username, whatever the case (a leading @ is ignored)."""
+    username = (username or "").strip().lstrip("@")
+    if not username:
+        return None
+    return (
+        User.objects.select_related("expert_field")
+        .filter(username__iexact=username, is_active=True)
+        .first()
+    )
+
+
+def account_search(*, query: str, limit: int = 20) -> list[User]:
+    """Accounts whose username or display name contains the query: exact username first,
+    then names that start with it, then the rest; within each, most followed first."""
+    query = (query or "").strip().lstrip("@")
+    if not query:
+        return []
+    limit = max(1, min(limit, 80))
+    rank = Case(
+        When(username__iexact=query, then=Value(0)),
+        When(Q(username__istartswith=query) | Q(display_name__istartswith=query), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(
+        User.objects.select_related("expert_field")
+        .filter(is_active=True)
+        .filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+        .annotate(rank=rank)
+        .order_by("rank", "-followers_count", "username")[:limit]
+    )
+
+
+def expert_fields() -> list[ExpertField]:
+    return list(ExpertField.objects.all())

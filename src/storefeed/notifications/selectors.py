@@ -1,0 +1,47 @@
+"""Reads of notifications: a page of them with everything a row shows, and the unread count."""
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from storefeed.accounts.models import User
+from storefeed.notifications.models import Notification, NotificationType
+
+
+def _visible(account: User) -> QuerySet[Notification]:
+    """The account's notifications minus those from accounts it blocks, that block it, or
+    that it muted with notifications hidden (a block made after the event hides it too)."""
+    actor = OuterRef("actor_id")
+    blocks = User.objects.filter(pk=account.pk, blocks_made__target_id=actor)
+    blocked_by = User.objects.filter(pk=account.pk, blocked_by__account_id=actor)
+    muted = User.objects.filter(
+        pk=account.pk, mutes_made__target_id=actor, mutes_made__hide_notifications=True
+    )
+    return Notification.objects.filter(recipient=account).exclude(
+        Exists(blocks) | Exists(blocked_by) | Exists(muted)
+    )
+
+
+def notifications_for(
+    *,
+    account: User,
+    max_id: int | None = None,
+    limit: int = 30,
+    types: Iterable[str] | None = None,
+) -> list[Notification]:
+    """Newest first, before `max_id`, in one query whatever the page size: the actor, its
+    expert field, and the status with its author are joined in."""
+    limit = max(1, min(int(limit), 80))
+    qs = _visible(account).select_related(
+        "actor", "actor__expert_field", "status", "status__account"
+    )
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    if types is not None:
+        wanted = [t for t in types if t in NotificationType.values]
+        qs = qs.filter(type__in=wanted)
+    return list(qs.order_by("-id")[:limit])
+
+
+def unread_count(*, account: User) -> int:
+    return _visible(account).filter(read=False).count()

@@ -1,0 +1,85 @@
+"""Writes to notifications. `notify` and `notification_withdraw` run inside the caller's
+transaction (the follow or the like that caused them), so they open a savepoint, not a
+durable transaction."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from storefeed.accounts.models import User
+from storefeed.core.ids import new_id
+from storefeed.notifications.models import Notification, NotificationType
+
+
+def _suppressed(*, recipient_id: int, actor_id: int) -> bool:
+    """True when the recipient blocks the actor, the actor blocks the recipient, or the
+    recipient muted the actor with notifications hidden. The social tables are read through
+    the user model's reverse relations, so this package does not import social (it sits
+    below social in the layers)."""
+    return (
+        User.objects.filter(pk=recipient_id)
+        .filter(
+            Q(blocks_made__target_id=actor_id)
+            | Q(blocked_by__account_id=actor_id)
+            | Q(mutes_made__target_id=actor_id, mutes_made__hide_notifications=True)
+        )
+        .exists()
+    )
+
+
+def _same_event(
+    *, recipient_id: int, actor_id: int, type: str, status_id: int | None
+) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient_id=recipient_id, actor_id=actor_id, type=type)
+    if status_id is None:
+        return qs.filter(status__isnull=True)
+    return qs.filter(status_id=status_id)
+
+
+def notify(
+    *, recipient_id: int, actor_id: int, type: str, status_id: int | None = None
+) -> Notification | None:
+    """Tell `recipient_id` that `actor_id` did `type` (to `status_id`). Nothing for one's
+    own actions, or from blocked or notification-muted accounts. A repeated event (liking
+    again after an unlike) refreshes the existing notification: it comes back to the top,
+    unread, instead of piling up a second one."""
+    if type not in NotificationType.values:
+        raise ValueError(f"unknown notification type {type!r}")
+    if recipient_id == actor_id or _suppressed(recipient_id=recipient_id, actor_id=actor_id):
+        return None
+    same = _same_event(recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id)
+    existing = same.first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Notification.objects.create(
+                    recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
+                )
+        except IntegrityError:
+            # A concurrent identical event won the insert; refresh that one below.
+            existing = same.first()
+            if existing is None:
+                raise
+    # Refresh: a new time-sortable id moves it to the top (nothing references the id).
+    fresh_id = new_id()
+    Notification.objects.filter(pk=existing.pk).update(
+        id=fresh_id, read=False, created_at=timezone.now()
+    )
+    return Notification.objects.get(pk=fresh_id)
+
+
+def notification_withdraw(
+    *, recipient_id: int, actor_id: int, type: str, status_id: int | None = None
+) -> int:
+    """Remove the notification of an event that was undone (a withdrawn follow request).
+    Returns how many were removed."""
+    deleted, _counts = _same_event(
+        recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
+    ).delete()
+    return deleted
+
+
+def notifications_mark_all_read(*, account: User) -> int:
+    """Mark every notification of `account` read; returns how many changed."""
+    with transaction.atomic(durable=True):
+        return Notification.objects.filter(recipient=account, read=False).update(read=True)

@@ -1,0 +1,146 @@
+"""Reads of the social graph: relationships, follower lists, the ids timelines filter on."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef
+
+from storefeed.accounts.models import User
+from storefeed.social.models import Block, Follow, FollowRequest, Mute
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How `viewer` stands to one account (the Mastodon Relationship entity's fields)."""
+
+    id: int
+    following: bool = False
+    showing_reblogs: bool = False
+    notifying: bool = False
+    requested: bool = False
+    requested_by: bool = False
+    followed_by: bool = False
+    blocking: bool = False
+    blocked_by: bool = False
+    muting: bool = False
+    muting_notifications: bool = False
+
+
+def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relationship]:
+    """Relationships to many accounts in one query (for lists and the API's batch call).
+    Ids of accounts that do not exist are left out."""
+    ids = list(dict.fromkeys(int(i) for i in target_ids))
+    if not ids:
+        return {}
+    them = OuterRef("pk")
+    follow = Follow.objects.filter(follower_id=viewer.pk, target_id=them)
+    mute = Mute.objects.filter(account_id=viewer.pk, target_id=them)
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            r_following=Exists(follow),
+            r_showing_reblogs=Exists(follow.filter(show_reblogs=True)),
+            r_notifying=Exists(follow.filter(notify=True)),
+            r_requested=Exists(FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)),
+            r_requested_by=Exists(
+                FollowRequest.objects.filter(account_id=them, target_id=viewer.pk)
+            ),
+            r_followed_by=Exists(Follow.objects.filter(follower_id=them, target_id=viewer.pk)),
+            r_blocking=Exists(Block.objects.filter(account_id=viewer.pk, target_id=them)),
+            r_blocked_by=Exists(Block.objects.filter(account_id=them, target_id=viewer.pk)),
+            r_muting=Exists(mute),
+            r_muting_notifications=Exists(mute.filter(hide_notifications=True)),
+        )
+        .values(
+            "pk",
+            "r_following",
+            "r_showing_reblogs",
+            "r_notifying",
+            "r_requested",
+            "r_requested_by",
+            "r_followed_by",
+            "r_blocking",
+            "r_blocked_by",
+            "r_muting",
+            "r_muting_notifications",
+        )
+    )
+    result = {}
+    for row in rows:
+        pk = row["pk"]
+        flags = {k[2:]: bool(v) for k, v in row.items() if k.startswith("r_")}
+        result[pk] = Relationship(id=pk, **flags)
+    return result
+
+
+def relationship(*, viewer: User, target: User) -> Relationship:
+    return relationships(viewer=viewer, target_ids=[target.pk]).get(
+        target.pk, Relationship(id=target.pk)
+    )
+
+
+def _edge_page(
+    *, filters: dict[str, object], edge: str, max_id: int | None, limit: int
+) -> list[User]:
+    """Accounts at the other end of follow edges, newest edge first. Each account carries
+    `edge_id`, the follow's id, which is the cursor (`max_id`) for the next page. All the
+    conditions go into one filter() so they apply to one join, which the annotation reuses."""
+    limit = max(1, min(int(limit), 80))
+    if max_id is not None:
+        filters = {**filters, f"{edge}__id__lt": max_id}
+    return list(
+        User.objects.filter(is_active=True, **filters)
+        .select_related("expert_field")
+        .annotate(edge_id=F(f"{edge}__id"))
+        .order_by("-edge_id")[:limit]
+    )
+
+
+def followers(*, account: User, max_id: int | None = None, limit: int = 40) -> list[User]:
+    """Who follows `account`, most recent follow first."""
+    return _edge_page(
+        filters={"following_edges__target": account},
+        edge="following_edges",
+        max_id=max_id,
+        limit=limit,
+    )
+
+
+def following(*, account: User, max_id: int | None = None, limit: int = 40) -> list[User]:
+    """Whom `account` follows, most recent follow first."""
+    return _edge_page(
+        filters={"follower_edges__follower": account},
+        edge="follower_edges",
+        max_id=max_id,
+        limit=limit,
+    )
+
+
+def follow_requests(*, target: User) -> list[FollowRequest]:
+    """Pending requests to follow `target`, oldest first, with the requester joined in."""
+    return list(
+        FollowRequest.objects.filter(target=target)
+        .select_related("account", "account__expert_field")
+        .order_by("id")
+    )
+
+
+def follower_ids(account_id: int) -> list[int]:
+    return list(Follow.objects.filter(target_id=account_id).values_list("follower_id", flat=True))
+
+
+def following_ids(account_id: int) -> list[int]:
+    return list(Follow.objects.filter(follower_id=account_id).values_list("target_id", flat=True))
+
+
+def is_following(follower_id: int, target_id: int) -> bool:
+    return Follow.objects.filter(follower_id=follower_id, target_id=target_id).exists()
+
+
+def hidden_account_ids(viewer_id: int) -> set[int]:
+    """Accounts whose posts `viewer_id` should not see: blocked by them, blocking them, or
+    muted by them. One query."""
+    blocked = Block.objects.filter(account_id=viewer_id).values_list("target_id", flat=True)
+    blocking = Block.objects.filter(target_id=viewer_id).values_list("account_id", flat=True)
+    muted = Mute.objects.filter(account_id=viewer_id).values_list("target_id", flat=True)
+    return set(blocked.union(blocking, muted, all=True))

@@ -1,0 +1,207 @@
+"""Writes to the social graph: follows, follow requests, blocks, mutes.
+
+Counters: `followers_count` and `following_count` move with F() in the same transaction as
+the row they count, and only when a row really was inserted or deleted (the unique
+constraint decides an insert, the delete's row count decides a delete). Two requests racing
+on the same edge therefore move the counts once. Counter rows are updated in id order so
+that two transactions never wait on each other's rows in opposite orders.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from storefeed.accounts.models import User
+from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from storefeed.notifications import services as notifications
+from storefeed.notifications.models import NotificationType
+from storefeed.social import signals
+from storefeed.social.models import Block, Follow, FollowRequest, Mute
+
+FOLLOWING = "following"
+REQUESTED = "requested"
+
+
+def _move_follow_counts(*, follower_id: int, target_id: int, delta: int) -> None:
+    updates = sorted([(follower_id, "following_count"), (target_id, "followers_count")])
+    for pk, column in updates:
+        User.objects.filter(pk=pk).update(**{column: F(column) + delta})
+
+
+def _insert_follow(*, follower_id: int, target_id: int, show_reblogs: bool, notify: bool) -> bool:
+    """Insert the edge and count it; False (nothing changed) if it already existed."""
+    try:
+        with transaction.atomic():
+            Follow.objects.create(
+                follower_id=follower_id,
+                target_id=target_id,
+                show_reblogs=show_reblogs,
+                notify=notify,
+            )
+    except IntegrityError:
+        return False
+    _move_follow_counts(follower_id=follower_id, target_id=target_id, delta=1)
+    signals.follow_created.send(sender=Follow, account_id=follower_id, target_id=target_id)
+    return True
+
+
+def _remove_follow(*, follower_id: int, target_id: int) -> bool:
+    deleted, _counts = Follow.objects.filter(follower_id=follower_id, target_id=target_id).delete()
+    if not deleted:
+        return False
+    _move_follow_counts(follower_id=follower_id, target_id=target_id, delta=-1)
+    return True
+
+
+def _check_blocks(*, follower: User, target: User) -> None:
+    if Block.objects.filter(account=follower, target=target).exists():
+        raise Forbidden(
+            _("You have blocked @%(name)s; unblock them to follow.") % {"name": target.username}
+        )
+    if Block.objects.filter(account=target, target=follower).exists():
+        raise Forbidden(_("You can't follow @%(name)s.") % {"name": target.username})
+
+
+def follow_create(
+    *, follower: User, target: User, show_reblogs: bool = True, notify: bool = False
+) -> str:
+    """Follow `target`, or ask to if the account is locked. Returns "following" or
+    "requested". Refused: yourself (ValidationFailed), twice (Conflict), across a block in
+    either direction (Forbidden)."""
+    if follower.pk == target.pk:
+        raise ValidationFailed(_("You can't follow yourself."), field="target")
+    if not target.is_active:
+        raise NotFound(_("That account no longer exists."))
+    with transaction.atomic(durable=True):
+        _check_blocks(follower=follower, target=target)
+        # Read the lock flag inside the transaction: it decides which row we write.
+        locked = User.objects.filter(pk=target.pk).values_list("locked", flat=True).get()
+        if Follow.objects.filter(follower=follower, target=target).exists():
+            raise Conflict(_("You already follow @%(name)s.") % {"name": target.username})
+        if not locked:
+            if not _insert_follow(
+                follower_id=follower.pk,
+                target_id=target.pk,
+                show_reblogs=show_reblogs,
+                notify=notify,
+            ):
+                raise Conflict(_("You already follow @%(name)s.") % {"name": target.username})
+            notifications.notify(
+                recipient_id=target.pk, actor_id=follower.pk, type=NotificationType.FOLLOW
+            )
+            return FOLLOWING
+        try:
+            with transaction.atomic():
+                FollowRequest.objects.create(
+                    account=follower, target=target, show_reblogs=show_reblogs, notify=notify
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("You already asked to follow @%(name)s.") % {"name": target.username}
+            ) from None
+        notifications.notify(
+            recipient_id=target.pk, actor_id=follower.pk, type=NotificationType.FOLLOW_REQUEST
+        )
+        return REQUESTED
+
+
+def follow_delete(*, follower: User, target: User) -> None:
+    """Unfollow, or withdraw a pending request. Unfollowing someone you don't follow
+    changes nothing and is not an error (as in Mastodon)."""
+    with transaction.atomic(durable=True):
+        if _remove_follow(follower_id=follower.pk, target_id=target.pk):
+            signals.follow_deleted.send(sender=Follow, account_id=follower.pk, target_id=target.pk)
+        deleted, _counts = FollowRequest.objects.filter(account=follower, target=target).delete()
+        if deleted:
+            notifications.notification_withdraw(
+                recipient_id=target.pk,
+                actor_id=follower.pk,
+                type=NotificationType.FOLLOW_REQUEST,
+            )
+
+
+def _authorize(request: FollowRequest) -> None:
+    """Turn a request into a follow (inside the caller's transaction)."""
+    deleted, _counts = FollowRequest.objects.filter(pk=request.pk).delete()
+    if not deleted:
+        return
+    _insert_follow(
+        follower_id=request.account_id,
+        target_id=request.target_id,
+        show_reblogs=request.show_reblogs,
+        notify=request.notify,
+    )
+
+
+def follow_request_authorize(*, target: User, account: User) -> None:
+    """`target` lets `account` follow them. As in Mastodon nobody gets a new notification:
+    the target already has the request's, the requester sees the follow."""
+    with transaction.atomic(durable=True):
+        request = (
+            FollowRequest.objects.select_for_update().filter(account=account, target=target).first()
+        )
+        if request is None:
+            raise NotFound(
+                _("@%(name)s has no pending request to follow you.") % {"name": account.username}
+            )
+        _authorize(request)
+
+
+def follow_request_reject(*, target: User, account: User) -> None:
+    with transaction.atomic(durable=True):
+        deleted, _counts = FollowRequest.objects.filter(account=account, target=target).delete()
+        if not deleted:
+            raise NotFound(
+                _("@%(name)s has no pending request to follow you.") % {"name": account.username}
+            )
+
+
+def follow_requests_authorize_all(*, target_id: int) -> int:
+    """Approve every pending request of an account that was unlocked (inside the caller's
+    transaction). Returns how many were approved."""
+    pending = list(FollowRequest.objects.filter(target_id=target_id).order_by("id"))
+    for request in pending:
+        _authorize(request)
+    return len(pending)
+
+
+def block_create(*, account: User, target: User) -> None:
+    """Block `target`: follows and follow requests both ways are removed (counts adjusted).
+    Blocking again changes nothing."""
+    if account.pk == target.pk:
+        raise ValidationFailed(_("You can't block yourself."), field="target")
+    with transaction.atomic(durable=True):
+        try:
+            with transaction.atomic():
+                Block.objects.create(account=account, target=target)
+        except IntegrityError:
+            return
+        _remove_follow(follower_id=account.pk, target_id=target.pk)
+        _remove_follow(follower_id=target.pk, target_id=account.pk)
+        FollowRequest.objects.filter(account=account, target=target).delete()
+        FollowRequest.objects.filter(account=target, target=account).delete()
+        signals.block_created.send(sender=Block, account_id=account.pk, target_id=target.pk)
+
+
+def block_delete(*, account: User, target: User) -> None:
+    """Unblock. Follows removed by the block are not restored."""
+    with transaction.atomic(durable=True):
+        Block.objects.filter(account=account, target=target).delete()
+
+
+def mute_create(*, account: User, target: User, hide_notifications: bool = True) -> None:
+    """Mute `target`: their posts leave the home timeline; with `hide_notifications` their
+    notifications too. Muting again updates `hide_notifications`."""
+    if account.pk == target.pk:
+        raise ValidationFailed(_("You can't mute yourself."), field="target")
+    with transaction.atomic(durable=True):
+        _mute, created = Mute.objects.update_or_create(
+            account=account, target=target, defaults={"hide_notifications": hide_notifications}
+        )
+        if created:
+            signals.mute_created.send(sender=Mute, account_id=account.pk, target_id=target.pk)
+
+
+def mute_delete(*, account: User, target: User) -> None:
+    with transaction.atomic(durable=True):
+        Mute.objects.filter(account=account, target=target).delete()
