@@ -1,7 +1,103 @@
-"""Shared fixtures: small named accounts and clients. Package conftests add their own."""
+"""Shared fixtures: small named accounts and clients, the services rule, and the browser.
+
+Services rule: a test marked `postgres`, `redis` or `browser` (the Redis and browser markers are
+added automatically to tests using the `redis_url` and `browser_page` fixtures) skips with a
+reason when its service is missing, and fails instead when STOREFEED_REQUIRE_SERVICES=1 (CI).
+`postgres` tests run in the PostgreSQL pass (STOREFEED_DATABASE_URL=postgres://...) and skip in
+the SQLite pass, whatever STOREFEED_REQUIRE_SERVICES says: there PostgreSQL is not missing, it
+is just not the database under test. Package conftests add their own fixtures.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SERVICE_MARKERS = ("postgres", "redis", "browser")
+
+
+def require_services() -> bool:
+    return os.environ.get("STOREFEED_REQUIRE_SERVICES", "").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("STOREFEED_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def redis_test_url() -> str:
+    # A database of its own (15 by default): Redis tests may flush it.
+    return os.environ.get("STOREFEED_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def missing_service(marker: str) -> str | None:
+    """Why the service behind `marker` is unavailable, or None if it is there."""
+    if marker == "postgres":
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return (
+                f"needs PostgreSQL; the database under test is {connection.vendor} "
+                "(runs in the PostgreSQL pass: STOREFEED_DATABASE_URL=postgres://...)"
+            )
+        return None
+    if marker == "redis":
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_test_url(), socket_connect_timeout=1).ping()
+        except Exception as error:
+            return f"needs Redis at {redis_test_url()}: {error}"
+        return None
+    if marker == "browser":
+        if chromium_path() is None:
+            return "needs Chromium (/usr/bin/chromium or STOREFEED_CHROMIUM)"
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError as error:
+            return f"needs Playwright: {error}"
+        return None
+    raise ValueError(marker)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser_page" in fixtures and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if "redis_url" in fixtures and not item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.redis)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in SERVICE_MARKERS:
+        if not item.get_closest_marker(marker):
+            continue
+        reason = missing_service(marker)
+        if reason is None:
+            continue
+        if require_services() and marker != "postgres":
+            pytest.fail(f"STOREFEED_REQUIRE_SERVICES=1 and this test {reason}", pytrace=False)
+        pytest.skip(reason)
 
 
 def make_user(username: str, **extra):
@@ -35,3 +131,37 @@ def client_for():
         return client
 
     return _client
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The URL of a Redis database the test may flush (marks the test `redis`)."""
+    return redis_test_url()
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db, monkeypatch) -> Iterator[Any]:
+    """A Playwright page in headless Chromium, pointed at Django's live test server.
+
+    Relative URLs go to the live server: `browser_page.goto("/")`. Playwright's sync API runs
+    an event loop in this thread, so the ORM's async-safety guard is lifted for the test.
+    """
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="en-US",
+            viewport={"width": 412, "height": 915},  # a phone: most users are on one
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
