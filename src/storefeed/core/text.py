@@ -32,8 +32,11 @@ def normalize_tag(name: str) -> str:
 
 def is_valid_tag(name: str) -> bool:
     """A tag has at least one letter or digit (not only punctuation or underscores)."""
-    return bool(name) and len(name) <= 100 and bool(re.fullmatch(r"\w+", name)) and any(
-        ch.isalnum() for ch in name
+    return (
+        bool(name)
+        and len(name) <= 100
+        and bool(re.fullmatch(r"\w+", name))
+        and any(ch.isalnum() for ch in name)
     )
 
 
@@ -116,8 +119,10 @@ def render(
                 f'<a href="{html.escape(href)}" class="mention">@{html.escape(token.value)}</a>'
             )
         elif token.kind == "tag":
-            out.append(f'<a href="{html.escape(tag_url(token.value))}" class="hashtag">'
-                       f"{html.escape(raw)}</a>")
+            out.append(
+                f'<a href="{html.escape(tag_url(token.value))}" class="hashtag">'
+                f"{html.escape(raw)}</a>"
+            )
         else:
             out.append(html.escape(raw))
         pos = token.end

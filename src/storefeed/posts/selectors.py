@@ -15,6 +15,7 @@ from storefeed.posts.models import (
     MediaAttachment,
     Mention,
     Pin,
+    Poll,
     PollVote,
     Status,
     Tag,
@@ -27,9 +28,7 @@ MAX_PAGE = 40
 STATUS_RELATED = (
     "account__expert_field",
     "in_reply_to_account",
-    "poll",
     "reblog_of__account__expert_field",
-    "reblog_of__poll",
     "reblog_of__quote_of__account",
     "quote_of__account__expert_field",
 )
@@ -102,19 +101,29 @@ def statuses_hydrate(*, viewer: User | None, ids: Sequence[int]) -> list[Status]
 
 def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
     statuses = list(statuses)
-    everything: dict[int, Status] = {}
+    # The same post can appear several times on a page (itself, and inside a repost or a
+    # quote); every instance gets the attributes.
+    everything: dict[int, list[Status]] = {}
+
+    def add(status: Status | None, depth: int = 0) -> None:
+        if status is None or depth > 2:
+            return
+        everything.setdefault(status.pk, []).append(status)
+        add(status.reblog_of, depth + 1)
+        add(status.quote_of, depth + 1)
+
     for status in statuses:
-        everything[status.pk] = status
-        for inner in (status.reblog_of, status.quote_of):
-            if inner is not None:
-                everything[inner.pk] = inner
-                if inner.quote_of is not None:
-                    everything[inner.quote_of.pk] = inner.quote_of
+        add(status)
     ids = list(everything)
     media: dict[int, list[MediaAttachment]] = {i: [] for i in ids}
     for item in MediaAttachment.objects.filter(status_id__in=ids).order_by("position", "id"):
         assert item.status_id is not None
         media[item.status_id].append(item)
+    # Polls in one query for the whole page, cached on every instance (None caches "no poll").
+    polls = {p.status_id: p for p in Poll.objects.filter(status_id__in=ids)}
+    for pk, group in everything.items():
+        for status in group:
+            Status.poll.related.set_cached_value(status, polls.get(pk))
     viewer_id = _viewer_id(viewer)
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -144,13 +153,13 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
                 "status_id", flat=True
             )
         )
-        poll_ids = [s.poll.pk for s in everything.values() if _poll(s) is not None]
+        poll_ids = [p.pk for p in polls.values()]
         if poll_ids:
             for poll_id, choice in PollVote.objects.filter(
                 account_id=viewer_id, poll_id__in=poll_ids
             ).values_list("poll_id", "choice"):
                 voted.setdefault(poll_id, []).append(choice)
-    for status in everything.values():
+    for status in (s for group in everything.values() for s in group):
         status.media_list = media.get(status.pk, [])  # type: ignore[attr-defined]
         status.viewer_favourited = status.pk in liked  # type: ignore[attr-defined]
         status.viewer_bookmarked = status.pk in bookmarked  # type: ignore[attr-defined]

@@ -4,13 +4,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Greatest, Lower
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -52,19 +52,13 @@ class PollSpec:
     hide_totals: bool = False
 
 
-def _url(name: str, **kwargs: Any) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
-
-
+# The public URL scheme (shared with the Mastodon API): profiles at /@name, tags at /tags/name.
 def _profile_url(username: str) -> str:
-    return _url("web:profile", username=username) or f"/@{username}"
+    return f"/@{username}"
 
 
 def _tag_url(name: str) -> str:
-    return _url("web:tag", name=name) or f"/tags/{name}"
+    return f"/tags/{quote(name)}"
 
 
 def render_text(text: str, mentioned: dict[str, User]) -> str:
@@ -121,7 +115,7 @@ def _resolve_mentions(names: Sequence[str]) -> dict[str, User]:
     if not names:
         return {}
     wanted = {n.lower() for n in names}
-    found = {
+    found: dict[str, User] = {
         u.username.lower(): u
         for u in User.objects.annotate(lname=Lower("username")).filter(
             lname__in=wanted, is_active=True
@@ -506,6 +500,8 @@ def status_pin(*, account: User, status_id: int | str) -> Status:
         raise ValidationFailed(_("Reposts cannot be pinned; pin your own posts."))
     if status.visibility == Visibility.DIRECT:
         raise ValidationFailed(_("Direct posts cannot be pinned."))
+    if Pin.objects.filter(account=account, status=status).exists():
+        raise Conflict(_("This post is already pinned."))
     # Lock the account row so two pins at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=account.pk).first()
     if Pin.objects.filter(account=account).count() >= MAX_PINS:
