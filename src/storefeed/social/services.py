@@ -3,8 +3,11 @@
 Counters: `followers_count` and `following_count` move with F() in the same transaction as
 the row they count, and only when a row really was inserted or deleted (the unique
 constraint decides an insert, the delete's row count decides a delete). Two requests racing
-on the same edge therefore move the counts once. Counter rows are updated in id order so
-that two transactions never wait on each other's rows in opposite orders.
+on the same edge therefore move the counts once.
+
+Locking: every write first locks the two accounts' rows, in id order, before touching an
+edge. Transactions on the same pair queue up instead of deadlocking, and a follow cannot
+slip past a block being made at the same moment.
 """
 
 from django.db import IntegrityError, transaction
@@ -22,7 +25,19 @@ FOLLOWING = "following"
 REQUESTED = "requested"
 
 
+def _lock_pair(a_id: int, b_id: int) -> dict[int, bool]:
+    """Lock both accounts (id order) and return their `locked` flags by id."""
+    rows = (
+        User.objects.select_for_update()
+        .filter(pk__in=[a_id, b_id])
+        .order_by("pk")
+        .values_list("pk", "locked")
+    )
+    return dict(rows)
+
+
 def _move_follow_counts(*, follower_id: int, target_id: int, delta: int) -> None:
+    # Both rows are already locked by _lock_pair; id order all the same.
     updates = sorted([(follower_id, "following_count"), (target_id, "followers_count")])
     for pk, column in updates:
         User.objects.filter(pk=pk).update(**{column: F(column) + delta})
@@ -73,9 +88,9 @@ def follow_create(
     if not target.is_active:
         raise NotFound(_("That account no longer exists."))
     with transaction.atomic(durable=True):
+        # The target's lock flag is read under the row lock: it decides which row we write.
+        locked = _lock_pair(follower.pk, target.pk)[target.pk]
         _check_blocks(follower=follower, target=target)
-        # Read the lock flag inside the transaction: it decides which row we write.
-        locked = User.objects.filter(pk=target.pk).values_list("locked", flat=True).get()
         if Follow.objects.filter(follower=follower, target=target).exists():
             raise Conflict(_("You already follow @%(name)s.") % {"name": target.username})
         if not locked:
@@ -109,6 +124,7 @@ def follow_delete(*, follower: User, target: User) -> None:
     """Unfollow, or withdraw a pending request. Unfollowing someone you don't follow
     changes nothing and is not an error (as in Mastodon)."""
     with transaction.atomic(durable=True):
+        _lock_pair(follower.pk, target.pk)
         if _remove_follow(follower_id=follower.pk, target_id=target.pk):
             signals.follow_deleted.send(sender=Follow, account_id=follower.pk, target_id=target.pk)
         deleted, _counts = FollowRequest.objects.filter(account=follower, target=target).delete()
@@ -121,7 +137,8 @@ def follow_delete(*, follower: User, target: User) -> None:
 
 
 def _authorize(request: FollowRequest) -> None:
-    """Turn a request into a follow (inside the caller's transaction)."""
+    """Turn a request into a follow (inside the caller's transaction, which holds the pair's
+    row locks)."""
     deleted, _counts = FollowRequest.objects.filter(pk=request.pk).delete()
     if not deleted:
         return
@@ -137,9 +154,8 @@ def follow_request_authorize(*, target: User, account: User) -> None:
     """`target` lets `account` follow them. As in Mastodon nobody gets a new notification:
     the target already has the request's, the requester sees the follow."""
     with transaction.atomic(durable=True):
-        request = (
-            FollowRequest.objects.select_for_update().filter(account=account, target=target).first()
-        )
+        _lock_pair(account.pk, target.pk)
+        request = FollowRequest.objects.filter(account=account, target=target).first()
         if request is None:
             raise NotFound(
                 _("@%(name)s has no pending request to follow you.") % {"name": account.username}
@@ -149,6 +165,7 @@ def follow_request_authorize(*, target: User, account: User) -> None:
 
 def follow_request_reject(*, target: User, account: User) -> None:
     with transaction.atomic(durable=True):
+        _lock_pair(account.pk, target.pk)
         deleted, _counts = FollowRequest.objects.filter(account=account, target=target).delete()
         if not deleted:
             raise NotFound(
@@ -161,6 +178,10 @@ def follow_requests_authorize_all(*, target_id: int) -> int:
     transaction). Returns how many were approved."""
     pending = list(FollowRequest.objects.filter(target_id=target_id).order_by("id"))
     for request in pending:
+        # profile_update already holds the target's row, so this one pair is locked out of
+        # id order; a requester acting on this account in the same instant could meet a
+        # deadlock, which PostgreSQL breaks by failing one of the two. Rare, and harmless.
+        _lock_pair(request.account_id, target_id)
         _authorize(request)
     return len(pending)
 
@@ -171,6 +192,7 @@ def block_create(*, account: User, target: User) -> None:
     if account.pk == target.pk:
         raise ValidationFailed(_("You can't block yourself."), field="target")
     with transaction.atomic(durable=True):
+        _lock_pair(account.pk, target.pk)
         try:
             with transaction.atomic():
                 Block.objects.create(account=account, target=target)
