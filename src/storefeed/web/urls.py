@@ -1,8 +1,41 @@
-from django.urls import path
+"""The web pages' URL map (mounted at "/")."""
 
-from storefeed.web import views
+from django.urls import path, re_path
+
+from storefeed.web.views import accounts, auth, feeds, notifications, search, settings, statuses
+
+USERNAME = r"(?P<username>[A-Za-z0-9_]{1,30})"
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", feeds.home, name="home"),
+    path("public", feeds.public, name="public"),
+    path("tags/<str:name>", feeds.tag, name="tag"),
+    path("bookmarks", feeds.bookmarks, name="bookmarks"),
+    path("compose", statuses.compose, name="compose"),
+    path("statuses/<int:status_id>", statuses.status_redirect, name="status_redirect"),
+    path("statuses/<int:status_id>/<slug:action>", statuses.status_action, name="status_action"),
+    path("notifications", notifications.notifications, name="notifications"),
+    path("notifications/read", notifications.notifications_read, name="notifications_read"),
+    path("search", search.search, name="search"),
+    path("follow_requests", accounts.follow_requests, name="follow_requests"),
+    re_path(
+        rf"^follow_requests/{USERNAME}/(?P<action>authorize|reject)$",
+        accounts.follow_request_action,
+        name="follow_request_action",
+    ),
+    path("settings", settings.settings_profile, name="settings_profile"),
+    path("settings/password", settings.settings_password, name="settings_password"),
+    path("signup", auth.signup, name="signup"),
+    path("login", auth.SignInView.as_view(), name="login"),
+    path("logout", auth.SignOutView.as_view(), name="logout"),
+    re_path(rf"^@{USERNAME}$", accounts.profile, name="profile"),
+    re_path(rf"^@{USERNAME}/followers$", accounts.followers, name="followers"),
+    re_path(rf"^@{USERNAME}/following$", accounts.following, name="following"),
+    re_path(
+        rf"^@{USERNAME}/(?P<action>follow|unfollow|block|unblock|mute|unmute)$",
+        accounts.account_action,
+        name="account_action",
+    ),
+    re_path(rf"^@{USERNAME}/(?P<status_id>[0-9]{{1,19}})$", statuses.status_detail, name="status"),
 ]

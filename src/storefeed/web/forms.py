@@ -1,0 +1,208 @@
+"""Web forms: they check what a browser can get wrong cheaply (lengths, counts, required
+fields) and hand the rest to the services, whose errors come back through web.errors."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from storefeed.core.text import text_length
+from storefeed.posts.models import Visibility
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=30,
+        help_text=_("Letters, digits and underscores; this is your @handle."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not too common."),
+    )
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("That username and password do not match. Please try again."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several uploaded files under one name; an empty selection is an empty list."""
+
+    widget = MultipleImageInput
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[UploadedFile]:  # type: ignore[override]
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+class ComposeForm(forms.Form):
+    text = forms.CharField(
+        label=_("What's new?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("What's new?"), "data-counter": "text"}
+        ),
+    )
+    images = MultipleImageField(
+        label=_("Images"),
+        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+    spoiler_text = forms.CharField(
+        label=_("Content warning"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Content warning (optional)")}),
+    )
+    sensitive = forms.BooleanField(label=_("Mark images as sensitive"), required=False)
+    in_reply_to_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    quote_of_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        limit = settings.STATUS_MAX_CHARACTERS
+        if text_length(text) > limit:
+            raise forms.ValidationError(
+                ngettext(
+                    "A post can be at most %(limit)d character long (this one has %(count)d).",
+                    "A post can be at most %(limit)d characters long (this one has %(count)d).",
+                    limit,
+                )
+                % {"limit": limit, "count": text_length(text)}
+            )
+        return text
+
+    def clean_images(self) -> list[UploadedFile]:
+        images: list[UploadedFile] = self.cleaned_data["images"]
+        limit = settings.STATUS_MAX_MEDIA
+        if len(images) > limit:
+            raise forms.ValidationError(
+                ngettext(
+                    "A post can have at most %(limit)d image.",
+                    "A post can have at most %(limit)d images.",
+                    limit,
+                )
+                % {"limit": limit}
+            )
+        for image in images:
+            if image.size is not None and image.size > settings.MEDIA_MAX_IMAGE_BYTES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is too large: an image can be at most %(mb)d MB.")
+                    % {"name": image.name, "mb": settings.MEDIA_MAX_IMAGE_BYTES // (1024 * 1024)}
+                )
+        return images
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if (
+            not self.errors
+            and not data.get("text", "").strip()
+            and not data.get("images")
+            and not data.get("quote_of_id")
+        ):
+            raise forms.ValidationError(_("Write something or add an image first."))
+        return data
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    note = forms.CharField(
+        label=_("Bio"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+    header = forms.FileField(
+        label=_("Header image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+    locked = forms.BooleanField(
+        label=_("Approve new followers by hand"),
+        required=False,
+        help_text=_("People then send you a follow request that you approve or reject."),
+    )
+
+    def clean_avatar(self) -> UploadedFile | None:
+        return _limit_size(self.cleaned_data.get("avatar"))
+
+    def clean_header(self) -> UploadedFile | None:
+        return _limit_size(self.cleaned_data.get("header"))
+
+
+def _limit_size(upload: UploadedFile | None) -> UploadedFile | None:
+    if (
+        upload is not None
+        and upload.size is not None
+        and upload.size > settings.MEDIA_MAX_IMAGE_BYTES
+    ):
+        raise forms.ValidationError(
+            _("That image is too large: it can be at most %(mb)d MB.")
+            % {"mb": settings.MEDIA_MAX_IMAGE_BYTES // (1024 * 1024)}
+        )
+    return upload
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
+            self.add_error("new_password2", _("The two new passwords do not match."))
+        return data
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Search people and #tags")}),
+    )

@@ -1,0 +1,2 @@
+"""Web page views, one module per area; each view parses input, calls one service or
+selector, and renders."""

@@ -1,0 +1,84 @@
+"""Small helpers the page views share: cursors, safe redirects, 404s for unknown things."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
+
+from storefeed.accounts import selectors as account_selectors
+from storefeed.accounts.models import User
+from storefeed.core.errors import NotFound
+from storefeed.posts import selectors as post_selectors
+from storefeed.posts.models import Status
+
+PAGE_SIZE = 20
+
+
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class AuthedRequest(HtmxRequest):
+    """A request behind login_required."""
+
+    user: User  # type: ignore[assignment]
+
+
+def viewer(request: HttpRequest) -> User | None:
+    user = request.user
+    return None if isinstance(user, AnonymousUser) or not user.is_authenticated else user  # type: ignore[return-value]
+
+
+def cursor(request: HttpRequest, name: str = "max_id") -> int | None:
+    """A cursor from the query string; anything that is not a positive integer is ignored."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 20 else None
+
+
+def next_cursor(items: list, limit: int = PAGE_SIZE) -> int | None:
+    """The max_id of the next page, or None when this page was the last."""
+    if len(items) < limit:
+        return None
+    # Lists ordered by something else (bookmarks by when they were made, people by when the
+    # follow was made) carry their own cursor.
+    last = items[-1]
+    return getattr(last, "page_cursor", None) or getattr(last, "edge_id", None) or last.pk
+
+
+def account_or_404(username: str) -> User:
+    account = account_selectors.account_by_username(username)
+    if account is None:
+        raise Http404("No such account")
+    return account
+
+
+def status_or_404(request: HttpRequest, status_id: int | str) -> Status:
+    if not str(status_id).isdigit() or int(status_id) >= 2**63:
+        raise Http404("No such post")
+    try:
+        return post_selectors.status_for_viewer(viewer=viewer(request), status_id=status_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` the form carried (or the referring page), if it is on this site."""
+    for candidate in (
+        request.POST.get("next"),
+        request.GET.get("next"),
+        request.headers.get("referer"),
+    ):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return fallback
+
+
+def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResponseRedirect:
+    return HttpResponseRedirect(safe_next(request, fallback or reverse("web:home")))
+
+
+def status_url(status: Status) -> str:
+    return reverse("web:status", args=[status.account.username, status.pk])

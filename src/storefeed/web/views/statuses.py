@@ -1,0 +1,175 @@
+"""A post's page with its thread, the composer, and the buttons on a post."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from storefeed.core.errors import DomainError, NotFound
+from storefeed.posts import selectors as post_selectors
+from storefeed.posts import services as post_services
+from storefeed.posts.models import Status
+from storefeed.web.errors import show_error
+from storefeed.web.forms import ComposeForm
+from storefeed.web.views.helpers import (
+    AuthedRequest,
+    HtmxRequest,
+    redirect_back,
+    safe_next,
+    status_or_404,
+    status_url,
+    viewer,
+)
+
+
+def status_detail(request: HtmxRequest, username: str, status_id: int) -> HttpResponse:
+    status = status_or_404(request, status_id)
+    if status.account.username.lower() != username.lower():
+        raise Http404("Wrong author for this post")
+    if status.reblog_of_id:
+        # A repost has no page of its own: show the original.
+        assert status.reblog_of is not None
+        return redirect(status_url(status.reblog_of))
+    [status] = post_selectors.statuses_hydrate(viewer=viewer(request), ids=[status.pk])
+    ancestors, descendants = post_selectors.status_context(viewer=viewer(request), status=status)
+    reply_form = ComposeForm(initial={"in_reply_to_id": status.pk, "visibility": status.visibility})
+    return render(
+        request,
+        "web/status.html",
+        {
+            "status": status,
+            "ancestors": ancestors,
+            "descendants": descendants,
+            "reply_form": reply_form,
+        },
+    )
+
+
+def status_redirect(request: HtmxRequest, status_id: int) -> HttpResponse:
+    """/statuses/<id> leads to the post's canonical address."""
+    return redirect(status_url(status_or_404(request, status_id)))
+
+
+@login_required
+def compose(request: AuthedRequest) -> HttpResponse:
+    """The full composer; the compact one on home and the reply form post here too."""
+    if request.method == "POST":
+        form = ComposeForm(request.POST, request.FILES)
+    else:
+        form = ComposeForm(
+            initial={
+                "in_reply_to_id": request.GET.get("in_reply_to"),
+                "quote_of_id": request.GET.get("quote"),
+            }
+        )
+    context_status = _context_status(request, form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            status = _post(request, form)
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, _("Posted."))
+            return redirect(safe_next(request, status_url(status)))
+    return render(
+        request,
+        "web/compose.html",
+        {"form": form, "context_status": context_status, "tab": "compose"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _context_status(request: HtmxRequest, form: ComposeForm) -> Status | None:
+    """The post being replied to or quoted, shown above the composer (if it is visible)."""
+    raw = (
+        form.data.get("in_reply_to_id") or form.data.get("quote_of_id")
+        if form.is_bound
+        else (form.initial.get("in_reply_to_id") or form.initial.get("quote_of_id"))
+    )
+    if not raw or not str(raw).isdigit():
+        return None
+    try:
+        status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=int(raw))
+    except NotFound:
+        return None
+    return status
+
+
+def _post(request: AuthedRequest, form: ComposeForm) -> Status:
+    data = form.cleaned_data
+    # Images are uploaded first (as the API does), then attached by the post.
+    media_ids = [
+        post_services.media_create(account=request.user, file=image).pk for image in data["images"]
+    ]
+    return post_services.status_create(
+        account=request.user,
+        text=data["text"],
+        media_ids=media_ids,
+        visibility=data["visibility"],
+        spoiler_text=data["spoiler_text"],
+        sensitive=data["sensitive"],
+        in_reply_to_id=data["in_reply_to_id"],
+        quote_of_id=data["quote_of_id"],
+    )
+
+
+ACTIONS: dict[str, Callable[..., Status]] = {
+    "favourite": post_services.status_favourite,
+    "unfavourite": post_services.status_unfavourite,
+    "reblog": post_services.status_reblog,
+    "unreblog": post_services.status_unreblog,
+    "bookmark": post_services.status_bookmark,
+    "unbookmark": post_services.status_unbookmark,
+    "pin": post_services.status_pin,
+    "unpin": post_services.status_unpin,
+    "delete": post_services.status_delete,
+}
+
+
+@login_required
+@require_POST
+def status_action(request: AuthedRequest, status_id: int, action: str) -> HttpResponse:
+    """Like, repost, bookmark, pin, delete (and their undoing). Without JavaScript it redirects
+    back; with htmx it answers with the post's action bar (or nothing, for a delete)."""
+    service = ACTIONS.get(action)
+    if service is None:
+        raise Http404("No such action")
+    error: DomainError | None = None
+    try:
+        service(account=request.user, status_id=status_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainError as refused:
+        error = refused
+    if not request.htmx:
+        if error is not None:
+            show_error(request, error)
+        elif action == "delete":
+            messages.success(request, _("Your post was deleted."))
+            next_url = safe_next(request, reverse("web:home"))
+            # The page of the deleted post is gone; go home rather than to a 404.
+            if f"/{status_id}" in next_url:
+                next_url = reverse("web:home")
+            return redirect(next_url)
+        return redirect_back(request)
+    if action == "delete" and error is None:
+        return HttpResponse("")
+    hydrated = post_selectors.statuses_hydrate(viewer=request.user, ids=[status_id])
+    if not hydrated:
+        return HttpResponse("")
+    html = render_to_string(
+        "web/_status.html#actions",
+        {
+            "s": hydrated[0],
+            "action_error": error.message if error else "",
+            "next": safe_next(request, ""),
+        },
+        request=request,
+    )
+    return HttpResponse(html)
