@@ -79,3 +79,18 @@ def test_expert_field_admin_lists_both_names(client_for, admin_user):
     response = client_for(admin_user).get("/admin/accounts/expertfield/")
     assert response.status_code == 200
     assert "美妆" in response.content.decode()
+
+
+def test_staff_can_add_an_account_and_case_duplicates_are_refused(client_for, admin_user, alice):
+    client = client_for(admin_user)
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+    form = {"username": "ALICE", "password1": "plum-orchard-47", "password2": "plum-orchard-47"}
+    response = client.post("/admin/accounts/user/add/", form)
+    assert response.status_code == 200  # the form again, with the error
+    assert not response.context["adminform"].form.is_valid()
+    from storefeed.accounts.models import User
+
+    assert User.objects.filter(username__iexact="alice").count() == 1
+    response = client.post("/admin/accounts/user/add/", {**form, "username": "newbie"})
+    assert response.status_code == 302
+    assert User.objects.filter(username="newbie").exists()
