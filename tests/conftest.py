@@ -140,14 +140,17 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, monkeypatch) -> Iterator[Any]:
+def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterator[Any]:
     """A Playwright page in headless Chromium, pointed at Django's live test server.
 
-    Relative URLs go to the live server: `browser_page.goto("/")`. Playwright's sync API runs
-    an event loop in this thread, so the ORM's async-safety guard is lifted for the test.
+    Relative URLs go to the live server: `browser_page.goto("/")`. Mark a test
+    `@pytest.mark.browser(javascript=False)` to browse with JavaScript off. Playwright's sync
+    API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
     """
     from playwright.sync_api import sync_playwright
 
+    marker = request.node.get_closest_marker("browser")
+    javascript = marker.kwargs.get("javascript", True) if marker else True
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -157,6 +160,7 @@ def browser_page(live_server, transactional_db, monkeypatch) -> Iterator[Any]:
             base_url=live_server.url,
             locale="en-US",
             viewport={"width": 412, "height": 915},  # a phone: most users are on one
+            java_script_enabled=javascript,
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
