@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "corsheaders",
+    "oauth2_provider",
     "django_tasks_db",
     "storefeed.core",
     "storefeed.accounts",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "storefeed.posts",
     "storefeed.timelines",
     "storefeed.notifications",
+    "storefeed.api",
     "storefeed.web",
     "storefeed.demo",
 ]
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +196,29 @@ MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("STOREFEED_MEDIA_MAX_IMAGE_BYTES", 10
 MEDIA_MAX_IMAGE_PIXELS = 40_000_000
 HOME_BACKFILL = 40
 
+# The Mastodon client API: OAuth 2 (django-oauth-toolkit) and CORS for browser clients.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        scope: scope
+        for scope in (
+            "read write follow push profile "
+            "read:accounts read:blocks read:bookmarks read:favourites read:filters read:follows "
+            "read:lists read:mutes read:notifications read:search read:statuses "
+            "write:accounts write:blocks write:bookmarks write:conversations write:favourites "
+            "write:filters write:follows write:lists write:media write:mutes write:notifications "
+            "write:reports write:statuses"
+        ).split()
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": False,  # optional, as in Mastodon: used when the client sends it
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 10 * 365 * 24 * 3600,  # Mastodon tokens do not expire
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+}
+CORS_URLS_REGEX = r"^/(api|oauth|\.well-known|nodeinfo)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -203,3 +230,5 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+AUTHENTICATION_BACKENDS = ["storefeed.accounts.backends.UsernameOrEmailBackend"]

@@ -1,4 +1,4 @@
-"""The URL map: admin, media, i18n, and the web pages."""
+"""The URL map: admin, media, i18n, the Mastodon API and OAuth, and the web pages."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded media from the embedded store; a deployment may serve MEDIA_ROOT elsewhere.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("storefeed.api.mastodon.urls")),
     path("", include("storefeed.web.urls")),
 ]

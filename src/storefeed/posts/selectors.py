@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -18,6 +18,7 @@ from storefeed.posts.models import (
     Poll,
     PollVote,
     Status,
+    StatusTag,
     Tag,
     Visibility,
 )
@@ -124,6 +125,19 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
     for pk, group in everything.items():
         for status in group:
             Status.poll.related.set_cached_value(status, polls.get(pk))
+    poll_counts: dict[int, dict[int, int]] = {}
+    for poll_id, choice, n in (
+        PollVote.objects.filter(poll__status_id__in=ids)
+        .values_list("poll_id", "choice")
+        .annotate(n=Count("id"))
+    ):
+        poll_counts.setdefault(poll_id, {})[choice] = n
+    mentions: dict[int, list[User]] = {}
+    for row in Mention.objects.filter(status_id__in=ids).select_related("account"):
+        mentions.setdefault(row.status_id, []).append(row.account)
+    tags: dict[int, list[Tag]] = {}
+    for link in StatusTag.objects.filter(status_id__in=ids).select_related("tag"):
+        tags.setdefault(link.status_id, []).append(link.tag)
     viewer_id = _viewer_id(viewer)
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -165,8 +179,12 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
         status.viewer_bookmarked = status.pk in bookmarked  # type: ignore[attr-defined]
         status.viewer_reblogged = status.pk in reblogged  # type: ignore[attr-defined]
         status.viewer_pinned = status.pk in pinned  # type: ignore[attr-defined]
+        status.mention_list = mentions.get(status.pk, [])  # type: ignore[attr-defined]
+        status.tag_list = tags.get(status.pk, [])  # type: ignore[attr-defined]
         poll = _poll(status)
         if poll is not None:
+            counts = poll_counts.get(poll.pk, {})
+            poll.option_votes = [counts.get(i, 0) for i in range(len(poll.options))]  # type: ignore[attr-defined]
             poll.own_votes = sorted(voted.get(poll.pk, []))  # type: ignore[attr-defined]
             poll.voted = bool(poll.own_votes)  # type: ignore[attr-defined]
 

@@ -1,0 +1,1 @@
+"""The Mastodon client API: a flat URL map (urls.py) over thin views that call the domains."""

@@ -1,0 +1,224 @@
+"""The shared edge of every Mastodon endpoint: authentication and scopes, parameters, rate
+limits, and the one mapping from domain errors to Mastodon's `{"error": ...}` shape."""
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from storefeed.accounts.models import User
+from storefeed.api.mastodon.params import Params
+from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
+
+log = logging.getLogger(__name__)
+
+# Every scope a client may ask for; the first two words cover their granular scopes, and the
+# legacy "follow" covers the follow, block and mute ones.
+GRANULAR = {
+    "read": [
+        "accounts",
+        "blocks",
+        "bookmarks",
+        "favourites",
+        "filters",
+        "follows",
+        "lists",
+        "mutes",
+        "notifications",
+        "search",
+        "statuses",
+    ],
+    "write": [
+        "accounts",
+        "blocks",
+        "bookmarks",
+        "conversations",
+        "favourites",
+        "filters",
+        "follows",
+        "lists",
+        "media",
+        "mutes",
+        "notifications",
+        "reports",
+        "statuses",
+    ],
+}
+FOLLOW_COVERS = {
+    "read:blocks",
+    "read:follows",
+    "read:mutes",
+    "write:blocks",
+    "write:follows",
+    "write:mutes",
+}
+ALL_SCOPES = ["read", "write", "follow", "push", "profile"] + [
+    f"{top}:{sub}" for top, subs in GRANULAR.items() for sub in subs
+]
+
+RATE_LIMIT = 300
+RATE_WINDOW = 300  # seconds
+
+
+def scope_allows(granted: Iterable[str], needed: str) -> bool:
+    granted = set(granted)
+    if needed in granted:
+        return True
+    top = needed.split(":", 1)[0]
+    if top in granted and ":" in needed:
+        return True
+    if needed in FOLLOW_COVERS and "follow" in granted:
+        return True
+    return needed == "profile" and bool(granted & {"read", "read:accounts"})
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _domain_error(exc: DomainError) -> JsonResponse:
+    status = exc.http_status
+    if isinstance(exc, NotFound):
+        return error_response(404, "Record not found")
+    if isinstance(exc, Forbidden):
+        return error_response(403, exc.message)
+    if isinstance(exc, Conflict):
+        return error_response(422, exc.message)
+    details = {}
+    if exc.field:
+        details = {"details": {exc.field: [{"error": "ERR_INVALID", "description": exc.message}]}}
+    if status == 400:
+        return error_response(400, exc.message)
+    return error_response(422, f"Validation failed: {exc.message}", **details)
+
+
+def _rate_limit(key: str) -> tuple[bool, dict[str, str]]:
+    window = int(time.time() // RATE_WINDOW)
+    cache_key = f"ratelimit:{key}:{window}"
+    cache.add(cache_key, 0, RATE_WINDOW + 5)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:
+        used = 1
+    reset = (window + 1) * RATE_WINDOW
+    headers = {
+        "X-RateLimit-Limit": str(RATE_LIMIT),
+        "X-RateLimit-Remaining": str(max(0, RATE_LIMIT - used)),
+        "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(reset)),
+    }
+    return used <= RATE_LIMIT, headers
+
+
+class ApiRequest:
+    """What a view gets: the Django request, the merged parameters, the account and token."""
+
+    def __init__(self, request: HttpRequest, params: Params, account: User | None, token: Any):
+        self.request = request
+        self.params = params
+        self.account = account
+        self.token = token
+
+    @property
+    def user(self) -> User:
+        assert self.account is not None
+        return self.account
+
+    def build_url(self, path: str) -> str:
+        return self.request.build_absolute_uri(path)
+
+
+def _authenticate(request: HttpRequest) -> tuple[bool, Any]:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return False, None
+    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+    if not valid or oauth_request is None:
+        return True, None
+    return True, oauth_request.access_token
+
+
+def endpoint(
+    *methods: str,
+    scope: str | dict[str, str] | None = None,
+    auth: str = "required",
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Declare a Mastodon endpoint.
+
+    `methods`: the HTTP methods it answers. `scope`: the scope needed (one for all methods, or
+    a dict per method). `auth`: "required" (a user's token), "optional" (anonymous allowed,
+    a bad token is still refused), "app" (any valid token, a user's or an app's), or "none".
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                return error_response(405, "Method not allowed")
+            sent_token, token = (False, None) if auth == "none" else _authenticate(request)
+            if sent_token and token is None:
+                return error_response(401, "The access token is invalid")
+            account = token.user if token is not None and token.user_id else None
+            if auth == "required" and account is None:
+                message = (
+                    "This method requires an authenticated user"
+                    if token is not None
+                    else "The access token is invalid"
+                )
+                return error_response(401, message if sent_token else "The access token is invalid")
+            if auth == "app" and token is None:
+                return error_response(401, "The access token is invalid")
+            if account is not None and not account.is_active:
+                return error_response(403, "Your login is currently disabled")
+            needed = scope.get(request.method or "GET") if isinstance(scope, dict) else scope
+            if needed and token is not None and not scope_allows(token.scope.split(), needed):
+                return error_response(403, "This action is outside the authorized scopes")
+            limit_key = (
+                f"t{token.pk}" if token is not None else f"ip{request.META.get('REMOTE_ADDR')}"
+            )
+            allowed, limit_headers = _rate_limit(limit_key)
+            if not allowed:
+                response: HttpResponse = error_response(429, "Too many requests")
+            else:
+                try:
+                    params = Params(request)
+                    response = view(ApiRequest(request, params, account, token), *args, **kwargs)
+                except DomainError as exc:
+                    response = _domain_error(exc)
+                except ApiError as exc:
+                    response = error_response(exc.status, exc.message, **exc.extra)
+            for name, value in limit_headers.items():
+                response[name] = value
+            return response
+
+        wrapper.mastodon_endpoint = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "Record not found")

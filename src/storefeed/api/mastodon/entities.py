@@ -1,0 +1,271 @@
+"""Mastodon entities, field for field (https://docs.joinmastodon.org/entities/), built from our
+models. Views hand in statuses hydrated by posts.selectors, so rendering costs no queries."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from storefeed.accounts.models import User
+from storefeed.core.text import render
+from storefeed.notifications.models import Notification
+from storefeed.posts.models import MediaAttachment, Poll, Status, Tag
+from storefeed.social.selectors import Relationship
+
+# Our notification types that Mastodon clients know by another name.
+NOTIFICATION_TYPES = {"reply": "mention"}
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """UTC, ISO 8601 with milliseconds and a Z, as Mastodon writes datetimes."""
+    if value is None:
+        return None
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class Renderer:
+    """Renders entities with absolute URLs for one request."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.base = request.build_absolute_uri("/").rstrip("/")
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def file_url(self, field: Any) -> str | None:
+        return self.url(field.url) if field else None
+
+    # Accounts -------------------------------------------------------------------------
+
+    def account(self, user: User) -> dict[str, Any]:
+        avatar = self.file_url(user.avatar) or self.url("/static/web/img/avatar.png")
+        header = self.file_url(user.header) or self.url("/static/web/img/header.png")
+        joined = user.date_joined.astimezone(dt.UTC).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        expert = None
+        if user.is_expert and user.expert_field is not None:
+            field = user.expert_field
+            expert = {"field": field.slug, "name_en": field.name_en, "name_zh": field.name_zh}
+        return {
+            "id": str(user.pk),
+            "username": user.username,
+            "acct": user.username,
+            "display_name": user.display_name,
+            "locked": user.locked,
+            "bot": False,
+            "discoverable": True,
+            "indexable": True,
+            "group": False,
+            "created_at": iso(joined),
+            "note": self.note_html(user),
+            "url": self.url(f"/@{user.username}"),
+            "uri": self.url(f"/@{user.username}"),
+            "avatar": avatar,
+            "avatar_static": avatar,
+            "header": header,
+            "header_static": header,
+            "followers_count": user.followers_count,
+            "following_count": user.following_count,
+            "statuses_count": user.statuses_count,
+            "last_status_at": user.last_status_at.date().isoformat()
+            if user.last_status_at
+            else None,
+            "hide_collections": False,
+            "noindex": False,
+            "emojis": [],
+            "roles": [],
+            "fields": [
+                {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                for f in getattr(user, "fields", None) or []
+            ],
+            # Storefeed: the verified expert field (null for everyone else).
+            "expert": expert,
+        }
+
+    def note_html(self, user: User) -> str:
+        return render(user.note) if user.note else ""
+
+    def credential_account(self, user: User, *, follow_requests_count: int = 0) -> dict[str, Any]:
+        data = self.account(user)
+        data["source"] = {
+            "privacy": "public",
+            "sensitive": False,
+            "language": "",
+            "note": user.note,
+            "fields": [
+                {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                for f in getattr(user, "fields", None) or []
+            ],
+            "follow_requests_count": follow_requests_count,
+            "hide_collections": False,
+            "discoverable": True,
+            "indexable": True,
+            "attribution_domains": [],
+        }
+        data["role"] = {
+            "id": "-99",
+            "name": "",
+            "permissions": "0",
+            "color": "",
+            "highlighted": False,
+        }
+        return data
+
+    def relationship(self, rel: Relationship) -> dict[str, Any]:
+        return {
+            "id": str(rel.id),
+            "following": rel.following,
+            "showing_reblogs": rel.showing_reblogs,
+            "notifying": rel.notifying,
+            "languages": None,
+            "followed_by": rel.followed_by,
+            "blocking": rel.blocking,
+            "blocked_by": rel.blocked_by,
+            "muting": rel.muting,
+            "muting_notifications": rel.muting_notifications,
+            "requested": rel.requested,
+            "requested_by": rel.requested_by,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+
+    # Statuses -------------------------------------------------------------------------
+
+    def media(self, media: MediaAttachment) -> dict[str, Any]:
+        def meta(width: int, height: int) -> dict[str, Any]:
+            return {
+                "width": width,
+                "height": height,
+                "size": f"{width}x{height}",
+                "aspect": round(width / height, 4) if height else 1,
+            }
+
+        small_w, small_h = media.width, media.height
+        edge = max(small_w, small_h, 1)
+        if edge > 480:
+            small_w, small_h = round(small_w * 480 / edge), round(small_h * 480 / edge)
+        return {
+            "id": str(media.pk),
+            "type": "image",
+            "url": self.file_url(media.file),
+            "preview_url": self.file_url(media.thumbnail),
+            "remote_url": None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": {
+                "original": meta(media.width, media.height),
+                "small": meta(small_w, small_h),
+                "focus": {"x": media.focus_x, "y": media.focus_y},
+            },
+            "description": media.description or None,
+            "blurhash": media.blurhash or None,
+        }
+
+    def poll(self, poll: Poll) -> dict[str, Any]:
+        votes = getattr(poll, "option_votes", None) or [0] * len(poll.options)
+        expired = poll.expires_at is not None and poll.expires_at <= timezone.now()
+        own = getattr(poll, "own_votes", [])
+        return {
+            "id": str(poll.pk),
+            "expires_at": iso(poll.expires_at),
+            "expired": expired,
+            "multiple": poll.multiple,
+            "votes_count": poll.votes_count,
+            "voters_count": poll.voters_count,
+            "options": [
+                {"title": title, "votes_count": None if poll.hide_totals and not expired else n}
+                for title, n in zip(poll.options, votes, strict=False)
+            ],
+            "emojis": [],
+            "voted": bool(own),
+            "own_votes": own,
+        }
+
+    def tag(self, tag: Tag, *, following: bool | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": tag.name,
+            "url": self.url(f"/tags/{tag.name}"),
+            "history": [],
+        }
+        if following is not None:
+            data["following"] = following
+        return data
+
+    def status(self, status: Status, *, with_source: bool = False) -> dict[str, Any]:
+        reblog = status.reblog_of
+        try:
+            poll = status.poll
+        except Status.poll.RelatedObjectDoesNotExist:
+            poll = None
+        url = self.url(f"/@{status.account.username}/{status.pk}")
+        data: dict[str, Any] = {
+            "id": str(status.pk),
+            "uri": url,
+            "url": url,
+            "created_at": iso(status.created_at),
+            "edited_at": iso(status.edited_at),
+            "account": self.account(status.account),
+            "content": status.content,
+            "visibility": status.visibility,
+            "sensitive": status.sensitive,
+            "spoiler_text": status.spoiler_text,
+            "media_attachments": [self.media(m) for m in getattr(status, "media_list", [])],
+            "application": None,
+            "mentions": [
+                {
+                    "id": str(u.pk),
+                    "username": u.username,
+                    "url": self.url(f"/@{u.username}"),
+                    "acct": u.username,
+                }
+                for u in getattr(status, "mention_list", [])
+            ],
+            "tags": [
+                {"name": t.name, "url": self.url(f"/tags/{t.name}")}
+                for t in getattr(status, "tag_list", [])
+            ],
+            "emojis": [],
+            "reblogs_count": status.reblogs_count,
+            "favourites_count": status.favourites_count,
+            "replies_count": status.replies_count,
+            "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
+            "in_reply_to_account_id": (
+                str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
+            ),
+            "reblog": self.status(reblog) if reblog is not None else None,
+            "poll": self.poll(poll) if poll is not None else None,
+            "card": None,
+            "language": status.language or None,
+            "text": status.text if with_source else None,
+            "favourited": getattr(status, "viewer_favourited", False),
+            "reblogged": getattr(status, "viewer_reblogged", False),
+            "muted": False,
+            "bookmarked": getattr(status, "viewer_bookmarked", False),
+            "pinned": getattr(status, "viewer_pinned", False),
+            "filtered": [],
+            # Storefeed: a repost with a comment carries the post it reposts.
+            "quote": self.status(status.quote_of) if status.quote_of is not None else None,
+        }
+        if not with_source:
+            del data["text"]
+        return data
+
+    def statuses(self, statuses: list[Status]) -> list[dict[str, Any]]:
+        return [self.status(s) for s in statuses]
+
+    # Notifications --------------------------------------------------------------------
+
+    def notification(self, note: Notification, status: Status | None = None) -> dict[str, Any]:
+        return {
+            "id": str(note.pk),
+            "type": NOTIFICATION_TYPES.get(note.type, note.type),
+            "group_key": f"ungrouped-{note.pk}",
+            "created_at": iso(note.created_at),
+            "account": self.account(note.actor),
+            "status": self.status(status) if status is not None else None,
+        }

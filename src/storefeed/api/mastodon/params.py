@@ -1,0 +1,161 @@
+"""One adapter for Mastodon's loose parameters.
+
+A client may send a parameter in the query string, a form or multipart body, or a JSON body,
+with arrays as `key[]=a&key[]=b` and nested keys as `poll[options][]=x` or `source[note]=y`.
+`Params` merges all of them into one nested dict so endpoints read values one way.
+"""
+
+import json
+import re
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, QueryDict
+
+from storefeed.core.errors import DomainError
+
+_PART = re.compile(r"\[([^\]]*)\]")
+TRUE = {"true", "1", "on", "yes", "t"}
+FALSE = {"false", "0", "off", "no", "f", ""}
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    http_status = 400
+
+
+class Invalid(DomainError):
+    code = "unprocessable"
+    http_status = 422
+
+
+def _insert(target: dict[str, Any], key: str, values: list[Any]) -> None:
+    """Place `values` at the path written in `key` (`a`, `a[]`, `a[b]`, `a[b][]`)."""
+    head = key.split("[", 1)[0]
+    parts = [head, *_PART.findall(key[len(head) :])]
+    node = target
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            return
+    last = parts[-1]
+    if last == "" and len(parts) > 1:
+        # `a[]`: the parent is a list.
+        parent_key = parts[-2]
+        container = target
+        for part in parts[:-2]:
+            container = container[part]
+        container[parent_key] = list(values)
+    else:
+        node[last] = values if key.endswith("[]") else values[-1]
+
+
+def _from_querydict(qd: QueryDict, into: dict[str, Any]) -> None:
+    for key in qd:
+        _insert(into, key, qd.getlist(key))
+
+
+class Params:
+    def __init__(self, request: HttpRequest) -> None:
+        self.data: dict[str, Any] = {}
+        _from_querydict(request.GET, self.data)
+        content_type = (request.content_type or "").lower()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if content_type == "application/json":
+                body = request.body
+                if body.strip():
+                    try:
+                        parsed = json.loads(body)
+                    except (ValueError, UnicodeDecodeError):
+                        raise BadRequest("Error while parsing request: malformed JSON") from None
+                    if not isinstance(parsed, dict):
+                        raise BadRequest("Error while parsing request: expected a JSON object")
+                    self.data.update(parsed)
+            elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                if request.method == "POST":
+                    form, files = request.POST, request.FILES
+                else:
+                    form, files = request.parse_file_upload(request.META, request)  # type: ignore[attr-defined]
+                    if content_type != "multipart/form-data":
+                        form = QueryDict(request.body)
+                _from_querydict(form, self.data)
+                for key in files:
+                    _insert(self.data, key, files.getlist(key))
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str, default: Any = None) -> Any:
+        return self.data.get(name, default)
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, (dict, list)):
+            raise Invalid(f"Validation failed: {name} must be a string")
+        return str(value)
+
+    def int(self, name: str, default: int | None = None) -> int | None:
+        value = self.data.get(name)
+        if value in (None, ""):
+            return default
+        if isinstance(value, bool):
+            raise Invalid(f"Validation failed: {name} must be a number")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise Invalid(f"Validation failed: {name} must be a number") from None
+
+    def id(self, name: str) -> int | None:
+        """An id parameter; anything that is not a number matches nothing (never an error)."""
+        value = self.data.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return -1
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise Invalid(f"Validation failed: {name} must be true or false")
+
+    def list(self, name: str) -> list[Any]:
+        value = self.data.get(name)
+        if value is None:
+            value = self.data.get(f"{name}[]")
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        if isinstance(value, dict):  # `a[0]=x&a[1]=y`
+            return [value[k] for k in sorted(value, key=lambda k: int(k) if k.isdigit() else 0)]
+        return [value]
+
+    def dict(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise Invalid(f"Validation failed: {name} must be an object")
+        return value
+
+    def file(self, name: str) -> UploadedFile | None:
+        value = self.data.get(name)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if value is None or value == "":
+            return None
+        if not isinstance(value, UploadedFile):
+            raise Invalid(f"Validation failed: {name} must be a file")
+        return value

@@ -1,0 +1,5 @@
+"""Mastodon API: accounts."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

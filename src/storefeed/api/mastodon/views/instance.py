@@ -1,0 +1,5 @@
+"""Mastodon API: instance."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

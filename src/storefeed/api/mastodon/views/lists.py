@@ -1,0 +1,5 @@
+"""Mastodon API: lists."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Mastodon API: media."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Mastodon API: notifications."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

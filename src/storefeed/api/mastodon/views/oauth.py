@@ -1,0 +1,5 @@
+"""Mastodon API: oauth."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Mastodon API: search."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Mastodon API: statuses."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

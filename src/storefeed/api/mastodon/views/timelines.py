@@ -1,0 +1,5 @@
+"""Mastodon API: timelines."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
