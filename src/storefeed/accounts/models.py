@@ -47,6 +47,8 @@ class User(AbstractUser):
     note = models.TextField(_("bio"), max_length=500, blank=True)
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
     header = models.ImageField(upload_to="headers/%Y/%m/", blank=True)
+    # Profile metadata: up to four {"name": ..., "value": ...} pairs, as Mastodon's "fields".
+    fields = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Approve each new follower by hand.")
     )
