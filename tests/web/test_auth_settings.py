@@ -19,7 +19,8 @@ GOOD_SIGNUP = {
 
 def test_sign_up_creates_the_account_and_signs_in(client):
     response = client.post("/signup", GOOD_SIGNUP)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     user = User.objects.get(username="dora")
     assert user.display_name == "Dora"
     assert client.get("/").context["user"] == user
@@ -94,9 +95,11 @@ def test_profile_settings_update_name_bio_images_and_lock(alice, alice_client):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert (alice.display_name, alice.note, alice.locked) == ("Alice W.", "Food and travel", True)
-    assert alice.avatar and alice.header
+    assert alice.avatar
+    assert alice.header
     body = alice_client.get("/@alice").content.decode()
-    assert alice.avatar.url in body and alice.header.url in body
+    assert alice.avatar.url in body
+    assert alice.header.url in body
 
 
 def test_profile_settings_refuse_a_non_image_and_change_nothing(alice, alice_client):
@@ -107,7 +110,8 @@ def test_profile_settings_refuse_a_non_image_and_change_nothing(alice, alice_cli
     assert response.status_code == 400
     assert b"field-error" in response.content or b"form-errors" in response.content
     alice.refresh_from_db()
-    assert alice.display_name == "Alice" and not alice.avatar
+    assert alice.display_name == "Alice"
+    assert not alice.avatar
 
 
 def test_profile_settings_refuse_an_overlong_bio(alice, alice_client):

@@ -63,7 +63,8 @@ def test_the_footer_switch_changes_the_language(alice, alice_client):
     response = alice_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert response.status_code == 302
     body = alice_client.get("/").content.decode()
-    assert "首页" in body and "发布" in body
+    assert "首页" in body
+    assert "发布" in body
     alice_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Home" in alice_client.get("/").content.decode()
 
@@ -73,4 +74,5 @@ def test_errors_from_the_services_arrive_in_chinese(alice, bob, client_for, post
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     response = client.post("/compose", {"text": "x" * 2001, "visibility": "public"})
     assert response.status_code == 400
-    assert "2000" in response.content.decode() and "字" in response.content.decode()
+    assert "2000" in response.content.decode()
+    assert "字" in response.content.decode()
