@@ -26,8 +26,12 @@ def notifications_for(
     *,
     account: User,
     max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
     limit: int = 30,
     types: Iterable[str] | None = None,
+    exclude_types: Iterable[str] | None = None,
+    actor_id: int | None = None,
 ) -> list[Notification]:
     """Newest first, before `max_id`, in one query whatever the page size: the actor, its
     expert field, and the status with its author are joined in."""
@@ -37,9 +41,17 @@ def notifications_for(
     )
     if max_id is not None:
         qs = qs.filter(id__lt=max_id)
+    if since_id is not None:
+        qs = qs.filter(id__gt=since_id)
     if types is not None:
         wanted = [t for t in types if t in NotificationType.values]
         qs = qs.filter(type__in=wanted)
+    if exclude_types:
+        qs = qs.exclude(type__in=list(exclude_types))
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if min_id is not None:
+        return list(qs.filter(id__gt=min_id).order_by("id")[:limit])[::-1]
     return list(qs.order_by("-id")[:limit])
 
 

@@ -5,8 +5,10 @@ durable transaction."""
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
+from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
 from storefeed.notifications.models import Notification, NotificationType
 
@@ -83,3 +85,22 @@ def notifications_mark_all_read(*, account: User) -> int:
     """Mark every notification of `account` read; returns how many changed."""
     with transaction.atomic(durable=True):
         return Notification.objects.filter(recipient=account, read=False).update(read=True)
+
+
+def notification_dismiss(*, account: User, notification_id: int | str) -> None:
+    """Remove one of one's own notifications (NotFound for anyone else's)."""
+    with transaction.atomic(durable=True):
+        try:
+            deleted, _rows = Notification.objects.filter(
+                pk=int(notification_id), recipient=account
+            ).delete()
+        except (TypeError, ValueError):
+            deleted = 0
+        if not deleted:
+            raise NotFound(_("This notification does not exist."))
+
+
+def notifications_clear(*, account: User) -> int:
+    with transaction.atomic(durable=True):
+        deleted, _rows = Notification.objects.filter(recipient=account).delete()
+        return deleted

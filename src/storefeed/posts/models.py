@@ -202,3 +202,60 @@ class PollVote(models.Model):
                 fields=["poll", "account", "choice"], name="posts_pollvote_unique"
             )
         ]
+
+
+class StatusIdempotency(models.Model):
+    """A retried post with the same Idempotency-Key (per account, for a day) creates nothing new."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=200)
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="posts_idempotency_unique")
+        ]
+
+
+class ScheduledStatus(models.Model):
+    """A post to publish later; `params` holds status_create's arguments (media stay reserved
+    by `media_ids`)."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_statuses"
+    )
+    scheduled_at = models.DateTimeField(db_index=True)
+    params = models.JSONField()
+    media_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class TagFollow(models.Model):
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="posts_tagfollow_unique")
+        ]
+
+
+class FeaturedTag(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="featured_tags"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="posts_featuredtag_unique")
+        ]

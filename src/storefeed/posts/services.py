@@ -16,8 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from storefeed.accounts.models import User
-from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from storefeed.core.text import clean_plain, normalize_tag, parse, render, text_length
+from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from storefeed.core.text import (
+    clean_plain,
+    is_valid_tag,
+    normalize_tag,
+    parse,
+    render,
+    text_length,
+)
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.posts import signals
@@ -25,14 +32,18 @@ from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     Bookmark,
     Favourite,
+    FeaturedTag,
     MediaAttachment,
     Mention,
     Pin,
     Poll,
     PollVote,
+    ScheduledStatus,
     Status,
+    StatusIdempotency,
     StatusTag,
     Tag,
+    TagFollow,
     Visibility,
 )
 from storefeed.posts.selectors import status_for_viewer
@@ -172,8 +183,44 @@ def _original(status: Status) -> Status:
     return status.reblog_of if status.reblog_of is not None else status
 
 
-@transaction.atomic(durable=True)
-def status_create(
+IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
+
+
+def status_create(*, account: User, idempotency_key: str | None = None, **fields: Any) -> Status:
+    """Publish a post (a reply when `in_reply_to_id`, a repost with comment when
+    `quote_of_id`); see `_status_create` for the fields. With an `idempotency_key`, a retry of
+    the same request (within a day) returns the post the first one made."""
+    key = (idempotency_key or "").strip()[:200]
+    if key:
+        earlier = _idempotent_status(account, key)
+        if earlier is not None:
+            return earlier
+        try:
+            with transaction.atomic(durable=True):
+                status = _status_create(account=account, **fields)
+                StatusIdempotency.objects.create(account=account, key=key, status=status)
+                return status
+        except IntegrityError:
+            earlier = _idempotent_status(account, key)
+            if earlier is None:
+                raise
+            return earlier
+    with transaction.atomic(durable=True):
+        return _status_create(account=account, **fields)
+
+
+def _idempotent_status(account: User, key: str) -> Status | None:
+    row = (
+        StatusIdempotency.objects.filter(
+            account=account, key=key, created_at__gte=timezone.now() - IDEMPOTENCY_WINDOW
+        )
+        .select_related("status")
+        .first()
+    )
+    return row.status if row is not None else None
+
+
+def _status_create(
     *,
     account: User,
     text: str,
@@ -186,8 +233,7 @@ def status_create(
     quote_of_id: int | str | None = None,
     poll: PollSpec | None = None,
 ) -> Status:
-    """Publish a post (a reply when `in_reply_to_id`, a repost with comment when
-    `quote_of_id`). Checks everything before writing anything."""
+    """Checks everything before writing anything; runs inside the caller's transaction."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
     try:
@@ -554,3 +600,207 @@ def poll_results(poll: Poll) -> list[int]:
     """Votes per option, in option order."""
     counts = dict(PollVote.objects.filter(poll=poll).values_list("choice").annotate(n=Count("id")))
     return [counts.get(i, 0) for i in range(len(poll.options))]
+
+
+# Media ------------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def media_update(
+    *,
+    account: User,
+    media_id: int | str,
+    description: str | None = None,
+    focus: tuple[float, float] | None = None,
+) -> MediaAttachment:
+    try:
+        media = MediaAttachment.objects.select_for_update().get(pk=int(media_id), account=account)
+    except (MediaAttachment.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("This image does not exist.")) from None
+    fields = []
+    if description is not None:
+        description = clean_plain(description, multiline=True)
+        if len(description) > 1500:
+            raise ValidationFailed(
+                _("Image descriptions can be at most 1,500 characters."), field="description"
+            )
+        media.description = description
+        fields.append("description")
+    if focus is not None:
+        media.focus_x = max(-1.0, min(1.0, float(focus[0])))
+        media.focus_y = max(-1.0, min(1.0, float(focus[1])))
+        fields += ["focus_x", "focus_y"]
+    if fields:
+        media.save(update_fields=fields)
+    return media
+
+
+# Scheduled posts --------------------------------------------------------------------------
+
+SCHEDULE_MIN_AHEAD = dt.timedelta(minutes=5)
+
+
+def _check_schedule_time(when: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, dt.UTC)
+    if when < timezone.now() + SCHEDULE_MIN_AHEAD:
+        raise ValidationFailed(
+            _("A scheduled post must be at least 5 minutes in the future."), field="scheduled_at"
+        )
+    return when
+
+
+@transaction.atomic(durable=True)
+def status_schedule(
+    *, account: User, scheduled_at: dt.datetime, poll: PollSpec | None = None, **fields: Any
+) -> ScheduledStatus:
+    """Keep a post to publish at `scheduled_at`; the same checks as posting now, up front."""
+    when = _check_schedule_time(scheduled_at)
+    media_ids = [int(m) for m in fields.pop("media_ids", ()) or ()]
+    # Run every check of a real post, then throw the post away (the savepoint rolls it back).
+    sid = transaction.savepoint()
+    try:
+        _status_create(account=account, media_ids=media_ids, poll=poll, **fields)
+    finally:
+        transaction.savepoint_rollback(sid)
+    params = {k: v for k, v in fields.items() if v not in (None, "")}
+    if poll is not None:
+        params["poll"] = {
+            "options": list(poll.options),
+            "expires_in": poll.expires_in,
+            "multiple": poll.multiple,
+            "hide_totals": poll.hide_totals,
+        }
+    scheduled = ScheduledStatus.objects.create(
+        account=account, scheduled_at=when, params=params, media_ids=media_ids
+    )
+    _enqueue_publish(scheduled)
+    return scheduled
+
+
+def _enqueue_publish(scheduled: ScheduledStatus) -> None:
+    """A deferred task, written in this transaction; `scheduled_statuses_publish_due` is the
+    sweep for task backends that cannot defer (and for anything missed)."""
+    from storefeed.posts import tasks  # tasks imports this module
+
+    if tasks.publish_scheduled.get_backend().supports_defer:
+        tasks.publish_scheduled.using(run_after=scheduled.scheduled_at).enqueue(scheduled.pk)
+
+
+def _own_scheduled(account: User, scheduled_id: int | str) -> ScheduledStatus:
+    try:
+        return ScheduledStatus.objects.select_for_update().get(
+            pk=int(scheduled_id), account=account
+        )
+    except (ScheduledStatus.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("This scheduled post does not exist.")) from None
+
+
+@transaction.atomic(durable=True)
+def scheduled_status_update(
+    *, account: User, scheduled_id: int | str, scheduled_at: dt.datetime
+) -> ScheduledStatus:
+    scheduled = _own_scheduled(account, scheduled_id)
+    scheduled.scheduled_at = _check_schedule_time(scheduled_at)
+    scheduled.save(update_fields=["scheduled_at"])
+    _enqueue_publish(scheduled)
+    return scheduled
+
+
+@transaction.atomic(durable=True)
+def scheduled_status_cancel(*, account: User, scheduled_id: int | str) -> None:
+    _own_scheduled(account, scheduled_id).delete()
+
+
+def scheduled_status_publish(*, scheduled_id: int) -> Status | None:
+    """Publish one scheduled post if it is due. Idempotent: a published one is gone, and one
+    moved later is left for its new time."""
+    with transaction.atomic(durable=True):
+        scheduled = (
+            ScheduledStatus.objects.select_for_update()
+            .select_related("account")
+            .filter(pk=scheduled_id, scheduled_at__lte=timezone.now())
+            .first()
+        )
+        if scheduled is None:
+            return None
+        params = dict(scheduled.params)
+        poll = PollSpec(**params.pop("poll")) if params.get("poll") else None
+        try:
+            status = _status_create(
+                account=scheduled.account, media_ids=scheduled.media_ids, poll=poll, **params
+            )
+        except DomainError:
+            # What was valid when scheduled may not be now (a deleted parent): drop it.
+            status = None
+        scheduled.delete()
+        return status
+
+
+def scheduled_statuses_publish_due() -> int:
+    """The sweep: publish every post whose time has come (the worker runs it periodically,
+    so nothing is missed if a deferred task was lost)."""
+    due = ScheduledStatus.objects.filter(scheduled_at__lte=timezone.now()).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in list(due) if scheduled_status_publish(scheduled_id=pk) is not None)
+
+
+# Tags -------------------------------------------------------------------------------------
+
+
+def _tag_named(name: str, *, create: bool) -> Tag:
+    name = (name or "").lstrip("#")
+    if not is_valid_tag(name):
+        raise ValidationFailed(
+            _("A tag is made of letters, digits and underscores, like #美妆 or #OOTD."),
+            field="name",
+        )
+    if create:
+        return _tags_for([name])[0]
+    tag = Tag.objects.filter(key=normalize_tag(name)).first()
+    if tag is None:
+        raise NotFound(_("No posts carry this tag yet."))
+    return tag
+
+
+@transaction.atomic(durable=True)
+def tag_follow(*, account: User, name: str) -> Tag:
+    tag = _tag_named(name, create=True)
+    TagFollow.objects.get_or_create(account=account, tag=tag)
+    return tag
+
+
+@transaction.atomic(durable=True)
+def tag_unfollow(*, account: User, name: str) -> Tag:
+    tag = _tag_named(name, create=True)
+    TagFollow.objects.filter(account=account, tag=tag).delete()
+    return tag
+
+
+MAX_FEATURED_TAGS = 10
+
+
+@transaction.atomic(durable=True)
+def featured_tag_create(*, account: User, name: str) -> FeaturedTag:
+    tag = _tag_named(name, create=True)
+    User.objects.select_for_update().filter(pk=account.pk).first()
+    if FeaturedTag.objects.filter(account=account).count() >= MAX_FEATURED_TAGS:
+        raise ValidationFailed(
+            _("You can feature at most %(max)s tags.") % {"max": MAX_FEATURED_TAGS}, field="name"
+        )
+    try:
+        with transaction.atomic():
+            return FeaturedTag.objects.create(account=account, tag=tag)
+    except IntegrityError:
+        raise ValidationFailed(_("This tag is already featured."), field="name") from None
+
+
+@transaction.atomic(durable=True)
+def featured_tag_delete(*, account: User, featured_id: int | str) -> None:
+    try:
+        deleted, _rows = FeaturedTag.objects.filter(pk=int(featured_id), account=account).delete()
+    except (TypeError, ValueError):
+        deleted = 0
+    if not deleted:
+        raise NotFound(_("This featured tag does not exist."))

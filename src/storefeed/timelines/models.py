@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from storefeed.core.ids import new_id
+
 
 class HomeEntry(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -21,4 +23,37 @@ class HomeEntry(models.Model):
         indexes = [
             models.Index(fields=["owner", "-status_id"], name="timelines_home_page"),
             models.Index(fields=["owner", "author_id"], name="timelines_home_author"),
+        ]
+
+
+class RepliesPolicy(models.TextChoices):
+    FOLLOWED = "followed", "followed"
+    LIST = "list", "list"
+    NONE = "none", "none"
+
+
+class List(models.Model):
+    """A named subset of the accounts one follows; its timeline is read from the home store."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lists"
+    )
+    title = models.CharField(max_length=100)
+    replies_policy = models.CharField(
+        max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST
+    )
+    exclusive = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ListMember(models.Model):
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["list", "account"], name="timelines_listmember_unique")
         ]

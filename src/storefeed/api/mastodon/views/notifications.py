@@ -1,5 +1,88 @@
 """Mastodon API: notifications."""
 
-from django.urls import URLPattern
+from django.http import HttpResponse
 
-urlpatterns: list[URLPattern] = []
+from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
+from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.pagination import cursors, link_header
+from storefeed.api.mastodon.routing import route
+from storefeed.notifications import selectors, services
+from storefeed.notifications.models import Notification
+from storefeed.posts.selectors import statuses_hydrate
+
+# Mastodon's names for our types; "reply" is a kind of "mention" to clients.
+TO_OURS = {"mention": ["mention", "reply"]}
+
+
+def _ours(types: list[str]) -> list[str]:
+    return [t for name in types for t in TO_OURS.get(name, [name])]
+
+
+def _render(api: ApiRequest, notes: list[Notification]) -> list[dict[str, object]]:
+    r = Renderer(api.request)
+    statuses = {
+        s.pk: s
+        for s in statuses_hydrate(
+            viewer=api.user, ids=[n.status_id for n in notes if n.status_id is not None]
+        )
+    }
+    return [
+        r.notification(n, statuses.get(n.status_id) if n.status_id is not None else None)
+        for n in notes
+    ]
+
+
+@endpoint("GET", scope="read:notifications")
+def index(api: ApiRequest) -> HttpResponse:
+    p = api.params
+    page = cursors(api, default_limit=40, max_limit=80)
+    types = [str(t) for t in p.list("types")]
+    notes = selectors.notifications_for(
+        account=api.user,
+        max_id=page["max_id"],
+        since_id=page["since_id"],
+        min_id=page["min_id"],
+        limit=page["limit"],
+        types=_ours(types) if types else None,
+        exclude_types=_ours([str(t) for t in p.list("exclude_types")]),
+        actor_id=p.id("account_id"),
+    )
+    return ok(_render(api, notes), headers=link_header(api, [n.pk for n in notes]))
+
+
+@endpoint("GET", scope="read:notifications")
+def one(api: ApiRequest, notification_id: str) -> HttpResponse:
+    note = (
+        Notification.objects.select_related("actor__expert_field")
+        .filter(pk=int(notification_id) if notification_id.isdigit() else -1, recipient=api.user)
+        .first()
+    )
+    if note is None:
+        raise ApiError(404, "Record not found")
+    return ok(_render(api, [note])[0])
+
+
+@endpoint("POST", scope="write:notifications")
+def clear(api: ApiRequest) -> HttpResponse:
+    services.notifications_clear(account=api.user)
+    return ok({})
+
+
+@endpoint("POST", scope="write:notifications")
+def dismiss(api: ApiRequest, notification_id: str) -> HttpResponse:
+    services.notification_dismiss(account=api.user, notification_id=notification_id)
+    return ok({})
+
+
+@endpoint("GET", scope="read:notifications")
+def unread_count(api: ApiRequest) -> HttpResponse:
+    return ok({"count": selectors.unread_count(account=api.user)})
+
+
+urlpatterns = [
+    route("api/v1/notifications", index),
+    route("api/v1/notifications/clear", clear),
+    route("api/v1/notifications/unread_count", unread_count),
+    route("api/v1/notifications/<id:notification_id>", one),
+    route("api/v1/notifications/<id:notification_id>/dismiss", dismiss),
+]

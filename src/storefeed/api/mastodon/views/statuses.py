@@ -1,5 +1,279 @@
-"""Mastodon API: statuses."""
+"""Mastodon API: statuses, scheduled statuses and polls."""
 
-from django.urls import URLPattern
+import datetime as dt
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.http import HttpResponse
+from django.utils.dateparse import parse_datetime
+
+from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
+from storefeed.api.mastodon.entities import Renderer, iso
+from storefeed.api.mastodon.pagination import cursors, link_header
+from storefeed.api.mastodon.params import Invalid
+from storefeed.api.mastodon.routing import route
+from storefeed.core.errors import Conflict
+from storefeed.posts import selectors, services
+from storefeed.posts.models import Poll, ScheduledStatus, Status
+
+
+def _one(api: ApiRequest, status_id: int | str) -> Status:
+    """A status the caller may see, hydrated for them (404 otherwise)."""
+    status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
+    return selectors.statuses_hydrate(viewer=api.account, ids=[status.pk])[0]
+
+
+def _poll_spec(api: ApiRequest) -> services.PollSpec | None:
+    raw = api.params.dict("poll")
+    if not raw:
+        return None
+    options = raw.get("options", [])
+    if isinstance(options, dict):
+        options = [options[k] for k in sorted(options)]
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise Invalid("Validation failed: poll options must be a list of strings")
+    try:
+        expires_in = int(raw.get("expires_in", 86400))
+    except (TypeError, ValueError):
+        raise Invalid("Validation failed: poll expires_in must be a number") from None
+
+    def flag(name: str) -> bool:
+        value = raw.get(name, False)
+        return value is True or str(value).lower() in {"true", "1", "on"}
+
+    return services.PollSpec(
+        options=options,
+        expires_in=expires_in,
+        multiple=flag("multiple"),
+        hide_totals=flag("hide_totals"),
+    )
+
+
+def _status_fields(api: ApiRequest) -> dict[str, Any]:
+    p = api.params
+    media_ids = p.list("media_ids")
+    return {
+        "text": p.str("status", "") or "",
+        "media_ids": media_ids,
+        "visibility": p.str("visibility", "public") or "public",
+        "spoiler_text": p.str("spoiler_text", "") or "",
+        "sensitive": p.bool("sensitive"),
+        "language": p.str("language", "") or "",
+        "in_reply_to_id": p.str("in_reply_to_id"),
+        "quote_of_id": p.str("quote_id") or p.str("quoted_status_id"),
+    }
+
+
+def scheduled_entity(r: Renderer, scheduled: ScheduledStatus) -> dict[str, Any]:
+    params = scheduled.params
+    return {
+        "id": str(scheduled.pk),
+        "scheduled_at": iso(scheduled.scheduled_at),
+        "params": {
+            "text": params.get("text", ""),
+            "poll": params.get("poll"),
+            "media_ids": [str(m) for m in scheduled.media_ids] or None,
+            "sensitive": params.get("sensitive", False),
+            "spoiler_text": params.get("spoiler_text") or None,
+            "visibility": params.get("visibility", "public"),
+            "in_reply_to_id": params.get("in_reply_to_id"),
+            "language": params.get("language") or None,
+            "application_id": None,
+            "scheduled_at": None,
+            "idempotency": None,
+            "with_rate_limit": False,
+        },
+        "media_attachments": [],
+    }
+
+
+def _when(value: str | None) -> dt.datetime:
+    parsed = parse_datetime(value or "")
+    if parsed is None:
+        raise Invalid("Validation failed: scheduled_at is not a valid datetime")
+    return parsed
+
+
+@endpoint("POST", "GET", scope={"POST": "write:statuses", "GET": "read:statuses"}, auth="optional")
+def statuses(api: ApiRequest) -> HttpResponse:
+    r = Renderer(api.request)
+    if api.request.method == "GET":  # GET /api/v1/statuses?id[]=...
+        ids = [i for i in (api.params.list("id")) if str(i).isdigit()][:40]
+        found = selectors.statuses_hydrate(viewer=api.account, ids=[int(i) for i in ids])
+        return ok(r.statuses([s for s in found if selectors.can_view(api.account, s)]))
+    if api.account is None:
+        raise ApiError(401, "The access token is invalid")
+    fields = _status_fields(api)
+    poll = _poll_spec(api)
+    if api.params.str("scheduled_at"):
+        scheduled = services.status_schedule(
+            account=api.user,
+            scheduled_at=_when(api.params.str("scheduled_at")),
+            poll=poll,
+            **fields,
+        )
+        return ok(scheduled_entity(r, scheduled))
+    status = services.status_create(
+        account=api.user,
+        idempotency_key=api.request.headers.get("Idempotency-Key"),
+        poll=poll,
+        **fields,
+    )
+    return ok(r.status(_one(api, status.pk)))
+
+
+@endpoint(
+    "GET", "DELETE", scope={"GET": "read:statuses", "DELETE": "write:statuses"}, auth="optional"
+)
+def status(api: ApiRequest, status_id: str) -> HttpResponse:
+    r = Renderer(api.request)
+    if api.request.method == "DELETE":
+        if api.account is None:
+            raise ApiError(401, "The access token is invalid")
+        shown = _one(api, status_id)
+        services.status_delete(account=api.user, status_id=status_id)
+        return ok(r.status(shown, with_source=True))
+    return ok(r.status(_one(api, status_id)))
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def context(api: ApiRequest, status_id: str) -> HttpResponse:
+    r = Renderer(api.request)
+    status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
+    ancestors, descendants = selectors.status_context(viewer=api.account, status=status)
+    return ok({"ancestors": r.statuses(ancestors), "descendants": r.statuses(descendants)})
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def source(api: ApiRequest, status_id: str) -> HttpResponse:
+    status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
+    if api.account is None or status.account_id != api.account.pk:
+        raise ApiError(404, "Record not found")
+    return ok({"id": str(status.pk), "text": status.text, "spoiler_text": status.spoiler_text})
+
+
+def _action(service: Any, *, returns_reblog: bool = False) -> Any:
+    """POST /api/v1/statuses/:id/<action>. Repeating an action is harmless, as in Mastodon."""
+
+    def view(api: ApiRequest, status_id: str) -> HttpResponse:
+        r = Renderer(api.request)
+        try:
+            result = service(account=api.user, status_id=status_id)
+        except Conflict:
+            result = None
+        if returns_reblog:
+            if result is None:
+                original = _one(api, status_id)
+                original = original.reblog_of or original
+                result = Status.objects.filter(account=api.user, reblog_of=original).first()
+                if result is None:  # the original disappeared meanwhile
+                    raise ApiError(404, "Record not found")
+            return ok(r.status(_one(api, result.pk)))
+        return ok(r.status(_one(api, status_id)))
+
+    return view
+
+
+def _accounts_of(field: str) -> Any:
+    @endpoint("GET", scope="read:accounts", auth="optional")
+    def view(api: ApiRequest, status_id: str) -> HttpResponse:
+        r = Renderer(api.request)
+        status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
+        original = status.reblog_of or status
+        page = cursors(api, default_limit=40, max_limit=80)
+        getter = selectors.favourited_by if field == "favourited" else selectors.reblogged_by
+        accounts = getter(status=original, max_id=page["max_id"], limit=page["limit"])
+        return ok([r.account(a) for a in accounts])
+
+    return view
+
+
+@endpoint("GET", scope="read:statuses")
+def scheduled_list(api: ApiRequest) -> HttpResponse:
+    r = Renderer(api.request)
+    page = cursors(api)
+    qs = ScheduledStatus.objects.filter(account=api.user)
+    if page["max_id"] is not None:
+        qs = qs.filter(pk__lt=page["max_id"])
+    if page["since_id"] is not None:
+        qs = qs.filter(pk__gt=page["since_id"])
+    items = list(qs.order_by("-pk")[: page["limit"]])
+    return ok(
+        [scheduled_entity(r, s) for s in items], headers=link_header(api, [s.pk for s in items])
+    )
+
+
+@endpoint(
+    "GET",
+    "PUT",
+    "DELETE",
+    scope={"GET": "read:statuses", "PUT": "write:statuses", "DELETE": "write:statuses"},
+)
+def scheduled_one(api: ApiRequest, scheduled_id: str) -> HttpResponse:
+    r = Renderer(api.request)
+    if api.request.method == "PUT":
+        scheduled = services.scheduled_status_update(
+            account=api.user,
+            scheduled_id=scheduled_id,
+            scheduled_at=_when(api.params.str("scheduled_at")),
+        )
+        return ok(scheduled_entity(r, scheduled))
+    if api.request.method == "DELETE":
+        services.scheduled_status_cancel(account=api.user, scheduled_id=scheduled_id)
+        return ok({})
+    scheduled = ScheduledStatus.objects.filter(
+        pk=int(scheduled_id) if scheduled_id.isdigit() else -1, account=api.user
+    ).first()
+    if scheduled is None:
+        raise ApiError(404, "Record not found")
+    return ok(scheduled_entity(r, scheduled))
+
+
+def _poll_for(api: ApiRequest, poll_id: str) -> Poll:
+    poll = Poll.objects.filter(pk=int(poll_id) if poll_id.isdigit() else -1).first()
+    if poll is None:
+        raise ApiError(404, "Record not found")
+    status = _one(api, poll.status_id)
+    return status.poll
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def poll(api: ApiRequest, poll_id: str) -> HttpResponse:
+    return ok(Renderer(api.request).poll(_poll_for(api, poll_id)))
+
+
+@endpoint("POST", scope="write:statuses")
+def poll_votes(api: ApiRequest, poll_id: str) -> HttpResponse:
+    _poll_for(api, poll_id)  # 404 before anything else for a poll one cannot see
+    choices = api.params.list("choices")
+    try:
+        services.poll_vote(account=api.user, poll_id=poll_id, choices=choices)
+    except Conflict as exc:
+        raise ApiError(422, f"Validation failed: {exc.message}") from None
+    return ok(Renderer(api.request).poll(_poll_for(api, poll_id)))
+
+
+def _write(service: Any, **kw: Any) -> Any:
+    return endpoint("POST", scope=kw.pop("scope", "write:statuses"))(_action(service, **kw))
+
+
+S = "api/v1/statuses/<id:status_id>"
+urlpatterns = [
+    route("api/v1/statuses", statuses),
+    route(S, status),
+    route(f"{S}/context", context),
+    route(f"{S}/source", source),
+    route(f"{S}/reblog", _write(services.status_reblog, returns_reblog=True)),
+    route(f"{S}/unreblog", _write(services.status_unreblog)),
+    route(f"{S}/favourite", _write(services.status_favourite, scope="write:favourites")),
+    route(f"{S}/unfavourite", _write(services.status_unfavourite, scope="write:favourites")),
+    route(f"{S}/bookmark", _write(services.status_bookmark, scope="write:bookmarks")),
+    route(f"{S}/unbookmark", _write(services.status_unbookmark, scope="write:bookmarks")),
+    route(f"{S}/pin", _write(services.status_pin, scope="write:accounts")),
+    route(f"{S}/unpin", _write(services.status_unpin, scope="write:accounts")),
+    route(f"{S}/favourited_by", _accounts_of("favourited")),
+    route(f"{S}/reblogged_by", _accounts_of("reblogged")),
+    route("api/v1/scheduled_statuses", scheduled_list),
+    route("api/v1/scheduled_statuses/<id:scheduled_id>", scheduled_one),
+    route("api/v1/polls/<id:poll_id>", poll),
+    route("api/v1/polls/<id:poll_id>/votes", poll_votes),
+]

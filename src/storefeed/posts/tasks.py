@@ -1,0 +1,15 @@
+"""Background tasks of posts: thin, idempotent wrappers around the services."""
+
+from django.tasks import task
+
+from storefeed.posts import services
+
+
+@task()
+def publish_scheduled(scheduled_id: int) -> None:
+    services.scheduled_status_publish(scheduled_id=scheduled_id)
+
+
+@task()
+def publish_due_scheduled() -> None:
+    services.scheduled_statuses_publish_due()

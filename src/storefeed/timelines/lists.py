@@ -1,0 +1,173 @@
+"""Lists: named subsets of the accounts one follows, read from the home store."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from storefeed.accounts.models import User
+from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.text import clean_plain
+from storefeed.posts.models import Status
+from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
+from storefeed.social.models import Follow
+from storefeed.social.selectors import hidden_account_ids
+from storefeed.timelines.models import HomeEntry, List, ListMember, RepliesPolicy
+
+MAX_LISTS = 50
+MAX_MEMBERS = 500
+
+
+def list_for_owner(*, owner: User, list_id: int | str, lock: bool = False) -> List:
+    """The owner's list, or NotFound (someone else's list is not found, never forbidden)."""
+    try:
+        qs = List.objects.select_for_update() if lock else List.objects
+        return qs.get(pk=int(list_id), owner=owner)
+    except (List.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("This list does not exist.")) from None
+
+
+def lists_for(*, owner: User) -> list[List]:
+    return list(List.objects.filter(owner=owner).order_by("title", "pk"))
+
+
+def lists_containing(*, owner: User, account: User) -> list[List]:
+    return list(List.objects.filter(owner=owner, members__account=account).order_by("title"))
+
+
+def _title(title: str | None) -> str:
+    title = clean_plain(title or "")
+    if not title:
+        raise ValidationFailed(_("Give the list a title."), field="title")
+    if len(title) > 100:
+        raise ValidationFailed(_("List titles can be at most 100 characters."), field="title")
+    return title
+
+
+def _policy(value: str | None) -> str:
+    if value in (None, ""):
+        return RepliesPolicy.LIST
+    if value not in RepliesPolicy.values:
+        raise ValidationFailed(
+            _("Replies policy must be followed, list or none."), field="replies_policy"
+        )
+    return value
+
+
+@transaction.atomic(durable=True)
+def list_create(
+    *, owner: User, title: str, replies_policy: str | None = None, exclusive: bool = False
+) -> List:
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    if List.objects.filter(owner=owner).count() >= MAX_LISTS:
+        raise ValidationFailed(_("You can have at most %(max)s lists.") % {"max": MAX_LISTS})
+    return List.objects.create(
+        owner=owner,
+        title=_title(title),
+        replies_policy=_policy(replies_policy),
+        exclusive=exclusive,
+    )
+
+
+@transaction.atomic(durable=True)
+def list_update(
+    *,
+    owner: User,
+    list_id: int | str,
+    title: str | None = None,
+    replies_policy: str | None = None,
+    exclusive: bool | None = None,
+) -> List:
+    item = list_for_owner(owner=owner, list_id=list_id, lock=True)
+    if title is not None:
+        item.title = _title(title)
+    if replies_policy is not None:
+        item.replies_policy = _policy(replies_policy)
+    if exclusive is not None:
+        item.exclusive = exclusive
+    item.save(update_fields=["title", "replies_policy", "exclusive"])
+    return item
+
+
+@transaction.atomic(durable=True)
+def list_delete(*, owner: User, list_id: int | str) -> None:
+    list_for_owner(owner=owner, list_id=list_id, lock=True).delete()
+
+
+def _account_ids(ids: list[int | str]) -> list[int]:
+    try:
+        return list(dict.fromkeys(int(i) for i in ids))
+    except (TypeError, ValueError):
+        raise NotFound(_("Account not found.")) from None
+
+
+@transaction.atomic(durable=True)
+def list_accounts_add(*, owner: User, list_id: int | str, account_ids: list[int | str]) -> None:
+    """Add accounts the owner follows; anyone else is refused and nothing is added."""
+    item = list_for_owner(owner=owner, list_id=list_id, lock=True)
+    ids = _account_ids(account_ids)
+    if not ids:
+        raise ValidationFailed(_("Choose accounts to add."), field="account_ids")
+    known = set(User.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if known != set(ids):
+        raise NotFound(_("Account not found."))
+    followed = set(
+        Follow.objects.filter(follower=owner, target_id__in=ids).values_list("target_id", flat=True)
+    )
+    if followed != set(ids):
+        raise ValidationFailed(
+            _("You can only add accounts you follow to a list."), field="account_ids"
+        )
+    if ListMember.objects.filter(list=item).count() + len(ids) > MAX_MEMBERS:
+        raise ValidationFailed(
+            _("A list can hold at most %(max)s accounts.") % {"max": MAX_MEMBERS}
+        )
+    ListMember.objects.bulk_create(
+        [ListMember(list=item, account_id=i) for i in ids], ignore_conflicts=True
+    )
+
+
+@transaction.atomic(durable=True)
+def list_accounts_remove(*, owner: User, list_id: int | str, account_ids: list[int | str]) -> None:
+    item = list_for_owner(owner=owner, list_id=list_id, lock=True)
+    ListMember.objects.filter(list=item, account_id__in=_account_ids(account_ids)).delete()
+
+
+def list_members(*, owner: User, list_id: int | str, limit: int = 40) -> list[User]:
+    item = list_for_owner(owner=owner, list_id=list_id)
+    return [
+        m.account
+        for m in ListMember.objects.filter(list=item)
+        .select_related("account__expert_field")
+        .order_by("-pk")[: max(1, min(limit, 80))]
+    ]
+
+
+def list_timeline(
+    *,
+    viewer: User,
+    list_id: int | str,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[Status]:
+    """The owner's home entries written by the list's members."""
+    item = list_for_owner(owner=viewer, list_id=list_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    members = ListMember.objects.filter(list=item).values("account_id")
+    qs = HomeEntry.objects.filter(owner=viewer, author_id__in=members)
+    hidden = hidden_account_ids(viewer.pk)
+    if hidden:
+        qs = qs.exclude(author_id__in=hidden).exclude(origin_author_id__in=hidden)
+    if max_id is not None:
+        qs = qs.filter(status_id__lt=max_id)
+    if since_id is not None:
+        qs = qs.filter(status_id__gt=since_id)
+    if min_id is not None:
+        ids = list(
+            qs.filter(status_id__gt=min_id)
+            .order_by("status_id")
+            .values_list("status_id", flat=True)[:limit]
+        )[::-1]
+    else:
+        ids = list(qs.order_by("-status_id").values_list("status_id", flat=True)[:limit])
+    return statuses_hydrate(viewer=viewer, ids=ids)
