@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--password")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
     parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--height", type=int, default=1500)
     parser.add_argument("--language", default="en", help="en or zh-hans")
     args = parser.parse_args()
     password = args.password or demo_password(args.user)
