@@ -147,3 +147,11 @@ def test_script_in_text_is_shown_as_text(alice, alice_client):
     assert "<script>alert(1)" not in body
     assert "&lt;script&gt;" in body
     assert "<b>cw</b>" not in body
+
+
+def test_a_garbled_reply_target_is_a_message_not_an_error_page(alice, alice_client):
+    assert alice_client.get("/compose?in_reply_to=abc&quote=-1").status_code == 200
+    response = compose(alice_client, text="hi", in_reply_to_id="abc")
+    assert response.status_code == 400
+    assert b'data-testid="form-errors"' in response.content
+    assert not Status.objects.exists()

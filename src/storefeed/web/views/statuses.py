@@ -64,8 +64,8 @@ def compose(request: AuthedRequest) -> HttpResponse:
     else:
         form = ComposeForm(
             initial={
-                "in_reply_to_id": request.GET.get("in_reply_to"),
-                "quote_of_id": request.GET.get("quote"),
+                "in_reply_to_id": _digits(request.GET.get("in_reply_to")),
+                "quote_of_id": _digits(request.GET.get("quote")),
             }
         )
     context_status = _context_status(request, form)
@@ -85,20 +85,22 @@ def compose(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _digits(value: str | None) -> str | None:
+    return value if value and value.isdigit() else None
+
+
 def _context_status(request: HtmxRequest, form: ComposeForm) -> Status | None:
     """The post being replied to or quoted, shown above the composer (if it is visible)."""
-    raw = (
-        form.data.get("in_reply_to_id") or form.data.get("quote_of_id")
-        if form.is_bound
-        else (form.initial.get("in_reply_to_id") or form.initial.get("quote_of_id"))
-    )
-    if not raw or not str(raw).isdigit():
+    source = form.data if form.is_bound else form.initial
+    raw = source.get("in_reply_to_id") or source.get("quote_of_id")
+    if not raw or not str(raw).isdigit() or int(raw) >= 2**63:
         return None
     try:
         status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=int(raw))
     except NotFound:
         return None
-    return status
+    hydrated = post_selectors.statuses_hydrate(viewer=viewer(request), ids=[status.pk])
+    return hydrated[0] if hydrated else None
 
 
 def _post(request: AuthedRequest, form: ComposeForm) -> Status:
