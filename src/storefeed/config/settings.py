@@ -40,6 +40,7 @@ ALLOWED_HOSTS = [
 ]
 PORT = int(os.environ.get("PORT", "8000"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
+COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +61,13 @@ INSTALLED_APPS = [
     "storefeed.posts",
     "storefeed.timelines",
     "storefeed.notifications",
+    # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
+    # them out entirely, and the microblog runs (and its tests pass) without them.
+    *(
+        ["storefeed.sellers", "storefeed.catalog", "storefeed.wallet", "storefeed.orders"]
+        if COMMERCE
+        else []
+    ),
     "storefeed.api",
     "storefeed.web",
     "storefeed.demo",

@@ -14,6 +14,8 @@ class NotificationType(models.TextChoices):
     REPLY = "reply", _("replied to your post")
     REBLOG = "reblog", _("reposted your post")
     FAVOURITE = "favourite", _("liked your post")
+    # Commerce events (seller program decisions, order changes); what happened is in `data`.
+    SHOP = "shop", _("shop update")
 
 
 class Notification(models.Model):
@@ -27,6 +29,8 @@ class Notification(models.Model):
     status = models.ForeignKey(
         "posts.Status", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # For "shop" notifications: {"event": "...", "message": "...", "url": "...", ...}.
+    data = models.JSONField(default=dict, blank=True)
     read = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -40,12 +44,12 @@ class Notification(models.Model):
             # repeated after an unfollow, refreshes the first instead of piling up.
             models.UniqueConstraint(
                 fields=["recipient", "actor", "type", "status"],
-                condition=models.Q(status__isnull=False),
+                condition=models.Q(status__isnull=False) & ~models.Q(type="shop"),
                 name="notifications_unique_status_event",
             ),
             models.UniqueConstraint(
                 fields=["recipient", "actor", "type"],
-                condition=models.Q(status__isnull=True),
+                condition=models.Q(status__isnull=True) & ~models.Q(type="shop"),
                 name="notifications_unique_account_event",
             ),
         ]

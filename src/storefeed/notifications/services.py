@@ -70,6 +70,20 @@ def notify(
     return Notification.objects.get(pk=fresh_id)
 
 
+def notify_shop(
+    *, recipient_id: int, actor_id: int, event: str, message: str, url: str = "", **data: object
+) -> Notification:
+    """A commerce event (an application decided, an order shipped): always a new row, since
+    each event matters on its own. `message` is shown to the recipient as written, so pass
+    text in their language or a stable English line plus `event` for translation."""
+    return Notification.objects.create(
+        recipient_id=recipient_id,
+        actor_id=actor_id,
+        type=NotificationType.SHOP,
+        data={"event": event, "message": message, "url": url, **data},
+    )
+
+
 def notification_withdraw(
     *, recipient_id: int, actor_id: int, type: str, status_id: int | None = None
 ) -> int:

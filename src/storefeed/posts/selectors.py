@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.text import normalize_tag
+from storefeed.posts import hydration
 from storefeed.posts.models import (
     Bookmark,
     Favourite,
@@ -173,7 +174,9 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
                 account_id=viewer_id, poll_id__in=poll_ids
             ).values_list("poll_id", "choice"):
                 voted.setdefault(poll_id, []).append(choice)
-    for status in (s for group in everything.values() for s in group):
+    instances = [s for group in everything.values() for s in group]
+    hydration.run(instances, viewer)
+    for status in instances:
         status.media_list = media.get(status.pk, [])  # type: ignore[attr-defined]
         status.viewer_favourited = status.pk in liked  # type: ignore[attr-defined]
         status.viewer_bookmarked = status.pk in bookmarked  # type: ignore[attr-defined]

@@ -44,7 +44,9 @@ def index(api: ApiRequest) -> HttpResponse:
         min_id=page["min_id"],
         limit=page["limit"],
         types=_ours(types) if types else None,
-        exclude_types=_ours([str(t) for t in p.list("exclude_types")]),
+        # Mastodon clients do not know our "shop" type: it comes only when asked for by name.
+        exclude_types=_ours([str(t) for t in p.list("exclude_types")])
+        + ([] if "shop" in types else ["shop"]),
         actor_id=p.id("account_id"),
     )
     return ok(_render(api, notes), headers=link_header(api, [n.pk for n in notes]))

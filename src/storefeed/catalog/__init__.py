@@ -1,0 +1,1 @@
+"""Products, variants, stock, third-party items and their importers, product posts (commerce)."""

@@ -1,0 +1,1 @@
+"""Checkout, reservations, the order state machine, fulfilment and refunds (commerce)."""

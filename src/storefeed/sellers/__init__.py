@@ -1,0 +1,1 @@
+"""The seller program: applications, review, suspension (commerce)."""
