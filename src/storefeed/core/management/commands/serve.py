@@ -232,9 +232,13 @@ class Command(BaseCommand):
         logins = demo_logins()
         if logins:
             lines.append("Demo sign-ins:")
-            width = max(len(username) for username, _, _ in logins)
+            user_width = max(len(username) for username, _, _ in logins)
+            password_width = max(len(password) for _, password, _ in logins)
             for username, password, description in logins:
-                lines.append(f"  {username.ljust(width)}  {password}  {description}")
+                lines.append(
+                    f"  {username.ljust(user_width)}  {password.ljust(password_width)}  "
+                    f"{description}"
+                )
             lines.append("")
         lines.append("Press Ctrl-C to stop.")
         self.stdout.write("\n".join(lines))
