@@ -245,3 +245,15 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["storefeed.accounts.backends.UsernameOrEmailBackend"]
+
+# Commerce settings (issue 4 and 5); each is documented in the README's configuration table.
+SELLER_MIN_FOLLOWERS = int(os.environ.get("STOREFEED_SELLER_MIN_FOLLOWERS", "1000"))
+ORDER_PAYMENT_MINUTES = int(os.environ.get("STOREFEED_ORDER_PAYMENT_MINUTES", "15"))
+AUTO_CONFIRM_DAYS = int(os.environ.get("STOREFEED_AUTO_CONFIRM_DAYS", "10"))
+PLATFORM_FEE_PERCENT = int(os.environ.get("STOREFEED_PLATFORM_FEE_PERCENT", "0"))
+# Fetching third-party shop pages: private, loopback and link-local addresses are refused
+# unless this is on (tests serve fixture pages on loopback with it).
+FETCH_ALLOW_PRIVATE = env_bool("STOREFEED_FETCH_ALLOW_PRIVATE")
+FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREFEED_FETCH_TIMEOUT", "5"))
+# Payment provider callbacks are signed with this secret (HMAC-SHA256).
+PAYMENT_CALLBACK_SECRET = os.environ.get("STOREFEED_PAYMENT_CALLBACK_SECRET", "") or SECRET_KEY
