@@ -1,0 +1,144 @@
+"""`storefeed serve` (what `make run` runs): prepares a fresh var/, serves, stops cleanly, and
+fails loudly when a child process dies."""
+
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from storefeed.core.management.commands.serve import demo_logins, demo_marker, port_free
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def read_until(process: subprocess.Popen, needle: str, timeout: float) -> str:
+    """Collect the process's output until `needle` appears (or it exits, or time runs out)."""
+    assert process.stdout is not None
+    seen = ""
+    watcher = selectors.DefaultSelector()
+    watcher.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        if not watcher.select(timeout=deadline - time.monotonic()):
+            break
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen += line
+    return seen
+
+
+@pytest.fixture
+def serve(tmp_path: Path):
+    """Start `storefeed serve --no-demo` on a fresh var/ and a free port; yields (process, url)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",
+        "STOREFEED_VAR_DIR": str(tmp_path / "var"),
+        "STOREFEED_DATABASE_URL": "",  # the embedded SQLite default, under tmp_path
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "storefeed", "serve", "--no-demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        process_group=0,
+    )
+    try:
+        output = read_until(process, "Press Ctrl-C to stop.", timeout=120)
+        assert f"Storefeed is running at http://127.0.0.1:{port}/" in output, output
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def children_of(pid: int) -> dict[str, int]:
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found["gunicorn" if "gunicorn" in cmdline else "worker"] = int(status.parent.name)
+    return found
+
+
+def test_serve_answers_then_stops_cleanly_on_ctrl_c(serve, tmp_path):
+    process, url = serve
+    try:
+        with urllib.request.urlopen(f"{url}/login", timeout=10) as response:
+            page = response.read()
+    except OSError as error:
+        process.send_signal(signal.SIGINT)
+        log = process.communicate(timeout=30)[0]
+        pytest.fail(f"GET /login failed: {error}\n{log}")
+    assert b"Storefeed" in page
+    assert (tmp_path / "var" / "storefeed.sqlite3").exists()  # migrated on the way up
+    assert (tmp_path / "var" / "static" / "staticfiles.json").exists()  # static collected
+    kids = children_of(process.pid)
+    assert set(kids) == {"gunicorn", "worker"}
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    for pid in kids.values():
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_serve_stops_everything_and_fails_when_a_child_dies(serve):
+    process, _ = serve
+    kids = children_of(process.pid)
+    os.kill(kids["worker"], signal.SIGKILL)
+    assert process.wait(timeout=30) == 1
+    assert process.stdout is not None
+    assert "The background worker exited" in process.stdout.read()
+    assert (
+        not Path(f"/proc/{kids['gunicorn']}/cmdline").exists()
+        or not Path(f"/proc/{kids['gunicorn']}/cmdline").read_bytes()
+    )
+
+
+def test_serve_refuses_a_busy_port_with_a_clear_message():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert not port_free("127.0.0.1", port)
+        with pytest.raises(CommandError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            call_command("serve", port=port, no_demo=True)
+
+
+def test_the_demo_marker_is_per_database(tmp_path):
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/a.sqlite3"}
+    other = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/b.sqlite3"}
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "storefeed", "HOST": "db"}
+    markers = {demo_marker(tmp_path, db) for db in (sqlite, other, postgres)}
+    assert len(markers) == 3
+    assert demo_marker(tmp_path, sqlite) == demo_marker(tmp_path, dict(sqlite))
+
+
+def test_the_printed_sign_ins_come_from_the_demo_package():
+    from storefeed.demo import DEMO_LOGINS
+
+    assert demo_logins() == [tuple(login) for login in DEMO_LOGINS]
+    assert all(len(login) == 3 for login in demo_logins())
