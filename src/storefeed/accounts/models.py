@@ -52,6 +52,20 @@ class User(AbstractUser):
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Approve each new follower by hand.")
     )
+    # Posting defaults a client applies to new posts (Mastodon's `source[privacy]`,
+    # `source[sensitive]` and `source[language]`).
+    default_visibility = models.CharField(
+        _("default post visibility"),
+        max_length=10,
+        choices=[
+            ("public", _("Public")),
+            ("unlisted", _("Unlisted")),
+            ("private", _("Followers only")),
+        ],
+        default="public",
+    )
+    default_sensitive = models.BooleanField(_("mark media as sensitive by default"), default=False)
+    default_language = models.CharField(_("default post language"), max_length=10, blank=True)
     expert_field = models.ForeignKey(
         ExpertField, null=True, blank=True, on_delete=models.SET_NULL, related_name="experts"
     )

@@ -17,6 +17,17 @@ def account_by_username(username: str) -> User | None:
     )
 
 
+def account_by_id(account_id: int | str | None) -> User | None:
+    """The active account with that id; None for an unknown or malformed id."""
+    try:
+        pk = int(str(account_id))
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 1 << 63:
+        return None
+    return User.objects.select_related("expert_field").filter(pk=pk, is_active=True).first()
+
+
 def account_search(*, query: str, limit: int = 20) -> list[User]:
     """Accounts whose username or display name contains the query: exact username first,
     then names that start with it, then the rest; within each, most followed first."""

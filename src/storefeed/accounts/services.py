@@ -1,5 +1,7 @@
 """Writes to accounts: sign-up, profile, password, expert verification."""
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from django.contrib.auth import password_validation
@@ -30,16 +32,17 @@ RESERVED_USERNAMES = frozenset(
 def _clean_username(username: str) -> str:
     username = (username or "").strip().lstrip("@")
     if not username:
-        raise ValidationFailed(_("Choose a username."), field="username")
+        raise ValidationFailed(_("Choose a username."), field="username", reason="blank")
     if not USERNAME_RE.fullmatch(username):
         raise ValidationFailed(
             _("Use 1 to 30 letters, digits or underscores (no spaces or symbols)."),
             field="username",
+            reason="invalid",
         )
     if username.lower() in RESERVED_USERNAMES:
-        raise ValidationFailed(_("That username is reserved."), field="username")
+        raise ValidationFailed(_("That username is reserved."), field="username", reason="reserved")
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed(_("That username is taken."), field="username")
+        raise ValidationFailed(_("That username is taken."), field="username", reason="taken")
     return username
 
 
@@ -48,10 +51,12 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationFailed(_("Enter a valid email address."), field="email") from None
+        raise ValidationFailed(
+            _("Enter a valid email address."), field="email", reason="invalid"
+        ) from None
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(
-            _("An account with that email address already exists."), field="email"
+            _("An account with that email address already exists."), field="email", reason="taken"
         )
     return email
 
@@ -62,6 +67,7 @@ def _clean_display_name(value: str) -> str:
         raise ValidationFailed(
             _("A display name can be at most %(max)d characters.") % {"max": DISPLAY_NAME_MAX},
             field="display_name",
+            reason="too_long",
         )
     return value
 
@@ -70,23 +76,85 @@ def _clean_note(value: str) -> str:
     value = clean_plain(value or "", multiline=True)
     if text_length(value) > NOTE_MAX:
         raise ValidationFailed(
-            _("A bio can be at most %(max)d characters.") % {"max": NOTE_MAX}, field="note"
+            _("A bio can be at most %(max)d characters.") % {"max": NOTE_MAX},
+            field="note",
+            reason="too_long",
+        )
+    return value
+
+
+FIELDS_MAX = 4
+FIELD_NAME_MAX = 255
+FIELD_VALUE_MAX = 255
+VISIBILITIES = ("public", "unlisted", "private")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def _clean_fields(pairs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Profile metadata: at most four name/value pairs of plain text; empty pairs dropped."""
+    cleaned = []
+    for pair in pairs:
+        if not isinstance(pair, Mapping):
+            raise ValidationFailed(
+                _("Each profile field needs a name and a value."), field="fields", reason="invalid"
+            )
+        name = clean_plain(str(pair.get("name") or ""))
+        value = clean_plain(str(pair.get("value") or ""))
+        if not name and not value:
+            continue
+        if text_length(name) > FIELD_NAME_MAX or text_length(value) > FIELD_VALUE_MAX:
+            raise ValidationFailed(
+                _("A profile field's name and value can be at most %(max)d characters each.")
+                % {"max": FIELD_VALUE_MAX},
+                field="fields",
+                reason="too_long",
+            )
+        cleaned.append({"name": name, "value": value})
+    if len(cleaned) > FIELDS_MAX:
+        raise ValidationFailed(
+            _("A profile can have at most %(max)d fields.") % {"max": FIELDS_MAX},
+            field="fields",
+            reason="too_long",
+        )
+    return cleaned
+
+
+def _clean_visibility(value: str) -> str:
+    if value not in VISIBILITIES:
+        raise ValidationFailed(
+            _("The default visibility must be public, unlisted or private."),
+            field="default_visibility",
+            reason="inclusion",
+        )
+    return value
+
+
+def _clean_language(value: str) -> str:
+    value = (value or "").strip()
+    if value and not LANGUAGE_RE.fullmatch(value):
+        raise ValidationFailed(
+            _("“%(code)s” is not a language code (such as en or zh).") % {"code": value[:20]},
+            field="default_language",
+            reason="invalid",
         )
     return value
 
 
 def _check_password(password: str, *, user: User, field: str) -> None:
     if not password:
-        raise ValidationFailed(_("Choose a password."), field=field)
+        raise ValidationFailed(_("Choose a password."), field=field, reason="blank")
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), field=field) from None
+        codes = {e.code for e in exc.error_list}
+        reason = "too_short" if codes == {"password_too_short"} else "invalid"
+        raise ValidationFailed(" ".join(exc.messages), field=field, reason=reason) from None
 
 
 def account_create(*, username: str, email: str, password: str, display_name: str = "") -> User:
     """Sign up. Usernames are unique whatever their case; the password passes Django's
-    validators. Refusals are ValidationFailed with `field` naming the input at fault."""
+    validators. Refusals are ValidationFailed with `field` naming the input at fault and
+    `details["reason"]` saying why (blank, invalid, reserved, taken, too_long, too_short)."""
     username = _clean_username(username)
     email = _clean_email(email)
     display_name = _clean_display_name(display_name)
@@ -98,7 +166,9 @@ def account_create(*, username: str, email: str, password: str, display_name: st
             user.save(force_insert=True)
     except IntegrityError:
         # Someone took the name (in another case) between our check and the insert.
-        raise ValidationFailed(_("That username is taken."), field="username") from None
+        raise ValidationFailed(
+            _("That username is taken."), field="username", reason="taken"
+        ) from None
     return user
 
 
@@ -110,9 +180,14 @@ def profile_update(
     avatar: IO[bytes] | None = None,
     header: IO[bytes] | None = None,
     locked: bool | None = None,
+    fields: Sequence[Mapping[str, Any]] | None = None,
+    default_visibility: str | None = None,
+    default_sensitive: bool | None = None,
+    default_language: str | None = None,
 ) -> User:
-    """Change what others see of an account. Arguments left as None stay as they are.
-    Images are checked and re-encoded before the transaction opens."""
+    """Change what others see of an account, and its posting defaults. Arguments left as None
+    stay as they are. Every input is checked before anything is written; images are checked
+    and re-encoded before the transaction opens."""
     changes: dict[str, Any] = {}
     if display_name is not None:
         changes["display_name"] = _clean_display_name(display_name)
@@ -120,6 +195,14 @@ def profile_update(
         changes["note"] = _clean_note(note)
     if locked is not None:
         changes["locked"] = bool(locked)
+    if fields is not None:
+        changes["fields"] = _clean_fields(fields)
+    if default_visibility is not None:
+        changes["default_visibility"] = _clean_visibility(default_visibility)
+    if default_sensitive is not None:
+        changes["default_sensitive"] = bool(default_sensitive)
+    if default_language is not None:
+        changes["default_language"] = _clean_language(default_language)
     stem = f"{account.pk}-{timezone.now():%Y%m%d%H%M%S}"
     new_avatar = images.process_avatar(avatar, stem=stem) if avatar is not None else None
     new_header = images.process_header(header, stem=stem) if header is not None else None
@@ -130,7 +213,7 @@ def profile_update(
         was_locked = user.locked
         for name, value in changes.items():
             setattr(user, name, value)
-        fields = list(changes)
+        updated = list(changes)
         for name, content in (("avatar", new_avatar), ("header", new_header)):
             if content is None:
                 continue
@@ -138,9 +221,9 @@ def profile_update(
             if file_field:
                 old_files.append((file_field.storage, file_field.name))
             file_field.save(content.name, content, save=False)
-            fields.append(name)
-        if fields:
-            user.save(update_fields=fields)
+            updated.append(name)
+        if updated:
+            user.save(update_fields=updated)
         if was_locked and user.locked is False:
             account_unlocked.send(sender=User, account_id=user.pk)
 
@@ -150,7 +233,7 @@ def profile_update(
 
         transaction.on_commit(_remove_old)
     # The caller's instance reflects the change too.
-    for name in fields:
+    for name in updated:
         setattr(account, name, getattr(user, name))
     return user
 

@@ -1,5 +1,419 @@
-"""Mastodon API: accounts."""
+"""Mastodon API: accounts (https://docs.joinmastodon.org/methods/accounts/), follow requests,
+mutes and blocks. Thin: parse, look up, call one service, render."""
 
+import contextlib
+from typing import Any
+
+from django.http import HttpResponse
 from django.urls import URLPattern
+from django.utils.translation import gettext as _
 
-urlpatterns: list[URLPattern] = []
+from storefeed.accounts import selectors as accounts
+from storefeed.accounts.models import User
+from storefeed.accounts.services import profile_update
+from storefeed.api import selectors as api_selectors
+from storefeed.api import services
+from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
+from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.pagination import cursors, link_header
+from storefeed.api.mastodon.params import FALSE, TRUE
+from storefeed.api.mastodon.routing import route
+from storefeed.core.errors import Conflict, ValidationFailed
+from storefeed.posts import selectors as posts
+from storefeed.social import selectors as social
+from storefeed.social import services as social_services
+
+# Mastodon's error codes in a 422's `details`, by the reason our services give.
+ERROR_CODES = {
+    "blank": "ERR_BLANK",
+    "invalid": "ERR_INVALID",
+    "reserved": "ERR_RESERVED",
+    "taken": "ERR_TAKEN",
+    "too_long": "ERR_TOO_LONG",
+    "too_short": "ERR_TOO_SHORT",
+    "accepted": "ERR_ACCEPTED",
+    "inclusion": "ERR_INCLUSION",
+}
+# Our field names that Mastodon clients know by another.
+FIELD_NAMES = {
+    "default_visibility": "source[privacy]",
+    "default_language": "source[language]",
+    "fields": "fields_attributes",
+}
+
+
+def validation_error(exc: ValidationFailed) -> ApiError:
+    """A 422 in Mastodon's shape, with `details` naming the field and its error code."""
+    field = FIELD_NAMES.get(exc.field or "", exc.field or "base")
+    code = ERROR_CODES.get(str(exc.details.get("reason", "")), "ERR_INVALID")
+    return ApiError(
+        422,
+        f"Validation failed: {exc.message}",
+        details={field: [{"error": code, "description": exc.message}]},
+    )
+
+
+def _account(account_id: str) -> User:
+    user = accounts.account_by_id(account_id)
+    if user is None:
+        raise not_found()
+    return user
+
+
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ApiError(422, f"Validation failed: {name} must be true or false")
+
+
+def _relationship(api: ApiRequest, target: User) -> HttpResponse:
+    rel = social.relationship(viewer=api.user, target=target)
+    return ok(Renderer(api.request).relationship(rel))
+
+
+def _accounts_page(api: ApiRequest, users: list[User]) -> HttpResponse:
+    """A page of accounts found through edges (follows, blocks, ...): `edge_id` is the cursor."""
+    renderer = Renderer(api.request)
+    headers = link_header(api, [u.edge_id for u in users])  # type: ignore[attr-defined]
+    return ok([renderer.account(u) for u in users], headers=headers)
+
+
+def _credential(api: ApiRequest, user: User) -> dict[str, Any]:
+    data = Renderer(api.request).credential_account(
+        user, follow_requests_count=len(social.follow_requests(target=user))
+    )
+    data["source"]["privacy"] = user.default_visibility
+    data["source"]["sensitive"] = user.default_sensitive
+    data["source"]["language"] = user.default_language or None
+    return data
+
+
+# Registration and the signed-in account ------------------------------------------------
+
+
+@endpoint("POST", auth="app", scope="write:accounts")
+def account_register(api: ApiRequest) -> HttpResponse:
+    """POST /api/v1/accounts with an app token: the new account's Token, usable at once."""
+    p = api.params
+    try:
+        agreement = _bool(p.raw("agreement", False), "agreement")
+        user, token = services.account_register(
+            application=api.token.application,
+            username=p.str("username", "") or "",
+            email=p.str("email", "") or "",
+            password=p.str("password", "") or "",
+            agreement=agreement,
+        )
+    except ValidationFailed as exc:
+        raise validation_error(exc) from None
+    issued = user.date_joined
+    return ok(
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "scope": " ".join(services.app_scopes(api.token.application)),
+            "created_at": int(issued.timestamp()),
+        }
+    )
+
+
+@endpoint("GET", scope="profile")
+def verify_credentials(api: ApiRequest) -> HttpResponse:
+    return ok(_credential(api, api.user))
+
+
+def _fields_attributes(value: Any) -> list[dict[str, Any]]:
+    """`fields_attributes` as `[0][name]=..` (a dict by index), an array, or an object."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: int(k) if str(k).isdigit() else 1 << 30)
+        items = [value[k] for k in keys]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ApiError(422, "Validation failed: fields_attributes must be a list of fields")
+    for item in items:
+        if not isinstance(item, dict) or any(
+            isinstance(item.get(k), (dict, list)) for k in ("name", "value")
+        ):
+            raise ApiError(
+                422, "Validation failed: each of fields_attributes needs a name and a value"
+            )
+    return items
+
+
+@endpoint("PATCH", "POST", scope="write:accounts")
+def update_credentials(api: ApiRequest) -> HttpResponse:
+    p = api.params
+    source = p.dict("source")
+    for name in ("privacy", "language"):
+        if isinstance(source.get(name), (dict, list)):
+            raise ApiError(422, f"Validation failed: source[{name}] must be a string")
+    changes: dict[str, Any] = {
+        "display_name": p.str("display_name"),
+        "note": p.str("note"),
+        "avatar": p.file("avatar"),
+        "header": p.file("header"),
+        "locked": p.bool("locked") if p.has("locked") else None,
+        "fields": _fields_attributes(p.raw("fields_attributes"))
+        if p.has("fields_attributes")
+        else None,
+        "default_visibility": source.get("privacy"),
+        "default_sensitive": _bool(source["sensitive"], "source[sensitive]")
+        if "sensitive" in source
+        else None,
+        "default_language": source.get("language"),
+    }
+    if p.has("bot") and p.bool("bot"):
+        raise ApiError(422, _("Validation failed: bot accounts are not supported"))
+    try:
+        user = profile_update(account=api.user, **changes)
+    except ValidationFailed as exc:
+        raise validation_error(exc) from None
+    return ok(_credential(api, user))
+
+
+# Any account ---------------------------------------------------------------------------
+
+
+@endpoint("GET", auth="optional")
+def account_get(api: ApiRequest, account_id: str) -> HttpResponse:
+    return ok(Renderer(api.request).account(_account(account_id)))
+
+
+@endpoint("GET", auth="optional")
+def account_lookup(api: ApiRequest) -> HttpResponse:
+    acct = (api.params.str("acct", "") or "").strip().lstrip("@")
+    name, _sep, domain = acct.partition("@")
+    host = api.request.get_host()
+    if domain and domain not in {host, host.split(":", 1)[0]}:
+        raise not_found()
+    user = accounts.account_by_username(name)
+    if user is None:
+        raise not_found()
+    return ok(Renderer(api.request).account(user))
+
+
+@endpoint("GET", auth="optional", scope="read:statuses")
+def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
+    user = _account(account_id)
+    p = api.params
+    page = cursors(api)
+    statuses = posts.account_statuses(
+        viewer=api.account,
+        account=user,
+        max_id=page["max_id"],
+        since_id=page["since_id"],
+        min_id=page["min_id"],
+        limit=page["limit"],
+        exclude_replies=p.bool("exclude_replies"),
+        exclude_reblogs=p.bool("exclude_reblogs"),
+        only_media=p.bool("only_media"),
+        pinned=p.bool("pinned"),
+        tagged=p.str("tagged") or None,
+    )
+    return ok(
+        Renderer(api.request).statuses(statuses),
+        headers=link_header(api, [s.pk for s in statuses]),
+    )
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def account_followers(api: ApiRequest, account_id: str) -> HttpResponse:
+    user = _account(account_id)
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = social.followers(account=user, max_id=page["max_id"], limit=page["limit"])
+    return _accounts_page(api, found)
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
+    user = _account(account_id)
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = social.following(account=user, max_id=page["max_id"], limit=page["limit"])
+    return _accounts_page(api, found)
+
+
+@endpoint("GET", auth="optional")
+def account_featured_tags(api: ApiRequest, account_id: str) -> HttpResponse:
+    _account(account_id)
+    return ok([])
+
+
+@endpoint("GET", scope="read:lists")
+def account_lists(api: ApiRequest, account_id: str) -> HttpResponse:
+    _account(account_id)
+    return ok([])
+
+
+@endpoint("GET", scope="read:follows")
+def familiar_followers(api: ApiRequest) -> HttpResponse:
+    ids = [str(i) for i in api.params.list("id") if not isinstance(i, (dict, list))]
+    return ok([{"id": i, "accounts": []} for i in dict.fromkeys(ids)])
+
+
+@endpoint("GET", scope="read:follows")
+def relationships(api: ApiRequest) -> HttpResponse:
+    ids: list[int] = []
+    for raw in api.params.list("id"):
+        try:
+            ids.append(int(str(raw)))
+        except ValueError:
+            continue  # an id that is not a number matches no account
+    ids = [i for i in dict.fromkeys(ids) if 0 < i < 1 << 63][:80]
+    found = social.relationships(viewer=api.user, target_ids=ids)
+    renderer = Renderer(api.request)
+    return ok([renderer.relationship(found[i]) for i in ids if i in found])
+
+
+@endpoint("GET", scope="read:accounts")
+def account_search(api: ApiRequest) -> HttpResponse:
+    p = api.params
+    limit = max(1, min(p.int("limit", 40) or 40, 80))
+    offset = max(0, p.int("offset", 0) or 0)
+    found = accounts.account_search(query=p.str("q", "") or "", limit=min(offset + limit, 80))
+    found = found[offset:]
+    if p.bool("following"):
+        followed = set(social.following_ids(api.user.pk))
+        found = [u for u in found if u.pk in followed]
+    renderer = Renderer(api.request)
+    return ok([renderer.account(u) for u in found])
+
+
+# Follows, blocks, mutes -------------------------------------------------------------------
+
+
+@endpoint("POST", scope="write:follows")
+def account_follow(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    p = api.params
+    # Following (or asking) twice is not an error in Mastodon: answer with the state.
+    with contextlib.suppress(Conflict):
+        social_services.follow_create(
+            follower=api.user,
+            target=target,
+            show_reblogs=p.bool("reblogs", True),
+            notify=p.bool("notify", False),
+        )
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:follows")
+def account_unfollow(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    social_services.follow_delete(follower=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:blocks")
+def account_block(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    social_services.block_create(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:blocks")
+def account_unblock(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    social_services.block_delete(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:mutes")
+def account_mute(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    # `duration` (a timed mute) is accepted and ignored: mutes last until undone.
+    social_services.mute_create(
+        account=api.user,
+        target=target,
+        hide_notifications=api.params.bool("notifications", True),
+    )
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:mutes")
+def account_unmute(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    social_services.mute_delete(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("GET", scope="read:follows")
+def follow_requests(api: ApiRequest) -> HttpResponse:
+    page = cursors(api, default_limit=40, max_limit=80)
+    pending = social.follow_requests(target=api.user)
+    if page["max_id"] is not None:
+        pending = [r for r in pending if r.pk < page["max_id"]]
+    pending = pending[: page["limit"]]
+    renderer = Renderer(api.request)
+    return ok(
+        [renderer.account(r.account) for r in pending],
+        headers=link_header(api, [r.pk for r in pending]),
+    )
+
+
+@endpoint("POST", scope="write:follows")
+def follow_request_authorize(api: ApiRequest, account_id: str) -> HttpResponse:
+    requester = _account(account_id)
+    social_services.follow_request_authorize(target=api.user, account=requester)
+    return _relationship(api, requester)
+
+
+@endpoint("POST", scope="write:follows")
+def follow_request_reject(api: ApiRequest, account_id: str) -> HttpResponse:
+    requester = _account(account_id)
+    social_services.follow_request_reject(target=api.user, account=requester)
+    return _relationship(api, requester)
+
+
+@endpoint("GET", scope="read:mutes")
+def mutes(api: ApiRequest) -> HttpResponse:
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = api_selectors.muted_accounts(
+        account=api.user, max_id=page["max_id"], limit=page["limit"]
+    )
+    return _accounts_page(api, found)
+
+
+@endpoint("GET", scope="read:blocks")
+def blocks(api: ApiRequest) -> HttpResponse:
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = api_selectors.blocked_accounts(
+        account=api.user, max_id=page["max_id"], limit=page["limit"]
+    )
+    return _accounts_page(api, found)
+
+
+ACCOUNT = "api/v1/accounts/<id:account_id>"
+
+urlpatterns: list[URLPattern] = [
+    route("api/v1/accounts", account_register),
+    # Named paths first: the id pattern would match them.
+    route("api/v1/accounts/verify_credentials", verify_credentials),
+    route("api/v1/accounts/update_credentials", update_credentials),
+    route("api/v1/accounts/lookup", account_lookup),
+    route("api/v1/accounts/relationships", relationships),
+    route("api/v1/accounts/search", account_search),
+    route("api/v1/accounts/familiar_followers", familiar_followers),
+    route(ACCOUNT, account_get),
+    route(f"{ACCOUNT}/statuses", account_statuses),
+    route(f"{ACCOUNT}/followers", account_followers),
+    route(f"{ACCOUNT}/following", account_following),
+    route(f"{ACCOUNT}/featured_tags", account_featured_tags),
+    route(f"{ACCOUNT}/lists", account_lists),
+    route(f"{ACCOUNT}/follow", account_follow),
+    route(f"{ACCOUNT}/unfollow", account_unfollow),
+    route(f"{ACCOUNT}/block", account_block),
+    route(f"{ACCOUNT}/unblock", account_unblock),
+    route(f"{ACCOUNT}/mute", account_mute),
+    route(f"{ACCOUNT}/unmute", account_unmute),
+    route("api/v1/follow_requests", follow_requests),
+    route("api/v1/follow_requests/<id:account_id>/authorize", follow_request_authorize),
+    route("api/v1/follow_requests/<id:account_id>/reject", follow_request_reject),
+    route("api/v1/mutes", mutes),
+    route("api/v1/blocks", blocks),
+]

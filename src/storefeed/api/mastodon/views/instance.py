@@ -1,5 +1,344 @@
-"""Mastodon API: instance."""
+"""Mastodon API: discovery (instance v1 and v2, nodeinfo, webfinger, health) and the empty but
+valid answers to what clients ask for at start-up that Storefeed does not have yet."""
 
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-urlpatterns: list[URLPattern] = []
+import storefeed
+from storefeed.accounts.models import User
+from storefeed.accounts.selectors import account_by_username
+from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
+from storefeed.api.mastodon.entities import Renderer, iso
+from storefeed.api.mastodon.routing import route
+from storefeed.posts.models import Status
+
+VERSION = f"4.3.0 (compatible; Storefeed {storefeed.__version__})"
+SOURCE_URL = "https://github.com/storefeed/storefeed"
+IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MAX_FEATURED_TAGS = 10
+MAX_PINNED_STATUSES = 5
+POLL_LIMITS = {
+    "max_options": 4,
+    "max_characters_per_option": 50,
+    "min_expiration": 300,
+    "max_expiration": 2629746,
+}
+
+
+def _title() -> str:
+    return getattr(settings, "INSTANCE_TITLE", "Storefeed")
+
+
+def _description() -> str:
+    return getattr(
+        settings,
+        "INSTANCE_DESCRIPTION",
+        "A microblog in which any post can be a shop window.",
+    )
+
+
+def _contact_email() -> str:
+    return getattr(settings, "INSTANCE_CONTACT_EMAIL", "")
+
+
+def _domain(request: HttpRequest) -> str:
+    return request.get_host()
+
+
+def _statuses_config() -> dict[str, Any]:
+    return {
+        "max_characters": settings.STATUS_MAX_CHARACTERS,
+        "max_media_attachments": settings.STATUS_MAX_MEDIA,
+        "characters_reserved_per_url": 23,
+    }
+
+
+def _media_config() -> dict[str, Any]:
+    return {
+        "supported_mime_types": IMAGE_TYPES,
+        "image_size_limit": settings.MEDIA_MAX_IMAGE_BYTES,
+        "image_matrix_limit": settings.MEDIA_MAX_IMAGE_PIXELS,
+        # Video is not accepted; zero limits say so to clients that read them.
+        "video_size_limit": 0,
+        "video_frame_rate_limit": 0,
+        "video_matrix_limit": 0,
+    }
+
+
+def _usage() -> dict[str, int]:
+    month_ago = timezone.now() - dt.timedelta(days=30)
+    half_year_ago = timezone.now() - dt.timedelta(days=180)
+    active = User.objects.filter(is_active=True)
+    return {
+        "total": active.count(),
+        "month": active.filter(last_login__gte=month_ago).count(),
+        "halfyear": active.filter(last_login__gte=half_year_ago).count(),
+        "posts": Status.objects.count(),
+    }
+
+
+def _contact_account(renderer: Renderer) -> dict[str, Any] | None:
+    staff = User.objects.filter(is_active=True, is_staff=True).order_by("pk").first()
+    return renderer.account(staff) if staff is not None else None
+
+
+@endpoint("GET", auth="none")
+def instance_v1(api: ApiRequest) -> HttpResponse:
+    renderer = Renderer(api.request)
+    usage = _usage()
+    return ok(
+        {
+            "uri": _domain(api.request),
+            "title": _title(),
+            "short_description": _description(),
+            "description": _description(),
+            "email": _contact_email(),
+            "version": VERSION,
+            "urls": {"streaming_api": None},
+            "stats": {
+                "user_count": usage["total"],
+                "status_count": usage["posts"],
+                "domain_count": 0,
+            },
+            "thumbnail": None,
+            "languages": ["en", "zh"],
+            "registrations": True,
+            "approval_required": False,
+            "invites_enabled": False,
+            "configuration": {
+                "accounts": {"max_featured_tags": MAX_FEATURED_TAGS},
+                "statuses": _statuses_config(),
+                "media_attachments": _media_config(),
+                "polls": POLL_LIMITS,
+            },
+            "contact_account": _contact_account(renderer),
+            "rules": [],
+        }
+    )
+
+
+@endpoint("GET", auth="none")
+def instance_v2(api: ApiRequest) -> HttpResponse:
+    renderer = Renderer(api.request)
+    usage = _usage()
+    return ok(
+        {
+            "domain": _domain(api.request),
+            "title": _title(),
+            "version": VERSION,
+            "source_url": SOURCE_URL,
+            "description": _description(),
+            "usage": {"users": {"active_month": usage["month"]}},
+            "thumbnail": {"url": renderer.url("/static/web/img/header.png")},
+            "icon": [],
+            "languages": ["en", "zh"],
+            "configuration": {
+                "urls": {"streaming": None, "status": None},
+                "vapid": {"public_key": getattr(settings, "VAPID_PUBLIC_KEY", "")},
+                "accounts": {
+                    "max_featured_tags": MAX_FEATURED_TAGS,
+                    "max_pinned_statuses": MAX_PINNED_STATUSES,
+                },
+                "statuses": _statuses_config(),
+                "media_attachments": _media_config(),
+                "polls": POLL_LIMITS,
+                "translation": {"enabled": False},
+            },
+            "registrations": {
+                "enabled": True,
+                "approval_required": False,
+                "message": None,
+                "url": None,
+            },
+            "api_versions": {"mastodon": 2},
+            "contact": {
+                "email": _contact_email(),
+                "account": _contact_account(renderer),
+            },
+            "rules": [],
+        }
+    )
+
+
+@endpoint("GET", auth="none")
+def empty_list(api: ApiRequest) -> HttpResponse:
+    """Public start-up calls Storefeed has nothing for yet: an empty array."""
+    return ok([])
+
+
+@endpoint("GET", auth="required", scope="read:filters")
+def filters(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", auth="required")
+def announcements(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", auth="required", scope="read:statuses")
+def conversations(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", auth="required", scope="read")
+def suggestions(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", auth="required", scope="read:accounts")
+def endorsements(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", auth="required", scope="read:blocks")
+def domain_blocks(api: ApiRequest) -> HttpResponse:
+    return ok([])
+
+
+@endpoint("GET", "POST", scope={"GET": "read:statuses", "POST": "write:statuses"})
+def markers(api: ApiRequest) -> HttpResponse:
+    """Read positions are not stored yet: GET answers `{}`; POST echoes what was sent in the
+    Marker shape, so clients that save their position carry on."""
+    if api.request.method == "GET":
+        return ok({})
+    now = iso(timezone.now())
+    echoed = {}
+    for timeline in ("home", "notifications"):
+        if not api.params.has(timeline):
+            continue
+        last_read_id = api.params.dict(timeline).get("last_read_id")
+        if last_read_id is None or isinstance(last_read_id, (dict, list)):
+            raise ApiError(422, f"Validation failed: {timeline}[last_read_id] is missing")
+        echoed[timeline] = {"last_read_id": str(last_read_id), "version": 1, "updated_at": now}
+    return ok(echoed)
+
+
+@endpoint("GET", auth="required", scope="read:accounts")
+def preferences(api: ApiRequest) -> HttpResponse:
+    user = api.user
+    return ok(
+        {
+            "posting:default:visibility": user.default_visibility,
+            "posting:default:sensitive": user.default_sensitive,
+            "posting:default:language": user.default_language or None,
+            "reading:expand:media": "default",
+            "reading:expand:spoilers": False,
+        }
+    )
+
+
+# Outside the API: nodeinfo, webfinger, health --------------------------------------------
+
+
+@require_GET
+def nodeinfo_links(request: HttpRequest) -> JsonResponse:
+    href = request.build_absolute_uri("/nodeinfo/2.0")
+    return JsonResponse(
+        {"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": href}]}
+    )
+
+
+@require_GET
+def nodeinfo(request: HttpRequest) -> JsonResponse:
+    usage = _usage()
+    return JsonResponse(
+        {
+            "version": "2.0",
+            "software": {"name": "storefeed", "version": storefeed.__version__},
+            # Storefeed does not federate: it speaks the Mastodon client API only.
+            "protocols": [],
+            "services": {"outbound": [], "inbound": []},
+            "usage": {
+                "users": {
+                    "total": usage["total"],
+                    "activeMonth": usage["month"],
+                    "activeHalfyear": usage["halfyear"],
+                },
+                "localPosts": usage["posts"],
+            },
+            "openRegistrations": True,
+            "metadata": {"nodeName": _title()},
+        }
+    )
+
+
+def _webfinger_username(resource: str, host: str) -> str | None:
+    """The username named by `acct:user@host`, `user@host`, `acct:user` or the profile URL."""
+    bare_host = host.split(":", 1)[0]
+    if resource.startswith(("http://", "https://")):
+        prefix_http, prefix_https = f"http://{host}/@", f"https://{host}/@"
+        for prefix in (prefix_http, prefix_https):
+            if resource.startswith(prefix):
+                return resource[len(prefix) :].strip("/") or None
+        return None
+    acct = resource.removeprefix("acct:").lstrip("@")
+    name, _sep, domain = acct.partition("@")
+    if domain and domain not in {host, bare_host}:
+        return None
+    return name or None
+
+
+@require_GET
+def webfinger(request: HttpRequest) -> JsonResponse:
+    resource = request.GET.get("resource", "").strip()
+    if not resource:
+        return JsonResponse({"error": "The resource parameter is required"}, status=400)
+    host = request.get_host()
+    username = _webfinger_username(resource, host)
+    user = account_by_username(username) if username else None
+    if user is None:
+        return JsonResponse({"error": "Record not found"}, status=404)
+    profile = request.build_absolute_uri(f"/@{user.username}")
+    return JsonResponse(
+        {
+            "subject": f"acct:{user.username}@{host.split(':', 1)[0]}",
+            "aliases": [profile],
+            "links": [
+                {
+                    "rel": "http://webfinger.net/rel/profile-page",
+                    "type": "text/html",
+                    "href": profile,
+                }
+            ],
+        },
+        content_type="application/jrd+json",
+    )
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("OK", content_type="text/plain")
+
+
+urlpatterns: list[URLPattern] = [
+    route("api/v1/instance", instance_v1),
+    route("api/v2/instance", instance_v2),
+    route("api/v1/instance/peers", empty_list),
+    route("api/v1/instance/activity", empty_list),
+    route("api/v1/instance/rules", empty_list),
+    route("api/v1/custom_emojis", empty_list),
+    route("api/v1/trends", empty_list),
+    route("api/v1/trends/tags", empty_list),
+    route("api/v1/trends/statuses", empty_list),
+    route("api/v1/trends/links", empty_list),
+    route("api/v1/filters", filters),
+    route("api/v2/filters", filters),
+    route("api/v1/announcements", announcements),
+    route("api/v1/conversations", conversations),
+    route("api/v1/suggestions", suggestions),
+    route("api/v2/suggestions", suggestions),
+    route("api/v1/endorsements", endorsements),
+    route("api/v1/domain_blocks", domain_blocks),
+    route("api/v1/markers", markers),
+    route("api/v1/preferences", preferences),
+    route(".well-known/nodeinfo", nodeinfo_links),
+    route("nodeinfo/2.0", nodeinfo),
+    route(".well-known/webfinger", webfinger),
+    route("health", health),
+]
