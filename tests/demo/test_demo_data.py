@@ -35,6 +35,16 @@ def test_pictures_are_deterministic_and_differ_by_seed():
     assert Image.open(io.BytesIO(first)).format == "JPEG"
 
 
+def test_a_colour_paints_the_subject():
+    def colours(picture):
+        return {colour for _n, colour in picture.getcolors(maxcolors=1_000_000) or []}
+
+    plum = (104, 30, 70)
+    painted = images.draw_picture("lipstick", "Plum", size=(300, 300), colour=plum)
+    assert plum in colours(painted)
+    assert plum not in colours(images.draw_picture("lipstick", "Plum", size=(300, 300)))
+
+
 def test_avatar_and_header_sizes():
     assert images.draw_avatar("莉", palette="rose").size == (400, 400)
     assert images.draw_header("mint").size == (1500, 500)
@@ -65,6 +75,7 @@ def test_data_is_consistent():
         for pointer in (item.reply_to, item.quote_of):
             assert pointer is None or pointer in keys, f"{item.key} points ahead"
         assert len(item.images) <= 9
+        assert len(item.colours) <= len(item.images)
         assert all(scene in images.SCENES for scene, _caption in item.images)
         assert set(parse(item.text).mentions) <= people, item.key
         assert set(item.likes) <= people

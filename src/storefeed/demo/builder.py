@@ -254,7 +254,8 @@ class DemoBuilder:
         media_ids = []
         size = (800, 1000) if len(post.images) <= 2 else (800, 800)
         for position, (scene, caption) in enumerate(post.images):
-            picture = images.draw_picture(scene, caption, seed=position, size=size)
+            colour = post.colours[position] if position < len(post.colours) else None
+            picture = images.draw_picture(scene, caption, seed=position, size=size, colour=colour)
             upload = SimpleUploadedFile(
                 f"{post.key}-{position + 1}.jpg", images.to_jpeg(picture), content_type="image/jpeg"
             )

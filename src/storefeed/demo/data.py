@@ -6,6 +6,8 @@ happen, so the home timeline interleaves them with posts as it would in life.
 
 from dataclasses import dataclass, field
 
+RGB = tuple[int, int, int]
+
 # Named accounts other than the three sign-ins share this password (not printed: the
 # sign-ins in storefeed.demo.DEMO_LOGINS are what people use).
 SHARED_PASSWORD = "storefeed-demo-2015"
@@ -31,6 +33,7 @@ class Post:
     language: str = "en"
     # (scene, caption) per image; see images.SCENES
     images: tuple[tuple[str, str], ...] = ()
+    colours: tuple[RGB | None, ...] = ()  # the subject's colour per image, where it matters
     visibility: str = "public"
     spoiler_text: str = ""
     reply_to: str | None = None
@@ -81,7 +84,7 @@ PEOPLE: tuple[Person, ...] = (
     Person(
         "lily",
         "Lily 莉莉",
-        "Beauty editor turned creator 💄 Lipstick hoarder. 每周二上新试色 | 合作请私信",
+        "Beauty editor turned creator, lipstick hoarder. 每周二上新试色 | 合作请私信",
         "莉",
         "rose",
         expert="beauty",
@@ -163,7 +166,7 @@ PEOPLE: tuple[Person, ...] = (
     Person(
         "tom_li", "Tom Li", "Software engineer in Shenzhen. Sneakers > everything.", "T", "lemon"
     ),
-    Person("sara_k", "Sara", "Always planning the next trip ✈️ 下一站去哪？", "S", "sky"),
+    Person("sara_k", "Sara", "Always planning the next trip. 下一站去哪？", "S", "sky"),
     Person("weiwei", "薇薇", "学生党，平价好物爱好者。Budget beauty only.", "薇", "rose"),
     Person("kai_chen", "Kai 凯", "Gym, coffee, repeat. 健身三年。", "K", "night"),
     Person(
@@ -284,11 +287,14 @@ def fan_display_name(index: int) -> str:
     return f"{given} {FAN_SUFFIX_EN[(index // 32) % len(FAN_SUFFIX_EN)]}"
 
 
-SHADES = (
-    ("Cherry 樱桃红", "#01"), ("Brick 砖红", "#02"), ("Rose 玫瑰", "#03"),
-    ("Nude 裸色", "#04"), ("Coral 珊瑚", "#05"), ("Berry 浆果", "#06"),
-    ("Plum 梅子", "#07"), ("Mauve 豆沙", "#08"), ("Ruby 宝石红", "#09"),
+SHADES: tuple[tuple[str, str, RGB], ...] = (
+    ("Cherry 樱桃红", "#01", (200, 16, 46)), ("Brick 砖红", "#02", (165, 58, 40)),
+    ("Rose 玫瑰", "#03", (214, 84, 118)), ("Nude 裸色", "#04", (205, 142, 120)),
+    ("Coral 珊瑚", "#05", (246, 104, 84)), ("Berry 浆果", "#06", (142, 28, 78)),
+    ("Plum 梅子", "#07", (104, 30, 70)), ("Mauve 豆沙", "#08", (168, 98, 108)),
+    ("Ruby 宝石红", "#09", (170, 0, 36)),
 )  # fmt: skip
+CORAL = SHADES[4][2]
 
 TIMELINE: tuple[Post | Repost, ...] = (
     Post(
@@ -383,7 +389,8 @@ TIMELINE: tuple[Post | Repost, ...] = (
         "lily",
         "Swatch day! Nine shades of the new Velvet Matte line on my arm, natural light, "
         "no filter. Which one is your favourite? 九个色号全部试色 #美妆# #口红",
-        images=tuple(("lipstick", f"Velvet Matte {code} {name}") for name, code in SHADES),
+        images=tuple(("lipstick", f"Velvet Matte {code} {name}") for name, code, _c in SHADES),
+        colours=tuple(colour for _name, _code, colour in SHADES),
         likes=("jenny_h", "weiwei", "sakura_skin", "olivia_m", "demo", "anna_style", "grace_w"),
         fan_likes=40,
         bookmarks=("demo", "weiwei", "jenny_h"),
@@ -654,6 +661,7 @@ TIMELINE: tuple[Post | Repost, ...] = (
             ("handbag", "Camel 驼色"),
             ("lipstick", "Coral 珊瑚色"),
         ),
+        colours=(None, (104, 30, 70), (193, 154, 107), CORAL),
         likes=("anna_style", "lily", "jenny_h"),
         bookmarks=("jenny_h",),
     ),
@@ -725,6 +733,7 @@ TIMELINE: tuple[Post | Repost, ...] = (
         "Tuesday swatches are up tomorrow: coral shades for spring. 明天上新珊瑚色，"
         "@demo you asked for these! #美妆#",
         images=(("lipstick", "Coral 珊瑚 #05 preview 预告"),),
+        colours=(CORAL,),
         likes=("demo", "jenny_h", "weiwei"),
         fan_likes=22,
     ),

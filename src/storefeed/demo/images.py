@@ -592,13 +592,15 @@ def draw_picture(
     seed: int = 0,
     size: tuple[int, int] = (960, 960),
     palette: str | None = None,
+    colour: RGB | None = None,
 ) -> Image.Image:
-    """One picture of `scene` with `caption` in a bar along the bottom."""
+    """One picture of `scene` with `caption` in a bar along the bottom. `colour` is the
+    subject's main colour (a lipstick's shade); otherwise the palette's, slightly varied."""
     draw_scene, default_palette = SCENES[scene]
     top, bottom, accent, ink = PALETTES[palette or default_palette]
     rng = random.Random(f"{scene}/{caption}/{seed}")
     # A little variety between pictures of the same scene.
-    accent = _shade(accent, rng.uniform(-0.2, 0.25))
+    accent = colour or _shade(accent, rng.uniform(-0.2, 0.25))
     w, h = size
     image = _gradient(size, top, bottom)
     d = ImageDraw.Draw(image)
