@@ -284,3 +284,19 @@ def test_bad_input_is_refused_and_nothing_is_written(alice, kwargs):
     assert not Status.objects.exists()
     alice.refresh_from_db()
     assert alice.statuses_count == 0
+
+
+def test_unattached_media_is_swept_after_a_day(alice, make_image):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    used = services.media_create(account=alice, file=make_image())
+    post(alice, "kept", media_ids=[used.pk])
+    orphan = services.media_create(account=alice, file=make_image())
+    assert services.media_sweep_unattached() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+        assert services.media_sweep_unattached() == 1
+    assert list(MediaAttachment.objects.values_list("pk", flat=True)) == [used.pk]
+    assert not orphan.file.storage.exists(orphan.file.name)

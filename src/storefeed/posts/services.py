@@ -804,3 +804,24 @@ def featured_tag_delete(*, account: User, featured_id: int | str) -> None:
         deleted = 0
     if not deleted:
         raise NotFound(_("This featured tag does not exist."))
+
+
+UNATTACHED_MEDIA_TTL = dt.timedelta(days=1)
+
+
+def media_sweep_unattached(*, older_than: dt.timedelta = UNATTACHED_MEDIA_TTL) -> int:
+    """Delete uploaded images that never made it into a post (a refused post, an abandoned
+    composer), with their files. Scheduled posts keep theirs."""
+    reserved: set[int] = set()
+    for ids in ScheduledStatus.objects.values_list("media_ids", flat=True):
+        reserved.update(int(i) for i in ids)
+    stale = MediaAttachment.objects.filter(
+        status__isnull=True, created_at__lt=timezone.now() - older_than
+    ).exclude(pk__in=reserved)
+    count = 0
+    for media in stale.iterator():
+        media.file.delete(save=False)
+        media.thumbnail.delete(save=False)
+        media.delete()
+        count += 1
+    return count

@@ -13,3 +13,8 @@ def publish_scheduled(scheduled_id: int) -> None:
 @task()
 def publish_due_scheduled() -> None:
     services.scheduled_statuses_publish_due()
+
+
+@task()
+def sweep_unattached_media() -> None:
+    services.media_sweep_unattached()
