@@ -121,3 +121,11 @@ def test_home_page_queries_do_not_grow_with_page_size(alice, make_image):
     big_n, big_q = cost(30)
     assert big_n > small_n * 5
     assert big_q == small_q, f"{small_q} queries for {small_n} posts, {big_q} for {big_n}"
+
+
+def test_repost_of_a_post_already_in_home_is_not_repeated(alice, bob, carol):
+    social.follow_create(follower=alice, target=bob)
+    social.follow_create(follower=alice, target=carol)
+    original = posts.status_create(account=carol, text="carol's")
+    posts.status_reblog(account=bob, status_id=original.pk)
+    assert ids(home_timeline(viewer=alice)) == [original.pk]

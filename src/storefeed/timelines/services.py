@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from storefeed.posts.models import Mention, Status, Visibility
 from storefeed.social.models import Follow
+from storefeed.timelines.models import HomeEntry
 from storefeed.timelines.store import Entry, home_store
 
 
@@ -28,7 +29,12 @@ def status_fan_out(*, status_id: int) -> int:
     else:
         followers = Follow.objects.filter(target_id=status.account_id)
         if status.reblog_of_id is not None:
-            followers = followers.filter(show_reblogs=True)
+            # A repost does not reach homes that already hold the original (as Mastodon).
+            followers = followers.filter(show_reblogs=True).exclude(
+                follower_id__in=HomeEntry.objects.filter(status_id=status.reblog_of_id).values(
+                    "owner_id"
+                )
+            )
         if status.in_reply_to_account_id not in (None, status.account_id):
             # A reply to someone else reaches only those who follow both people (Mastodon's rule).
             followers = followers.filter(
