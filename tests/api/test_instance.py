@@ -1,0 +1,188 @@
+"""Discovery (instance, nodeinfo, webfinger, health) and the start-up calls that answer empty."""
+
+import pytest
+
+import storefeed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_instance_v2_describes_the_real_limits(anon, alice):
+    response = anon.get("/api/v2/instance")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["domain"] == "testserver"
+    assert data["version"] == f"4.3.0 (compatible; Storefeed {storefeed.__version__})"
+    assert data["api_versions"] == {"mastodon": 2}
+    config = data["configuration"]
+    assert config["statuses"] == {
+        "max_characters": 2000,
+        "max_media_attachments": 9,
+        "characters_reserved_per_url": 23,
+    }
+    assert config["media_attachments"]["supported_mime_types"] == [
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+    ]
+    assert config["media_attachments"]["image_size_limit"] == 10485760
+    assert config["polls"] == {
+        "max_options": 4,
+        "max_characters_per_option": 50,
+        "min_expiration": 300,
+        "max_expiration": 2629746,
+    }
+    assert config["accounts"]["max_featured_tags"] > 0
+    assert data["registrations"]["enabled"] is True
+    assert data["languages"] == ["en", "zh"]
+    assert data["rules"] == []
+    assert "email" in data["contact"]
+
+
+def test_instance_v1_counts_users_and_posts(anon, alice, bob):
+    from storefeed.posts.services import status_create
+
+    status_create(account=alice, text="hello")
+    data = anon.get("/api/v1/instance/").json()
+    assert data["uri"] == "testserver"
+    assert data["version"].startswith("4.3.0 (compatible; Storefeed ")
+    assert data["stats"]["user_count"] == 2
+    assert data["stats"]["status_count"] == 1
+    assert data["configuration"]["statuses"]["max_characters"] == 2000
+    assert data["configuration"]["media_attachments"]["image_size_limit"] == 10485760
+    assert data["registrations"] is True
+    assert data["languages"] == ["en", "zh"]
+
+
+def test_instance_ignores_a_bad_token(anon):
+    from django.test import Client
+
+    response = Client(headers={"Authorization": "Bearer nonsense"}).get("/api/v1/instance")
+    assert response.status_code == 200
+
+
+def test_nodeinfo(anon, alice):
+    links = anon.get("/.well-known/nodeinfo").json()["links"]
+    assert links == [
+        {
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+            "href": "http://testserver/nodeinfo/2.0",
+        }
+    ]
+    info = anon.get("/nodeinfo/2.0").json()
+    assert info["version"] == "2.0"
+    assert info["software"] == {"name": "storefeed", "version": storefeed.__version__}
+    assert info["usage"]["users"]["total"] == 1
+    assert info["openRegistrations"] is True
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "acct:alice@testserver",
+        "acct:Alice@testserver",
+        "alice@testserver",
+        "acct:alice",
+        "http://testserver/@alice",
+    ],
+)
+def test_webfinger_finds_local_accounts(anon, alice, resource):
+    response = anon.get("/.well-known/webfinger", {"resource": resource})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/jrd+json"
+    data = response.json()
+    assert data["subject"] == "acct:alice@testserver"
+    assert data["links"][0]["href"] == "http://testserver/@alice"
+
+
+@pytest.mark.parametrize(
+    ("resource", "status"),
+    [
+        ("", 400),
+        ("acct:nobody@testserver", 404),
+        ("acct:alice@elsewhere.example", 404),
+        ("https://elsewhere.example/@alice", 404),
+        ("acct:@testserver", 404),
+    ],
+)
+def test_webfinger_refusals(anon, alice, resource, status):
+    response = anon.get("/.well-known/webfinger", {"resource": resource})
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_health(anon):
+    response = anon.get("/health")
+    assert response.status_code == 200
+    assert response.content == b"OK"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/custom_emojis",
+        "/api/v1/trends",
+        "/api/v1/trends/tags",
+        "/api/v1/trends/statuses",
+        "/api/v1/trends/links",
+        "/api/v1/instance/peers",
+        "/api/v1/instance/activity",
+        "/api/v1/instance/rules",
+    ],
+)
+def test_public_start_up_calls_answer_empty(anon, path):
+    response = anon.get(path)
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "scope"),
+    [
+        ("/api/v1/filters", "read:filters"),
+        ("/api/v2/filters", "read:filters"),
+        ("/api/v1/announcements", "read"),
+        ("/api/v1/conversations", "read:statuses"),
+        ("/api/v1/suggestions", "read"),
+        ("/api/v2/suggestions", "read"),
+        ("/api/v1/endorsements", "read:accounts"),
+        ("/api/v1/domain_blocks", "read:blocks"),
+    ],
+)
+def test_signed_in_start_up_calls_answer_empty(anon, api_client, alice, path, scope):
+    assert anon.get(path).status_code == 401
+    response = api_client(alice, scopes=scope).get(path)
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_markers_read_empty_and_echo_a_save(api_client, anon, alice):
+    client = api_client(alice)
+    assert client.get("/api/v1/markers", {"timeline[]": ["home"]}).json() == {}
+    saved = client.post("/api/v1/markers", {"home[last_read_id]": "123"})
+    assert saved.status_code == 200
+    assert saved.json()["home"]["last_read_id"] == "123"
+    assert saved.json()["home"]["updated_at"].endswith("Z")
+    as_json = client.post(
+        "/api/v1/markers",
+        {"notifications": {"last_read_id": "9"}},
+        content_type="application/json",
+    )
+    assert as_json.json()["notifications"]["last_read_id"] == "9"
+    assert client.post("/api/v1/markers", {"home": "x"}).status_code == 422
+    assert client.post("/api/v1/markers", "{", content_type="application/json").status_code == 400
+    assert api_client(alice, scopes="read").post("/api/v1/markers", {}).status_code == 403
+    assert anon.get("/api/v1/markers").status_code == 401
+
+
+def test_preferences_show_the_posting_defaults(api_client, alice):
+    from storefeed.accounts.services import profile_update
+
+    profile_update(account=alice, default_visibility="private", default_language="zh")
+    data = api_client(alice, scopes="read:accounts").get("/api/v1/preferences").json()
+    assert data["posting:default:visibility"] == "private"
+    assert data["posting:default:sensitive"] is False
+    assert data["posting:default:language"] == "zh"
+    assert data["reading:expand:spoilers"] is False
