@@ -1,0 +1,23 @@
+"""The built-in simulated bank: confirms every top-up and withdrawal at once. No real money
+moves; it is for the embedded default, the demo and the tests, and is labelled so."""
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from storefeed.wallet.providers.base import PaymentProvider, ProviderOutcome
+
+if TYPE_CHECKING:
+    from storefeed.wallet.models import TopUp, Withdrawal
+
+
+class SimulatedBank(PaymentProvider):
+    name = "simulated"
+    label = str(_("Simulated bank (no real money)"))
+    simulated = True
+
+    def start_topup(self, topup: "TopUp") -> ProviderOutcome:
+        return ProviderOutcome(state="confirmed", reference=f"SIM-T{topup.pk}")
+
+    def start_withdrawal(self, withdrawal: "Withdrawal") -> ProviderOutcome:
+        return ProviderOutcome(state="confirmed", reference=f"SIM-W{withdrawal.pk}")
