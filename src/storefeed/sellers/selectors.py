@@ -1,0 +1,63 @@
+"""Reading the seller program: an applicant's application, the staff queue, who sells."""
+
+from django.db.models import QuerySet
+
+from storefeed.accounts.models import User
+from storefeed.sellers.models import (
+    ApplicationState,
+    Seller,
+    SellerApplication,
+    SellerDecision,
+    SellerState,
+)
+
+
+def current_application(*, account: User) -> SellerApplication | None:
+    """The applicant's latest application (pending, approved or the last rejected one)."""
+    return (
+        SellerApplication.objects.filter(account_id=account.pk)
+        .select_related("field")
+        .order_by("-id")
+        .first()
+    )
+
+
+def applications(
+    *, state: str | None = ApplicationState.PENDING, max_id: int | None = None, limit: int = 50
+) -> list[SellerApplication]:
+    """The staff queue: oldest first for pending (first come, first reviewed), newest first
+    for decided ones. For staff only: rows carry the unmasked ID number."""
+    qs: QuerySet[SellerApplication] = SellerApplication.objects.select_related(
+        "account", "field", "decided_by"
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if state == ApplicationState.PENDING:
+        qs = qs.order_by("id")
+        if max_id is not None:
+            qs = qs.filter(id__gt=max_id)
+    else:
+        qs = qs.order_by("-id")
+        if max_id is not None:
+            qs = qs.filter(id__lt=max_id)
+    return list(qs[: max(1, min(limit, 200))])
+
+
+def pending_applications(*, limit: int = 50) -> list[SellerApplication]:
+    return applications(state=ApplicationState.PENDING, limit=limit)
+
+
+def seller_for(account_id: int) -> Seller | None:
+    return Seller.objects.select_related("field").filter(account_id=account_id).first()
+
+
+def is_active_seller(account_id: int) -> bool:
+    return Seller.objects.filter(account_id=account_id, state=SellerState.ACTIVE).exists()
+
+
+def seller_decisions(*, account: User, limit: int = 50) -> list[SellerDecision]:
+    return list(
+        SellerDecision.objects.filter(account_id=account.pk)
+        .select_related("by", "application")
+        .order_by("-id")[:limit]
+    )
