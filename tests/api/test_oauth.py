@@ -278,6 +278,18 @@ def test_authorize_refuses_scopes_beyond_the_app_and_unknown_clients(anon, alice
     assert "evil.example" not in elsewhere.get("Location", "")
 
 
+def test_out_of_band_errors_are_shown_on_the_page(anon, alice, client_for):
+    app = register(anon, scopes="read")
+    browser = client_for(alice)
+    beyond = browser.get(authorize_url(app, scope="write"))
+    assert beyond.status_code == 200
+    assert 'data-testid="oauth-error"' in beyond.content.decode()
+    fields = consent_form(browser, authorize_url(app, scope="read"))
+    denied = browser.post("/oauth/authorize", fields)
+    assert 'data-testid="oauth-denied"' in denied.content.decode()
+    assert not AccessToken.objects.exists()
+
+
 def test_consent_post_needs_the_csrf_token(anon, alice):
     app = register(anon)
     browser = Client(enforce_csrf_checks=True)
