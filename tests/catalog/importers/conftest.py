@@ -41,6 +41,14 @@ def _is_loopback(host: Any) -> bool:
         return False
 
 
+def _is_ip(host: Any) -> bool:
+    try:
+        ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 @pytest.fixture(autouse=True)
 def no_egress(monkeypatch):
     """Nothing in these tests may look up a real name or connect beyond loopback: a name
@@ -49,7 +57,8 @@ def no_egress(monkeypatch):
     attempts: list[Any] = []
 
     def getaddrinfo(host, port, *args, **kwargs):
-        if not _is_loopback(host):
+        # An IP literal resolves without the network; a name other than localhost would not.
+        if not (_is_loopback(host) or _is_ip(host)):
             attempts.append(("getaddrinfo", host))
             raise AssertionError(f"test tried to resolve {host!r}")
         return _real_getaddrinfo(host, port, *args, **kwargs)
