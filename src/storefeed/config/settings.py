@@ -257,3 +257,13 @@ FETCH_ALLOW_PRIVATE = env_bool("STOREFEED_FETCH_ALLOW_PRIVATE")
 FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREFEED_FETCH_TIMEOUT", "5"))
 # Payment provider callbacks are signed with this secret (HMAC-SHA256).
 PAYMENT_CALLBACK_SECRET = os.environ.get("STOREFEED_PAYMENT_CALLBACK_SECRET", "") or SECRET_KEY
+FETCH_MAX_BYTES = int(os.environ.get("STOREFEED_FETCH_MAX_BYTES", 2 * 1024 * 1024))
+FETCH_MAX_REDIRECTS = int(os.environ.get("STOREFEED_FETCH_MAX_REDIRECTS", "5"))
+FETCH_TOTAL_SECONDS = float(os.environ.get("STOREFEED_FETCH_TOTAL_SECONDS", "20"))
+# Development and tests only: send a host's requests to another address (host=ip:port,...),
+# keeping the Host header. The address is still checked (loopback needs FETCH_ALLOW_PRIVATE).
+FETCH_HOST_OVERRIDES = dict(
+    item.split("=", 1)
+    for item in os.environ.get("STOREFEED_FETCH_HOST_OVERRIDES", "").split(",")
+    if "=" in item
+)
