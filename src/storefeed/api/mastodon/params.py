@@ -5,12 +5,16 @@ with arrays as `key[]=a&key[]=b` and nested keys as `poll[options][]=x` or `sour
 `Params` merges all of them into one nested dict so endpoints read values one way.
 """
 
+import builtins
+import io
 import json
 import re
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParser
+from django.utils.datastructures import MultiValueDict
 
 from storefeed.core.errors import DomainError
 
@@ -72,12 +76,25 @@ class Params:
                         raise BadRequest("Error while parsing request: expected a JSON object")
                     self.data.update(parsed)
             elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                form: QueryDict
+                files: MultiValueDict[builtins.str, UploadedFile]
                 if request.method == "POST":
                     form, files = request.POST, request.FILES
+                elif content_type == "multipart/form-data":
+                    # Django parses bodies of POSTs only; and by now the token check has
+                    # touched request.POST (empty for other methods), so parse_file_upload
+                    # would refuse to run. Parse the body here instead.
+                    form, files = MultiPartParser(
+                        request.META,
+                        io.BytesIO(request.body),
+                        request.upload_handlers,
+                        request.encoding,
+                    ).parse()
                 else:
-                    form, files = request.parse_file_upload(request.META, request)  # type: ignore[attr-defined]
-                    if content_type != "multipart/form-data":
-                        form = QueryDict(request.body)
+                    form, files = (
+                        QueryDict(request.body, encoding=request.encoding),
+                        MultiValueDict(),
+                    )
                 _from_querydict(form, self.data)
                 for key in files:
                     _insert(self.data, key, files.getlist(key))
@@ -96,7 +113,7 @@ class Params:
             raise Invalid(f"Validation failed: {name} must be a string")
         return str(value)
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
         value = self.data.get(name)
         if value in (None, ""):
             return default
@@ -107,7 +124,7 @@ class Params:
         except (TypeError, ValueError):
             raise Invalid(f"Validation failed: {name} must be a number") from None
 
-    def id(self, name: str) -> int | None:
+    def id(self, name: builtins.str) -> builtins.int | None:
         """An id parameter; anything that is not a number matches nothing (never an error)."""
         value = self.data.get(name)
         if value in (None, ""):
@@ -117,7 +134,7 @@ class Params:
         except (TypeError, ValueError):
             return -1
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: bool = False) -> bool:
         value = self.data.get(name)
         if value is None:
             return default
@@ -130,7 +147,7 @@ class Params:
             return False
         raise Invalid(f"Validation failed: {name} must be true or false")
 
-    def list(self, name: str) -> list[Any]:
+    def list(self, name: builtins.str) -> list[Any]:
         value = self.data.get(name)
         if value is None:
             value = self.data.get(f"{name}[]")
@@ -142,7 +159,7 @@ class Params:
             return [value[k] for k in sorted(value, key=lambda k: int(k) if k.isdigit() else 0)]
         return [value]
 
-    def dict(self, name: str) -> dict[str, Any]:
+    def dict(self, name: builtins.str) -> dict[builtins.str, Any]:
         value = self.data.get(name)
         if value is None:
             return {}
@@ -150,7 +167,7 @@ class Params:
             raise Invalid(f"Validation failed: {name} must be an object")
         return value
 
-    def file(self, name: str) -> UploadedFile | None:
+    def file(self, name: builtins.str) -> UploadedFile | None:
         value = self.data.get(name)
         if isinstance(value, list):
             value = value[-1] if value else None

@@ -12,4 +12,14 @@ from storefeed.api.mastodon.views import (
     timelines,
 )
 
-ROUTE_MODULES = [oauth, instance, accounts, statuses, media, timelines, lists, notifications, search]
+ROUTE_MODULES = [
+    oauth,
+    instance,
+    accounts,
+    statuses,
+    media,
+    timelines,
+    lists,
+    notifications,
+    search,
+]
