@@ -3,7 +3,7 @@ moves; it is for the embedded default, the demo and the tests, and is labelled s
 
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from storefeed.wallet.providers.base import PaymentProvider, ProviderOutcome
 
@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 
 class SimulatedBank(PaymentProvider):
     name = "simulated"
-    label = str(_("Simulated bank (no real money)"))
     simulated = True
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return _("Simulated bank (no real money)")
 
     def start_topup(self, topup: "TopUp") -> ProviderOutcome:
         return ProviderOutcome(state="confirmed", reference=f"SIM-T{topup.pk}")
