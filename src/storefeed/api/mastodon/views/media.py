@@ -46,12 +46,12 @@ def one(api: ApiRequest, media_id: str) -> HttpResponse:
             focus=_focus(api.params.str("focus")),
         )
         return ok(r.media(media))
-    media = MediaAttachment.objects.filter(
+    found = MediaAttachment.objects.filter(
         pk=int(media_id) if media_id.isdigit() else -1, account=api.user
     ).first()
-    if media is None:
+    if found is None:
         raise ApiError(404, "Record not found")
-    return ok(r.media(media))
+    return ok(r.media(found))
 
 
 urlpatterns = [

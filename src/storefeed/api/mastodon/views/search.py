@@ -1,5 +1,7 @@
 """Mastodon API: search (v2)."""
 
+from typing import Any
+
 from django.db.models import Q
 from django.http import HttpResponse
 
@@ -20,7 +22,7 @@ def search(api: ApiRequest) -> HttpResponse:
     limit = max(1, min(p.int("limit", 20) or 20, 40))
     offset = max(0, p.int("offset", 0) or 0)
     r = Renderer(api.request)
-    result: dict[str, list[object]] = {"accounts": [], "statuses": [], "hashtags": []}
+    result: dict[str, list[Any]] = {"accounts": [], "statuses": [], "hashtags": []}
     if not query:
         return ok(result)
     if kind in (None, "accounts"):

@@ -220,12 +220,12 @@ def scheduled_one(api: ApiRequest, scheduled_id: str) -> HttpResponse:
     if api.request.method == "DELETE":
         services.scheduled_status_cancel(account=api.user, scheduled_id=scheduled_id)
         return ok({})
-    scheduled = ScheduledStatus.objects.filter(
+    found = ScheduledStatus.objects.filter(
         pk=int(scheduled_id) if scheduled_id.isdigit() else -1, account=api.user
     ).first()
-    if scheduled is None:
+    if found is None:
         raise ApiError(404, "Record not found")
-    return ok(scheduled_entity(r, scheduled))
+    return ok(scheduled_entity(r, found))
 
 
 def _poll_for(api: ApiRequest, poll_id: str) -> Poll:
