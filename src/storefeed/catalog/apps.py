@@ -1,6 +1,16 @@
+"""Products, variants, stock, third-party items and their importers, product posts (commerce)."""
+
 from django.apps import AppConfig
 
 
 class CatalogConfig(AppConfig):
     name = "storefeed.catalog"
     label = "catalog"
+
+    def ready(self) -> None:
+        # Every page of hydrated statuses (web and API) gets its product cards through posts'
+        # hydration hook; posts itself knows nothing of commerce.
+        from storefeed.catalog.selectors import attach_product_cards
+        from storefeed.posts import hydration
+
+        hydration.register(attach_product_cards)

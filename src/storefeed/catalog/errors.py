@@ -1,0 +1,16 @@
+"""Refusals of the catalog with stable codes (delivery layers map them once)."""
+
+from storefeed.core.errors import ValidationFailed
+
+
+class ItemUnreadable(ValidationFailed):
+    """A third-party page could not be fetched or read; the seller may fill the item in by
+    hand (422, code "item_unreadable")."""
+
+    code = "item_unreadable"
+
+
+class TooManyItems(ValidationFailed):
+    """More than nine products and items in one post (422, code "too_many_items")."""
+
+    code = "too_many_items"

@@ -1,0 +1,310 @@
+"""Reading the catalog: product cards for pages of posts, product pages, shops.
+
+Cards are read when the page is read (current price, stock and state), never copied at
+posting time, and a whole page of posts costs one query however many cards it carries.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from storefeed.accounts.models import User
+from storefeed.catalog import links
+from storefeed.catalog.models import (
+    Availability,
+    ExternalItem,
+    ItemSource,
+    PostProduct,
+    Product,
+    ProductImage,
+    ProductStatus,
+    Variant,
+)
+from storefeed.core.errors import NotFound
+from storefeed.core.money import display
+from storefeed.posts.models import Status
+from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate, visible_q
+from storefeed.sellers.models import Seller, SellerState
+
+
+@dataclass
+class ProductCard:
+    id: int
+    kind: str  # "product" | "external"
+    title: str
+    description: str
+    price_fen: int | None
+    currency: str
+    stock: int | None  # None for third-party items (their stock is not ours to know)
+    available: bool
+    state: str  # "12 left", "sold out", "withdrawn", "seller suspended" (translated)
+    image_url: str
+    url: str
+    buy_url: str
+    source: str  # "storefeed" or the third-party source (taobao, tmall, weimai, web)
+    source_label: str = ""  # "Tmall" for "Buy on Tmall"
+    seller_id: int | None = None
+    seller_username: str = ""
+    has_variants: bool = False
+    checked_at: dt.datetime | None = None  # third-party: when the price was last read
+
+    @property
+    def price_display(self) -> str:
+        return display(self.price_fen, self.currency) if self.price_fen is not None else ""
+
+
+def _file_url(name: str | None) -> str:
+    return default_storage.url(name) if name else ""
+
+
+def _stock_state(*, on_sale: bool, seller_active: bool, stock: int) -> tuple[bool, str]:
+    if not on_sale:
+        return False, _("withdrawn")
+    if not seller_active:
+        return False, _("seller suspended")
+    if stock <= 0:
+        return False, _("sold out")
+    return True, ngettext("%(count)s left", "%(count)s left", stock) % {"count": stock}
+
+
+def _cover_subquery() -> Subquery:
+    return Subquery(
+        ProductImage.objects.filter(product_id=OuterRef("product_id"))
+        .order_by("position")
+        .values("thumbnail")[:1]
+    )
+
+
+def _variant_stock_subquery(ref: str) -> Subquery:
+    return Subquery(
+        Variant.objects.filter(product_id=OuterRef(ref), is_active=True)
+        .order_by()
+        .values("product_id")
+        .annotate(total=Sum("stock"))
+        .values("total")[:1]
+    )
+
+
+def _seller_active(user: User) -> bool:
+    try:
+        seller = user.seller_profile  # type: ignore[attr-defined]
+    except Seller.DoesNotExist:
+        return False
+    return seller.state == SellerState.ACTIVE
+
+
+def product_card(
+    product: Product, *, cover: str | None = None, variant_stock: int | None = None
+) -> ProductCard:
+    stock = (variant_stock or 0) if product.has_variants else product.stock
+    available, state = _stock_state(
+        on_sale=product.status == ProductStatus.ON_SALE,
+        seller_active=_seller_active(product.seller),
+        stock=stock,
+    )
+    return ProductCard(
+        id=product.pk,
+        kind="product",
+        title=product.title,
+        description=product.description,
+        price_fen=product.price_fen,
+        currency=product.currency,
+        stock=stock,
+        available=available,
+        state=state,
+        image_url=_file_url(cover),
+        url=links.product_url(product.pk),
+        buy_url=links.product_buy_url(product.pk),
+        source="storefeed",
+        source_label="Storefeed",
+        seller_id=product.seller_id,
+        seller_username=product.seller.username,
+        has_variants=product.has_variants,
+    )
+
+
+def item_card(item: ExternalItem) -> ProductCard:
+    sold_out = item.availability == Availability.OUT_OF_STOCK
+    return ProductCard(
+        id=item.pk,
+        kind="external",
+        title=item.title,
+        description=item.description,
+        price_fen=item.price_fen,
+        currency=item.currency,
+        stock=None,
+        available=not sold_out,
+        state=_("sold out") if sold_out else "",
+        image_url=item.image.url if item.image else item.image_url,
+        url=item.url,
+        buy_url=links.item_go_url(item.pk),
+        source=item.source,
+        source_label=str(ItemSource(item.source).label),
+        checked_at=item.last_checked_at,
+    )
+
+
+def product_cards_for(status_ids: Sequence[int]) -> dict[int, list[ProductCard]]:
+    """The cards of each post in `status_ids`, in position order: one query for any number."""
+    cards: dict[int, list[ProductCard]] = {}
+    if not status_ids:
+        return cards
+    rows = (
+        PostProduct.objects.filter(status_id__in=list(status_ids))
+        .select_related("product__seller__seller_profile", "external_item")
+        .annotate(cover=_cover_subquery(), variant_stock=_variant_stock_subquery("product_id"))
+        .order_by("status_id", "position")
+    )
+    for row in rows:
+        if row.product is not None:
+            card = product_card(
+                row.product,
+                cover=row.cover,  # type: ignore[attr-defined]
+                variant_stock=row.variant_stock,  # type: ignore[attr-defined]
+            )
+        else:
+            assert row.external_item is not None
+            card = item_card(row.external_item)
+        cards.setdefault(row.status_id, []).append(card)
+    return cards
+
+
+def attach_product_cards(statuses: Sequence[Any], viewer: Any) -> None:
+    """The posts.hydration step: every status instance gets `product_cards` (empty for
+    ordinary posts); a plain repost shows its original's cards."""
+    wanted = {s.reblog_of_id or s.pk for s in statuses}
+    cards = product_cards_for(sorted(wanted))
+    for status in statuses:
+        status.product_cards = list(cards.get(status.reblog_of_id or status.pk, []))
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+
+
+def _products_qs() -> QuerySet[Product]:
+    return (
+        Product.objects.select_related("seller__seller_profile")
+        .annotate(
+            cover=Subquery(
+                ProductImage.objects.filter(product_id=OuterRef("pk"))
+                .order_by("position")
+                .values("thumbnail")[:1]
+            ),
+            variant_stock=_variant_stock_subquery("pk"),
+        )
+        .order_by("-id")
+    )
+
+
+def _with_cards(products: Sequence[Product]) -> list[Product]:
+    for product in products:
+        product.card = product_card(  # type: ignore[attr-defined]
+            product,
+            cover=product.cover,  # type: ignore[attr-defined]
+            variant_stock=product.variant_stock,  # type: ignore[attr-defined]
+        )
+    return list(products)
+
+
+def seller_products(
+    *,
+    seller: User,
+    include_withdrawn: bool = False,
+    max_id: int | None = None,
+    limit: int = 40,
+) -> list[Product]:
+    """A seller's products, newest first, each with `.card` (current stock and state). The
+    owner's management page passes include_withdrawn=True."""
+    qs = _products_qs().filter(seller_id=seller.pk)
+    if not include_withdrawn:
+        qs = qs.filter(status=ProductStatus.ON_SALE)
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    return _with_cards(list(qs[: max(1, min(limit, 100))]))
+
+
+@dataclass
+class ProductDetail:
+    product: Product
+    card: ProductCard
+    images: list[ProductImage] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
+
+
+def product_detail(*, product_id: object) -> ProductDetail:
+    """A product with its images, active variants and card (its page; anyone may see it,
+    a withdrawn one says so)."""
+    try:
+        pk = int(str(product_id))
+    except (TypeError, ValueError):
+        pk = 0
+    product = _products_qs().filter(pk=pk).first()
+    if product is None:
+        raise NotFound(_("This product does not exist."))
+    return ProductDetail(
+        product=product,
+        card=_with_cards([product])[0].card,  # type: ignore[attr-defined]
+        images=list(product.images.order_by("position")),
+        variants=list(product.variants.filter(is_active=True).order_by("position", "id")),
+    )
+
+
+def external_item_detail(*, item_id: object) -> ExternalItem:
+    try:
+        pk = int(str(item_id))
+    except (TypeError, ValueError):
+        pk = 0
+    item = ExternalItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("This item does not exist."))
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Shops
+
+
+def shop_product_posts(
+    *, viewer: User | None, seller: User, max_id: int | None = None, limit: int = 20
+) -> list[Status]:
+    """A seller's posts that carry products, newest first, as `viewer` may see them,
+    hydrated (cards included)."""
+    limit = max(1, min(limit, MAX_PAGE))
+    qs = Status.objects.filter(
+        Q(account_id=seller.pk) & Q(reblog_of__isnull=True) & visible_q(viewer),
+        product_links__isnull=False,
+    ).distinct()
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    ids = list(qs.order_by("-id").values_list("id", flat=True)[:limit])
+    return statuses_hydrate(viewer=viewer, ids=ids)
+
+
+@dataclass
+class Shop:
+    account: User
+    seller: Seller | None
+    products: list[Product]
+    posts: list[Status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.seller is not None and self.seller.state == SellerState.ACTIVE
+
+
+def shop_page(*, viewer: User | None, account: User, limit: int = 20) -> Shop:
+    """A seller's shop: their products on sale and their product posts."""
+    seller = Seller.objects.filter(account_id=account.pk).first()
+    return Shop(
+        account=account,
+        seller=seller,
+        products=seller_products(seller=account, limit=limit),
+        posts=shop_product_posts(viewer=viewer, seller=account, limit=limit),
+    )

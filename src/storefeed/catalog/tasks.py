@@ -1,0 +1,11 @@
+"""Background tasks of the catalog: thin, idempotent wrappers around the services."""
+
+from django.tasks import task
+
+from storefeed.catalog import services
+
+
+@task()
+def refresh_external_items() -> None:
+    """The periodic sweep re-reading third-party prices (run it every hour or so)."""
+    services.external_items_refresh()
