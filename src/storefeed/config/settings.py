@@ -267,3 +267,8 @@ FETCH_HOST_OVERRIDES = dict(
     for item in os.environ.get("STOREFEED_FETCH_HOST_OVERRIDES", "").split(",")
     if "=" in item
 )
+# Storefeed Pay: the payment provider ("simulated": the built-in simulated bank, no real
+# money) and per-request limits in fen.
+WALLET_PAYMENT_PROVIDER = os.environ.get("STOREFEED_PAYMENT_PROVIDER", "simulated")
+WALLET_TOPUP_MAX = int(os.environ.get("STOREFEED_TOPUP_MAX_FEN", "5000000"))
+WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "100000000"))
