@@ -14,11 +14,18 @@ pytestmark = pytest.mark.django_db
 
 def test_post_with_images_and_read_it_back(api_for, alice, make_image):
     api = api_for(alice)
-    media = [api.form("/api/v2/media", {"file": make_image(f"{i}.jpg"), "description": "pic"}).json() for i in range(2)]
+    media = [
+        api.form("/api/v2/media", {"file": make_image(f"{i}.jpg"), "description": "pic"}).json()
+        for i in range(2)
+    ]
     assert media[0]["type"] == "image" and media[0]["meta"]["original"]["width"] == 64
     res = api.form(
         "/api/v1/statuses",
-        {"status": "Hello #美妆 @alice", "media_ids[]": [m["id"] for m in media], "visibility": "unlisted"},
+        {
+            "status": "Hello #美妆 @alice",
+            "media_ids[]": [m["id"] for m in media],
+            "visibility": "unlisted",
+        },
     )
     assert res.status_code == 200, res.content
     body = res.json()
@@ -59,7 +66,10 @@ def test_poll_and_vote(api_for, alice, bob):
     ("body", "code"),
     [
         ({"status": "x", "poll": {"options": ["only"], "expires_in": 3600}}, 422),
-        ({"status": "x", "poll": {"options": [str(i) for i in range(100)], "expires_in": 3600}}, 422),
+        (
+            {"status": "x", "poll": {"options": [str(i) for i in range(100)], "expires_in": 3600}},
+            422,
+        ),
         ({"status": "x" * 2001}, 422),
         ({"status": "x", "visibility": "galaxy"}, 422),
         ({"status": "x", "in_reply_to_id": "123"}, 404),
@@ -125,7 +135,9 @@ def test_reply_context_and_delete(api_for, alice, bob):
 
 
 def test_private_post_is_404_for_non_followers(api_for, alice, bob):
-    private = api_for(alice).post("/api/v1/statuses", {"status": "fans", "visibility": "private"}).json()
+    private = (
+        api_for(alice).post("/api/v1/statuses", {"status": "fans", "visibility": "private"}).json()
+    )
     assert api_for(bob).get(f"/api/v1/statuses/{private['id']}").status_code == 404
     from django.test import Client
 
@@ -186,8 +198,14 @@ def test_lists(api_for, alice, bob, carol):
 
     follow_create(follower=alice, target=bob)
     lst = a.post("/api/v1/lists", {"title": "Friends"}).json()
-    assert a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(carol.pk)]}).status_code == 422
-    assert a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(bob.pk)]}).status_code == 200
+    assert (
+        a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(carol.pk)]}).status_code
+        == 422
+    )
+    assert (
+        a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(bob.pk)]}).status_code
+        == 200
+    )
     post = api_for(bob).post("/api/v1/statuses", {"status": "in list"}).json()
     assert [s["id"] for s in a.get(f"/api/v1/timelines/list/{lst['id']}").json()] == [post["id"]]
     assert api_for(carol).get(f"/api/v1/lists/{lst['id']}").status_code == 404
@@ -202,8 +220,12 @@ def test_notifications(api_for, alice, bob):
     a = api_for(alice)
     notes = a.get("/api/v1/notifications").json()
     assert [n["type"] for n in notes] == ["mention", "favourite"]
-    assert [n["type"] for n in a.get("/api/v1/notifications", {"types[]": ["favourite"]}).json()] == ["favourite"]
-    assert [n["type"] for n in a.get("/api/v1/notifications", {"exclude_types[]": ["favourite"]}).json()] == ["mention"]
+    assert [
+        n["type"] for n in a.get("/api/v1/notifications", {"types[]": ["favourite"]}).json()
+    ] == ["favourite"]
+    assert [
+        n["type"] for n in a.get("/api/v1/notifications", {"exclude_types[]": ["favourite"]}).json()
+    ] == ["mention"]
     assert a.get(f"/api/v1/notifications/{notes[0]['id']}").json()["id"] == notes[0]["id"]
     assert api_for(bob).get(f"/api/v1/notifications/{notes[0]['id']}").status_code == 404
     assert a.post(f"/api/v1/notifications/{notes[0]['id']}/dismiss").status_code == 200

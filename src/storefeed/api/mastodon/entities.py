@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from storefeed.accounts.models import User
+from storefeed.core.money import format_amount
 from storefeed.core.text import render
 from storefeed.notifications.models import Notification
 from storefeed.posts.models import MediaAttachment, Poll, Status, Tag
@@ -248,12 +249,36 @@ class Renderer:
             "bookmarked": getattr(status, "viewer_bookmarked", False),
             "pinned": getattr(status, "viewer_pinned", False),
             "filtered": [],
+            # Storefeed: the product cards a post carries, with price and stock as they are now
+            # (empty for ordinary posts; ordinary Mastodon clients ignore the field).
+            "products": [self.product_card(c) for c in getattr(status, "product_cards", [])],
             # Storefeed: a repost with a comment carries the post it reposts.
             "quote": self.status(status.quote_of) if status.quote_of is not None else None,
         }
         if not with_source:
             del data["text"]
         return data
+
+    def product_card(self, card: Any) -> dict[str, Any]:
+        return {
+            "id": str(card.id),
+            "kind": card.kind,
+            "title": card.title,
+            "description": card.description,
+            "price": format_amount(card.price_fen, card.currency)
+            if card.price_fen is not None
+            else None,
+            "currency": card.currency,
+            "stock": card.stock,
+            "available": card.available,
+            "state": card.state,
+            "image_url": self.url(card.image_url)
+            if card.image_url.startswith("/")
+            else card.image_url or None,
+            "url": self.url(card.url) if card.url.startswith("/") else card.url,
+            "buy_url": self.url(card.buy_url) if card.buy_url.startswith("/") else card.buy_url,
+            "source": card.source,
+        }
 
     def statuses(self, statuses: list[Status]) -> list[dict[str, Any]]:
         return [self.status(s) for s in statuses]

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 
@@ -112,13 +113,37 @@ def statuses(api: ApiRequest) -> HttpResponse:
             **fields,
         )
         return ok(scheduled_entity(r, scheduled))
-    status = services.status_create(
+    product_ids = api.params.list("product_ids")
+    item_ids = api.params.list("external_item_ids")
+    key = api.request.headers.get("Idempotency-Key")
+    if product_ids or item_ids:
+        status = _product_post(api, fields, poll, product_ids, item_ids, key)
+    else:
+        status = services.status_create(account=api.user, idempotency_key=key, poll=poll, **fields)
+    return ok(r.status(_one(api, status.pk)))
+
+
+def _product_post(
+    api: ApiRequest,
+    fields: dict[str, Any],
+    poll: services.PollSpec | None,
+    product_ids: list[Any],
+    item_ids: list[Any],
+    key: str | None,
+) -> Status:
+    """A post carrying products (Storefeed's extension: product_ids[], external_item_ids[])."""
+    if not apps.is_installed("storefeed.catalog"):
+        raise Invalid("Validation failed: this server does not sell products")
+    from storefeed.catalog.services import product_post_create  # commerce may be switched off
+
+    return product_post_create(
         account=api.user,
-        idempotency_key=api.request.headers.get("Idempotency-Key"),
+        product_ids=product_ids,
+        external_item_ids=item_ids,
+        idempotency_key=key,
         poll=poll,
         **fields,
     )
-    return ok(r.status(_one(api, status.pk)))
 
 
 @endpoint(
