@@ -11,5 +11,11 @@ urlpatterns = [
     # Uploaded media from the embedded store; a deployment may serve MEDIA_ROOT elsewhere.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("storefeed.api.mastodon.urls")),
+    # Commerce mounts its API and pages only when switched on (STOREFEED_COMMERCE).
+    *(
+        [path("", include("storefeed.api.shop.urls")), path("", include("storefeed.web.shop.urls"))]
+        if settings.COMMERCE
+        else []
+    ),
     path("", include("storefeed.web.urls")),
 ]

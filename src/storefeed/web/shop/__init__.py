@@ -1,0 +1,1 @@
+"""Commerce web pages (seller program, products, shop pages, cart, checkout, orders, wallet)."""
