@@ -323,3 +323,51 @@ def test_the_database_refuses_negative_stock(make_product):
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=product.pk).update(stock=F("stock") - 2)
     assert Product.objects.get(pk=product.pk).stock == 1
+
+
+# --- what orders ask before taking stock ---------------------------------------------------
+
+
+def test_product_for_purchase_gives_the_current_unit_price(seller, make_product):
+    from storefeed.catalog.selectors import product_for_purchase
+
+    plain = make_product()
+    found = product_for_purchase(product_id=str(plain.pk))
+    assert (found.unit_price_fen, found.currency, found.variant, found.seller_id) == (
+        8800,
+        "CNY",
+        None,
+        seller.pk,
+    )
+    shirt = services.product_create(
+        account=seller,
+        title="Shirt",
+        variants=[{"name": "M", "price": "59", "stock": 1}, {"name": "L", "price": "69"}],
+    )
+    large = shirt.variants.get(name="L")
+    assert product_for_purchase(product_id=shirt.pk, variant_id=large.pk).unit_price_fen == 6900
+
+
+def test_product_for_purchase_refusals(seller, staff, make_product):
+    from storefeed.catalog.errors import NotAvailable
+    from storefeed.catalog.selectors import product_for_purchase
+
+    plain = make_product()
+    shirt = services.product_create(
+        account=seller, title="Shirt", variants=[{"name": "M", "price": "59"}]
+    )
+    with pytest.raises(NotFound):
+        product_for_purchase(product_id="nope")
+    with pytest.raises(ValidationFailed, match="Choose a variant"):
+        product_for_purchase(product_id=shirt.pk)
+    with pytest.raises(NotFound):
+        product_for_purchase(product_id=shirt.pk, variant_id=plain.pk)
+    with pytest.raises(ValidationFailed, match="no variants"):
+        product_for_purchase(product_id=plain.pk, variant_id=1)
+    sellers.seller_suspend(account_id=seller.pk, by=staff, reason="Fakes")
+    with pytest.raises(NotAvailable, match="suspended"):
+        product_for_purchase(product_id=plain.pk)
+    sellers.seller_reinstate(account_id=seller.pk, by=staff, reason="OK")
+    services.product_withdraw(account=seller, product_id=plain.pk)
+    with pytest.raises(NotAvailable, match="withdrawn"):
+        product_for_purchase(product_id=plain.pk)

@@ -1,6 +1,6 @@
 """Refusals of the catalog with stable codes (delivery layers map them once)."""
 
-from storefeed.core.errors import ValidationFailed
+from storefeed.core.errors import Conflict, ValidationFailed
 
 
 class ItemUnreadable(ValidationFailed):
@@ -14,3 +14,10 @@ class TooManyItems(ValidationFailed):
     """More than nine products and items in one post (422, code "too_many_items")."""
 
     code = "too_many_items"
+
+
+class NotAvailable(Conflict):
+    """A product that cannot be bought now: withdrawn, or its seller suspended (409, code
+    "not_available")."""
+
+    code = "not_available"

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from storefeed.accounts.models import User
 from storefeed.catalog import links
+from storefeed.catalog.errors import NotAvailable
 from storefeed.catalog.models import (
     Availability,
     ExternalItem,
@@ -26,7 +27,7 @@ from storefeed.catalog.models import (
     ProductStatus,
     Variant,
 )
-from storefeed.core.errors import NotFound
+from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.core.money import display
 from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate, visible_q
@@ -253,6 +254,59 @@ def product_detail(*, product_id: object) -> ProductDetail:
         card=_with_cards([product])[0].card,  # type: ignore[attr-defined]
         images=list(product.images.order_by("position")),
         variants=list(product.variants.filter(is_active=True).order_by("position", "id")),
+    )
+
+
+@dataclass(frozen=True)
+class Purchasable:
+    product: Product
+    variant: Variant | None
+    unit_price_fen: int
+    currency: str
+    seller_id: int
+
+
+def product_for_purchase(*, product_id: object, variant_id: object = None) -> Purchasable:
+    """What orders need before taking stock: the product (and variant) as they are now, with
+    the unit price, or a typed refusal saying why it cannot be bought. Stock is not checked
+    here: `services.stock_take` decides that atomically."""
+    try:
+        pk = int(str(product_id))
+    except (TypeError, ValueError):
+        pk = 0
+    product = Product.objects.select_related("seller__seller_profile").filter(pk=pk).first()
+    if product is None:
+        raise NotFound(_("This product does not exist."), field="product_id")
+    if product.status != ProductStatus.ON_SALE:
+        raise NotAvailable(
+            _("“%(title)s” is withdrawn and cannot be bought.") % {"title": product.title},
+            field="product_id",
+        )
+    if not _seller_active(product.seller):
+        raise NotAvailable(
+            _("This seller's shop is suspended; “%(title)s” cannot be bought now.")
+            % {"title": product.title},
+            field="product_id",
+        )
+    variant = None
+    if product.has_variants:
+        if variant_id in (None, ""):
+            raise ValidationFailed(_("Choose a variant."), field="variant_id")
+        try:
+            variant_pk = int(str(variant_id))
+        except (TypeError, ValueError):
+            variant_pk = 0
+        variant = Variant.objects.filter(pk=variant_pk, product_id=pk, is_active=True).first()
+        if variant is None:
+            raise NotFound(_("This product has no such variant."), field="variant_id")
+    elif variant_id not in (None, ""):
+        raise ValidationFailed(_("This product has no variants."), field="variant_id")
+    return Purchasable(
+        product=product,
+        variant=variant,
+        unit_price_fen=variant.price_fen if variant is not None else product.price_fen,
+        currency=product.currency,
+        seller_id=product.seller_id,
     )
 
 
