@@ -211,9 +211,9 @@ def test_a_home_page_of_nine_product_posts_costs_what_a_plain_page_costs(
         )
         posts.status_create(account=writer, text=f"Plain {n}")
 
-    def cost(viewer):
+    def cost(viewer, limit=20):
         with CaptureQueriesContext(connection) as queries:
-            page = home_timeline(viewer=viewer)
+            page = home_timeline(viewer=viewer, limit=limit)
             cards = [card.state for status in page for card in status.product_cards]
         return len(queries), len(page), len(cards)
 
@@ -221,6 +221,10 @@ def test_a_home_page_of_nine_product_posts_costs_what_a_plain_page_costs(
     assert with_cards[1:] == (5, 45)
     assert plain[1:] == (5, 0)
     assert with_cards[0] == plain[0]
+    # Nor does a longer page of product posts cost more than a short one.
+    short = cost(fan, limit=2)
+    assert short[1:] == (2, 18)
+    assert short[0] == with_cards[0]
 
 
 def test_status_for_viewer_then_hydrate_is_the_path_a_thread_takes(seller, make_product):
