@@ -245,3 +245,17 @@ def test_search_and_tags(api_for, alice):
     assert a.post("/api/v1/tags/!!!/follow").status_code == 422
     assert a.post("/api/v1/featured_tags", {"name": "tea"}).status_code == 200
     assert Poll.objects.count() == 0
+
+
+def test_account_featured_tags_and_lists(api_for, alice, bob):
+    from storefeed.social.services import follow_create
+
+    a = api_for(alice)
+    a.post("/api/v1/featured_tags", {"name": "tea"})
+    assert [
+        t["name"] for t in api_for(bob).get(f"/api/v1/accounts/{alice.pk}/featured_tags").json()
+    ] == ["tea"]
+    follow_create(follower=alice, target=bob)
+    lst = a.post("/api/v1/lists", {"title": "Tea people"}).json()
+    a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(bob.pk)]})
+    assert [x["id"] for x in a.get(f"/api/v1/accounts/{bob.pk}/lists").json()] == [lst["id"]]

@@ -18,10 +18,14 @@ from storefeed.api.mastodon.entities import Renderer
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import FALSE, TRUE
 from storefeed.api.mastodon.routing import route
+from storefeed.api.mastodon.views.lists import entity as list_entity
+from storefeed.api.mastodon.views.timelines import featured_entity
 from storefeed.core.errors import Conflict, ValidationFailed
 from storefeed.posts import selectors as posts
+from storefeed.posts.models import FeaturedTag
 from storefeed.social import selectors as social
 from storefeed.social import services as social_services
+from storefeed.timelines.lists import lists_containing
 
 # Mastodon's error codes in a 422's `details`, by the reason our services give.
 ERROR_CODES = {
@@ -240,14 +244,16 @@ def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
 
 @endpoint("GET", auth="optional")
 def account_featured_tags(api: ApiRequest, account_id: str) -> HttpResponse:
-    _account(account_id)
-    return ok([])
+    user = _account(account_id)
+    rows = FeaturedTag.objects.filter(account=user).select_related("tag", "account")
+    r = Renderer(api.request)
+    return ok([featured_entity(r, row) for row in rows.order_by("-pk")])
 
 
 @endpoint("GET", scope="read:lists")
 def account_lists(api: ApiRequest, account_id: str) -> HttpResponse:
-    _account(account_id)
-    return ok([])
+    user = _account(account_id)
+    return ok([list_entity(i) for i in lists_containing(owner=api.user, account=user)])
 
 
 @endpoint("GET", scope="read:follows")

@@ -1,0 +1,57 @@
+"""Bearer-token authentication for the shop API: the same OAuth tokens as the Mastodon API,
+with a scope per operation (reads need `read` or `read:shop`, writes `write` or `write:shop`)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.security import HttpBearer
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from storefeed.accounts.models import User
+from storefeed.api.mastodon.base import scope_allows
+
+
+class OAuthBearer(HttpBearer):
+    """Resolves `request.auth` to the token's user, or refuses: 401 for a missing, unknown
+    or app-only token, 403 for a disabled account or a token without the scope."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header, "")
+        if not header.lower().startswith("bearer "):
+            raise AuthenticationError(401, _("Sign in first: send an OAuth bearer token."))
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str) -> User:
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+        access = oauth_request.access_token if valid and oauth_request is not None else None
+        if access is None:
+            raise AuthenticationError(401, _("The access token is invalid."))
+        if not access.user_id:
+            raise AuthenticationError(401, _("This method needs a user's token, not an app's."))
+        user: User = access.user
+        if not user.is_active:
+            raise AuthorizationError(403, _("Your login is currently disabled."))
+        if not scope_allows(access.scope.split(), self.scope):
+            raise AuthorizationError(
+                403,
+                _("This token does not allow it: it needs the “%(scope)s” scope.")
+                % {"scope": self.scope.split(":", 1)[0]},
+            )
+        return user
+
+
+READ = OAuthBearer("read:shop")
+WRITE = OAuthBearer("write:shop")
+
+
+def account_of(request: HttpRequest) -> User:
+    """The signed-in account of an authenticated operation."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
