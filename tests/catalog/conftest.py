@@ -11,7 +11,7 @@ from tests.sellers.conftest import make_seller, seller, staff  # noqa: F401 (fix
 
 
 @pytest.fixture
-def rival(staff):  # noqa: F811
+def rival(staff):
     return make_seller("rivalshop", staff)
 
 
@@ -21,7 +21,7 @@ def make_image():
 
 
 @pytest.fixture
-def make_product(seller):  # noqa: F811
+def make_product(seller):
     def _make(title: str = "Oolong tea", price: str = "88.00", stock: int = 12, account=None):
         return services.product_create(
             account=account or seller, title=title, price=price, stock=stock
@@ -76,7 +76,7 @@ def fake_importer(monkeypatch):
 
 
 @pytest.fixture
-def tmall_item(seller, fake_importer) -> ExternalItem:  # noqa: F811
+def tmall_item(seller, fake_importer) -> ExternalItem:
     text = "https://detail.tmall.com/item.htm?id=6123456789"
     fake_importer.pages[text] = item_data()
     return services.external_item_resolve(account=seller, text=text)
