@@ -1,8 +1,10 @@
 """Template helpers for the web pages: times, the nine-grid, avatars, the unread badge."""
 
 import datetime as dt
+from typing import Any
 
 from django import template
+from django.apps import apps
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from storefeed.core.money import DEFAULT_CURRENCY, display, format_amount
 from storefeed.notifications import selectors as notification_selectors
 
 register = template.Library()
@@ -81,3 +84,48 @@ def reply_account(status):
     not cost a query per post)."""
     field = type(status).in_reply_to_account.field
     return status.in_reply_to_account if field.is_cached(status) else None
+
+
+@register.simple_tag(takes_context=True)
+def product_picker(context) -> Any:
+    """The composer's product picker for an active seller (None when commerce is off, or for
+    anyone who does not sell)."""
+    request = context.get("request")
+    if request is None or not apps.is_installed("storefeed.catalog"):
+        return None
+    cache = getattr(request, "_storefeed_picker", False)
+    if cache is False:
+        from storefeed.web.shop.compose import picker_for  # commerce may be switched off
+
+        cache = picker_for(request)
+        request._storefeed_picker = cache
+    return cache
+
+
+@register.simple_tag
+def commerce_on() -> bool:
+    return apps.is_installed("storefeed.catalog")
+
+
+@register.simple_tag
+def seller_of(account):
+    """The account's Seller row (active or suspended), or None; None when commerce is off."""
+    if account is None or not getattr(account, "pk", None):
+        return None
+    if not apps.is_installed("storefeed.sellers"):
+        return None
+    from storefeed.sellers.selectors import seller_for  # commerce may be switched off
+
+    return seller_for(account.pk)
+
+
+@register.filter
+def amount(fen: int | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """Fen -> "199.00" (what a price field shows)."""
+    return "" if fen is None else format_amount(int(fen), currency)
+
+
+@register.filter
+def money(fen: int | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """Fen -> "¥199.00"."""
+    return "" if fen is None else display(int(fen), currency)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -105,20 +106,31 @@ def _context_status(request: HtmxRequest, form: ComposeForm) -> Status | None:
 
 def _post(request: AuthedRequest, form: ComposeForm) -> Status:
     data = form.cleaned_data
+    chosen = None
+    if apps.is_installed("storefeed.catalog"):
+        # Commerce may be switched off: its product picker is imported only when it is on.
+        from storefeed.web.shop import compose as shop_compose
+
+        chosen = shop_compose.picked(request) or None
+        if chosen is not None:
+            # A pasted link is read before anything is written (a network call).
+            chosen = shop_compose.resolve_link(account=request.user, chosen=chosen)
     # Images are uploaded first (as the API does), then attached by the post.
     media_ids = [
         post_services.media_create(account=request.user, file=image).pk for image in data["images"]
     ]
-    return post_services.status_create(
-        account=request.user,
-        text=data["text"],
-        media_ids=media_ids,
-        visibility=data["visibility"],
-        spoiler_text=data["spoiler_text"],
-        sensitive=data["sensitive"],
-        in_reply_to_id=data["in_reply_to_id"],
-        quote_of_id=data["quote_of_id"],
-    )
+    fields = {
+        "text": data["text"],
+        "media_ids": media_ids,
+        "visibility": data["visibility"],
+        "spoiler_text": data["spoiler_text"],
+        "sensitive": data["sensitive"],
+        "in_reply_to_id": data["in_reply_to_id"],
+        "quote_of_id": data["quote_of_id"],
+    }
+    if chosen is not None:
+        return shop_compose.post(account=request.user, chosen=chosen, **fields)
+    return post_services.status_create(account=request.user, **fields)
 
 
 ACTIONS: dict[str, Callable[..., Status]] = {
