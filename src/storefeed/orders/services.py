@@ -1,0 +1,1249 @@
+"""Every write of orders: the address book, the cart, checkout, paying, fulfilment, refunds,
+disputes, and the sweeps that expire, confirm and complete orders.
+
+Locks are always taken in one order: the order row (`select_for_update`), then stock rows
+(catalog's single conditional UPDATEs, in (product_id, variant_id) order), then ledger
+accounts (the wallet's `transfer()`, in account-id order). Checkout locks stock rows only and
+inserts new orders, so no path waits on another in reverse. No network call is made here.
+
+Completion: the seller is paid (escrow released, minus the platform fee) when the 7-day
+refund window after delivery closes, not at delivery, so a refund inside the window always
+comes out of escrow and never depends on the seller still holding the money. The sweep
+`orders_complete_due` does it. If escrow no longer holds an order's money (paid out by some
+other path), a refund is taken from the seller's wallet instead.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from storefeed.accounts.models import User
+from storefeed.catalog.errors import NotAvailable
+from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductStatus, Variant
+from storefeed.catalog.selectors import Purchasable, product_for_purchase
+from storefeed.catalog.services import stock_return, stock_take
+from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
+from storefeed.core.ids import new_id
+from storefeed.core.money import display
+from storefeed.core.text import clean_plain
+from storefeed.notifications.services import notify_shop
+from storefeed.orders import links
+from storefeed.orders.errors import (
+    InsufficientStock,
+    OrderStateConflict,
+    PaymentExpired,
+    RefundWindowClosed,
+)
+from storefeed.orders.models import (
+    MAX_ADDRESSES,
+    MAX_CART_ITEMS,
+    MAX_QUANTITY,
+    Address,
+    Cart,
+    CartItem,
+    Order,
+    OrderItem,
+    OrderState,
+)
+from storefeed.orders.states import state_label, transition
+from storefeed.posts.models import Status
+from storefeed.sellers.models import Seller, SellerState
+from storefeed.wallet.idempotency import fingerprint_of, idempotent
+from storefeed.wallet.selectors import escrow_held
+from storefeed.wallet.services import (
+    escrow_hold,
+    escrow_refund,
+    escrow_release,
+    pin_verify,
+    wallet_refund_from_seller,
+)
+
+S = OrderState
+REFUND_WINDOW = dt.timedelta(days=7)
+# After a refund is declined, the buyer has this long to dispute before the order completes.
+DISPUTE_WINDOW = dt.timedelta(days=7)
+MAX_LINES = 50
+REASON_MAX = 500
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
+POSTCODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z -]{1,8}[0-9A-Za-z]$")
+TRACKING_RE = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+SWEEP_BATCH = 500
+
+
+def payment_minutes() -> int:
+    return int(getattr(settings, "ORDER_PAYMENT_MINUTES", 15))
+
+
+def auto_confirm_days() -> int:
+    return int(getattr(settings, "AUTO_CONFIRM_DAYS", 10))
+
+
+def platform_fee_percent() -> int:
+    return int(getattr(settings, "PLATFORM_FEE_PERCENT", 0))
+
+
+def platform_fee(total_fen: int) -> int:
+    """The platform's share of `total_fen`, rounded down to the fen (in the seller's favour)."""
+    percent = min(max(platform_fee_percent(), 0), 100)
+    return total_fen * percent // 100
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks
+
+
+def _pk(value: object) -> int:
+    if isinstance(value, bool):
+        return 0
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+
+
+def _optional_pk(value: object, *, field: str, what: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    pk = _pk(value)
+    if pk <= 0:
+        raise ValidationFailed(_("Unknown %(what)s.") % {"what": what}, field=field)
+    return pk
+
+
+def _quantity(value: object, *, field: str = "quantity") -> int:
+    """A whole number of units between 1 and 99."""
+    bad = ValidationFailed(_("Enter a whole number of units, like 2."), field=field)
+    if isinstance(value, bool) or value is None:
+        raise bad
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise bad
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not digits.isdigit() or len(digits) > 12:
+            raise bad
+        value = int(text)
+    if not isinstance(value, int):
+        raise bad
+    if not 1 <= value <= MAX_QUANTITY:
+        raise ValidationFailed(
+            _("Choose between 1 and %(max)s units; %(count)s is not possible.")
+            % {"max": MAX_QUANTITY, "count": value},
+            field=field,
+            min=1,
+            max=MAX_QUANTITY,
+        )
+    return value
+
+
+def _text(value: object, *, field: str, max_length: int, required: bool, missing: str = "") -> str:
+    text = clean_plain(str(value or ""))
+    if required and not text:
+        raise ValidationFailed(missing or _("This is required."), field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("At most %(max)s characters; this has %(count)s.")
+            % {"max": max_length, "count": len(text)},
+            field=field,
+        )
+    return text
+
+
+def _reason(value: object, *, required: bool, missing: str = "") -> str:
+    return _text(
+        value,
+        field="reason",
+        max_length=REASON_MAX,
+        required=required,
+        missing=missing or _("Give a reason."),
+    )
+
+
+def _require_state(order: Order, allowed: Iterable[str], message: str) -> None:
+    if order.state not in set(allowed):
+        raise OrderStateConflict(message, state=order.state)
+
+
+# ---------------------------------------------------------------------------------------------
+# Address book
+
+
+def _address_fields(
+    *,
+    recipient: object,
+    phone: object,
+    region: object,
+    city: object,
+    street: object,
+    postcode: object,
+) -> dict[str, str]:
+    fields = {
+        "recipient": _text(
+            recipient,
+            field="recipient",
+            max_length=60,
+            required=True,
+            missing=_("Who receives the parcel? Enter a name."),
+        ),
+        "region": _text(
+            region,
+            field="region",
+            max_length=60,
+            required=True,
+            missing=_("Enter the province or region."),
+        ),
+        "city": _text(
+            city, field="city", max_length=60, required=True, missing=_("Enter the city.")
+        ),
+        "street": _text(
+            street,
+            field="street",
+            max_length=200,
+            required=True,
+            missing=_("Enter the street address."),
+        ),
+    }
+    phone_text = clean_plain(str(phone or ""))
+    if not PHONE_RE.fullmatch(phone_text) or sum(ch.isdigit() for ch in phone_text) < 6:
+        raise ValidationFailed(
+            _("Enter a phone number of digits, like 138 0013 8000."), field="phone"
+        )
+    fields["phone"] = phone_text
+    code = clean_plain(str(postcode or ""))
+    if code and not POSTCODE_RE.fullmatch(code):
+        raise ValidationFailed(
+            _("Enter a postcode like 100020, or leave it empty."), field="postcode"
+        )
+    fields["postcode"] = code
+    return fields
+
+
+def _lock_account(account: User) -> None:
+    # Serialises one account's address-book writes (the 20-address cap, the one default).
+    User.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).first()
+
+
+def _own_address(account: User, address_id: object) -> Address:
+    address = Address.objects.filter(pk=_pk(address_id), owner_id=account.pk).first()
+    if address is None:
+        raise NotFound(_("This address does not exist."), field="address_id")
+    return address
+
+
+def address_create(
+    *,
+    account: User,
+    recipient: str,
+    phone: str,
+    region: str,
+    city: str,
+    street: str,
+    postcode: str = "",
+    is_default: bool = False,
+) -> Address:
+    """Add a shipping address (at most 20). The first one is the default."""
+    fields = _address_fields(
+        recipient=recipient, phone=phone, region=region, city=city, street=street, postcode=postcode
+    )
+    with transaction.atomic(durable=True):
+        _lock_account(account)
+        count = Address.objects.filter(owner_id=account.pk).count()
+        if count >= MAX_ADDRESSES:
+            raise ValidationFailed(
+                _("You can keep at most %(max)s addresses; delete one first.")
+                % {"max": MAX_ADDRESSES},
+                field="address",
+            )
+        make_default = bool(is_default) or count == 0
+        if make_default:
+            Address.objects.filter(owner_id=account.pk, is_default=True).update(is_default=False)
+        return Address.objects.create(owner=account, is_default=make_default, **fields)
+
+
+def address_update(
+    *,
+    account: User,
+    address_id: object,
+    recipient: str | None = None,
+    phone: str | None = None,
+    region: str | None = None,
+    city: str | None = None,
+    street: str | None = None,
+    postcode: str | None = None,
+    is_default: bool | None = None,
+) -> Address:
+    """Change what is given. Orders already placed keep the address they were placed with."""
+    with transaction.atomic(durable=True):
+        _lock_account(account)
+        address = _own_address(account, address_id)
+        fields = _address_fields(
+            recipient=address.recipient if recipient is None else recipient,
+            phone=address.phone if phone is None else phone,
+            region=address.region if region is None else region,
+            city=address.city if city is None else city,
+            street=address.street if street is None else street,
+            postcode=address.postcode if postcode is None else postcode,
+        )
+        if is_default and not address.is_default:
+            Address.objects.filter(owner_id=account.pk, is_default=True).update(is_default=False)
+            fields["is_default"] = True  # type: ignore[assignment]
+        for name, value in fields.items():
+            setattr(address, name, value)
+        address.save(update_fields=list(fields))
+        return address
+
+
+def address_delete(*, account: User, address_id: object) -> None:
+    """Delete an address; if it was the default, the newest remaining one becomes it."""
+    with transaction.atomic(durable=True):
+        _lock_account(account)
+        address = _own_address(account, address_id)
+        was_default = address.is_default
+        address.delete()
+        if was_default:
+            newest = Address.objects.filter(owner_id=account.pk).order_by("-id").first()
+            if newest is not None:
+                Address.objects.filter(pk=newest.pk).update(is_default=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cart
+
+
+def _purchasable(buyer: User, product_id: object, variant_id: object) -> Purchasable:
+    """The product as it can be bought now, or why not (withdrawn, suspended seller, own
+    product, a third-party item sold elsewhere, a missing variant)."""
+    try:
+        bought = product_for_purchase(product_id=product_id, variant_id=variant_id)
+    except NotFound:
+        item = ExternalItem.objects.filter(pk=_pk(product_id)).first()
+        if item is not None:
+            raise ValidationFailed(
+                _("“%(title)s” is sold on %(source)s; buy it there from its card.")
+                % {"title": item.title, "source": item.get_source_display()},
+                field="product_id",
+            ) from None
+        raise
+    if bought.seller_id == buyer.pk:
+        raise Forbidden(
+            _("“%(title)s” is your own product; you cannot buy it.")
+            % {"title": bought.product.title},
+            field="product_id",
+        )
+    return bought
+
+
+def _cart(account: User, *, lock: bool) -> Cart:
+    cart, _created = Cart.objects.get_or_create(owner=account)
+    if lock:
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    return cart
+
+
+def cart_add(
+    *,
+    account: User,
+    product_id: object,
+    variant_id: object = None,
+    quantity: object = 1,
+    source_status_id: object = None,
+) -> CartItem:
+    """Put units in the cart; the same product (and variant) again adds to its line, up to 99.
+    Stock is not reserved here: only placing an order reserves it."""
+    units = _quantity(quantity)
+    source = _optional_pk(source_status_id, field="source_status_id", what=_("post"))
+    bought = _purchasable(account, product_id, variant_id)
+    variant_pk = bought.variant.pk if bought.variant is not None else None
+    with transaction.atomic(durable=True):
+        cart = _cart(account, lock=True)
+        item = CartItem.objects.filter(
+            cart=cart, product_id=bought.product.pk, variant=bought.variant
+        ).first()
+        if item is not None:
+            total = _quantity(item.quantity + units)
+            item.quantity = total
+            fields = ["quantity"]
+            if source is not None:
+                item.source_status_id = source
+                fields.append("source_status_id")
+            item.save(update_fields=fields)
+        else:
+            if CartItem.objects.filter(cart=cart).count() >= MAX_CART_ITEMS:
+                raise ValidationFailed(
+                    _("Your cart holds at most %(max)s items.") % {"max": MAX_CART_ITEMS},
+                    field="product_id",
+                )
+            item = CartItem.objects.create(
+                cart=cart,
+                product_id=bought.product.pk,
+                variant_id=variant_pk,
+                quantity=units,
+                source_status_id=source,
+            )
+        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+        return item
+
+
+def _own_cart_item(account: User, item_id: object) -> CartItem:
+    item = CartItem.objects.filter(pk=_pk(item_id), cart__owner_id=account.pk).first()
+    if item is None:
+        raise NotFound(_("This item is not in your cart."), field="item_id")
+    return item
+
+
+def cart_update(*, account: User, item_id: object, quantity: object) -> CartItem:
+    """Set a cart line's quantity (1..99; remove the line to drop it)."""
+    units = _quantity(quantity)
+    with transaction.atomic(durable=True):
+        item = _own_cart_item(account, item_id)
+        item.quantity = units
+        item.save(update_fields=["quantity"])
+        return item
+
+
+def cart_remove(*, account: User, item_id: object) -> None:
+    with transaction.atomic(durable=True):
+        _own_cart_item(account, item_id).delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkout
+
+
+@dataclass(frozen=True)
+class Line:
+    product_id: int
+    variant_id: int | None
+    quantity: int
+    source_status_id: int | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        return (self.product_id, self.variant_id or 0)
+
+
+def _line(raw: object) -> Line:
+    """(product_id, variant_id, quantity[, source_status_id]) or a mapping with those keys."""
+    if isinstance(raw, Mapping):
+        product, variant = raw.get("product_id"), raw.get("variant_id")
+        quantity, source = raw.get("quantity", 1), raw.get("source_status_id")
+    elif isinstance(raw, Sequence) and not isinstance(raw, str) and len(raw) in (3, 4):
+        product, variant, quantity = raw[0], raw[1], raw[2]
+        source = raw[3] if len(raw) == 4 else None
+    else:
+        raise ValidationFailed(_("Each item needs a product and a quantity."), field="items")
+    product_pk = _pk(product)
+    if product_pk <= 0:
+        raise NotFound(_("This product does not exist."), field="product_id")
+    return Line(
+        product_id=product_pk,
+        variant_id=_optional_pk(variant, field="variant_id", what=_("variant")),
+        quantity=_quantity(quantity),
+        source_status_id=_optional_pk(source, field="source_status_id", what=_("post")),
+    )
+
+
+def _merged(lines: Iterable[Line]) -> list[Line]:
+    """The same product and variant twice becomes one line (still at most 99 units)."""
+    merged: dict[tuple[int, int], Line] = {}
+    for line in lines:
+        earlier = merged.get(line.sort_key)
+        if earlier is not None:
+            line = Line(
+                product_id=line.product_id,
+                variant_id=line.variant_id,
+                quantity=_quantity(earlier.quantity + line.quantity),
+                source_status_id=earlier.source_status_id or line.source_status_id,
+            )
+        merged[line.sort_key] = line
+    return sorted(merged.values(), key=lambda ln: ln.sort_key)
+
+
+def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
+    """For per-post sales: the post each line came from, when it is a post (or a repost of
+    one) that carries the product. Anything else is dropped: attribution never blocks a sale."""
+    wanted = {ln.source_status_id for ln in lines if ln.source_status_id}
+    if not wanted:
+        return {}
+    originals = dict(Status.objects.filter(pk__in=wanted).values_list("pk", "reblog_of_id"))
+    resolved = {pk: (reblog or pk) for pk, reblog in originals.items()}
+    carried = set(
+        PostProduct.objects.filter(
+            status_id__in=set(resolved.values()), product_id__in={ln.product_id for ln in lines}
+        ).values_list("status_id", "product_id")
+    )
+    sources = {}
+    for line in lines:
+        original = resolved.get(line.source_status_id or 0)
+        if original is not None and (original, line.product_id) in carried:
+            sources[line.sort_key] = original
+    return sources
+
+
+def _shortfall_error(short: list[tuple[Line, Purchasable]]) -> InsufficientStock:
+    details = []
+    parts = []
+    for line, bought in short:
+        if line.variant_id is not None:
+            left = (
+                Variant.objects.filter(pk=line.variant_id).values_list("stock", flat=True).first()
+            )
+        else:
+            left = (
+                Product.objects.filter(pk=line.product_id).values_list("stock", flat=True).first()
+            )
+        available = max(0, left or 0)
+        title = bought.product.title
+        if bought.variant is not None:
+            title = f"{title} ({bought.variant.name})"
+        details.append(
+            {
+                "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "title": title,
+                "requested": line.quantity,
+                "available": available,
+            }
+        )
+        if available == 0:
+            parts.append(_("“%(title)s” is sold out") % {"title": title})
+        else:
+            parts.append(
+                ngettext(
+                    "“%(title)s” has only %(count)s left (you asked for %(asked)s)",
+                    "“%(title)s” has only %(count)s left (you asked for %(asked)s)",
+                    available,
+                )
+                % {"title": title, "count": available, "asked": line.quantity}
+            )
+    return InsufficientStock(
+        _("Not enough stock: %(items)s. Nothing was reserved.") % {"items": "; ".join(parts)},
+        field="items",
+        shortfalls=details,
+    )
+
+
+def _recheck_on_sale(lines: Sequence[Line]) -> None:
+    """Inside the checkout transaction, after the stock rows are taken: a product withdrawn
+    or a shop suspended since the first check refuses the whole checkout."""
+    product_ids = {ln.product_id for ln in lines}
+    products = list(
+        Product.objects.filter(pk__in=product_ids).values_list("title", "status", "seller_id")
+    )
+    active = set(
+        Seller.objects.filter(
+            account_id__in={p[2] for p in products}, state=SellerState.ACTIVE
+        ).values_list("account_id", flat=True)
+    )
+    for title, status, seller_id in products:
+        if status != ProductStatus.ON_SALE:
+            raise NotAvailable(
+                _("“%(title)s” is withdrawn and cannot be bought.") % {"title": title},
+                field="product_id",
+            )
+        if seller_id not in active:
+            raise NotAvailable(
+                _("This seller's shop is suspended; “%(title)s” cannot be bought now.")
+                % {"title": title},
+                field="product_id",
+            )
+
+
+def _place(
+    *, buyer: User, lines: list[Line], address: Address, cart_item_ids: list[int]
+) -> list[Order]:
+    bought = {ln.sort_key: _purchasable(buyer, ln.product_id, ln.variant_id) for ln in lines}
+    sources = _source_posts(lines)
+    now = timezone.now()
+    expires_at = now + dt.timedelta(minutes=payment_minutes())
+    with transaction.atomic(durable=True):
+        # Fixed order, one conditional UPDATE each; every line is tried so that the error can
+        # list every shortfall, and raising rolls back the lines that were taken.
+        short = []
+        for line in lines:
+            variant_id = bought[line.sort_key].variant
+            taken = stock_take(
+                product_id=line.product_id,
+                variant_id=variant_id.pk if variant_id is not None else None,
+                quantity=line.quantity,
+            )
+            if not taken:
+                short.append((line, bought[line.sort_key]))
+        if short:
+            raise _shortfall_error(short)
+        _recheck_on_sale(lines)
+        by_seller: dict[int, list[Line]] = {}
+        for line in lines:
+            by_seller.setdefault(bought[line.sort_key].seller_id, []).append(line)
+        checkout_id = new_id()
+        orders = []
+        for seller_id in sorted(by_seller):
+            seller_lines = by_seller[seller_id]
+            total = sum(bought[ln.sort_key].unit_price_fen * ln.quantity for ln in seller_lines)
+            order = Order.objects.create(
+                checkout_id=checkout_id,
+                buyer=buyer,
+                seller_id=seller_id,
+                currency=bought[seller_lines[0].sort_key].currency,
+                total_fen=total,
+                ship_recipient=address.recipient,
+                ship_phone=address.phone,
+                ship_address=address.one_line,
+                expires_at=expires_at,
+            )
+            OrderItem.objects.bulk_create(
+                [
+                    OrderItem(
+                        order=order,
+                        product_id=ln.product_id,
+                        variant=bought[ln.sort_key].variant,
+                        title=bought[ln.sort_key].product.title,
+                        variant_name=(
+                            v.name if (v := bought[ln.sort_key].variant) is not None else ""
+                        ),
+                        unit_price_fen=bought[ln.sort_key].unit_price_fen,
+                        quantity=ln.quantity,
+                        source_status_id=sources.get(ln.sort_key),
+                    )
+                    for ln in seller_lines
+                ]
+            )
+            order.events.create(actor=buyer, from_state="", to_state=S.PENDING_PAYMENT)
+            orders.append(order)
+        if cart_item_ids:
+            CartItem.objects.filter(pk__in=cart_item_ids, cart__owner_id=buyer.pk).delete()
+        transaction.on_commit(lambda: _schedule_expiry([o.pk for o in orders], expires_at))
+    return orders
+
+
+def _schedule_expiry(order_ids: list[int], when: dt.datetime) -> None:
+    """A deferred task per order when the task backend can defer; the periodic sweep
+    (`orders_expire_due`) catches whatever this misses."""
+    from storefeed.orders import tasks
+
+    if not tasks.expire_order.get_backend().supports_defer:
+        return
+    for pk in order_ids:
+        tasks.expire_order.using(run_after=when).enqueue(pk)
+
+
+def _cart_lines(buyer: User) -> tuple[list[Line], list[int]]:
+    items = list(CartItem.objects.filter(cart__owner_id=buyer.pk).order_by("id"))
+    if not items:
+        raise ValidationFailed(_("Your cart is empty."), field="from_cart")
+    lines = [
+        Line(
+            product_id=item.product_id,
+            variant_id=item.variant_id,
+            quantity=item.quantity,
+            source_status_id=item.source_status_id,
+        )
+        for item in items
+    ]
+    return lines, [item.pk for item in items]
+
+
+def order_place(
+    *,
+    buyer: User,
+    items: Sequence[object] | None = None,
+    from_cart: bool = False,
+    address_id: object,
+    idempotency_key: str | None = None,
+) -> list[Order]:
+    """Check out: one order per seller, stock reserved at once, to be paid before
+    `expires_at` (now + ORDER_PAYMENT_MINUTES). `items` are (product_id, variant_id, quantity
+    [, source_status_id]) or mappings with those keys; or `from_cart=True` for the whole cart
+    (its lines are removed once placed). Refused: quantities outside 1..99, products that
+    cannot be bought (withdrawn, suspended shop, one's own, third-party items), an unknown
+    address, and stock short anywhere (InsufficientStock listing every shortfall; then nothing
+    is reserved). With an idempotency key, a replay returns the same orders."""
+    if not buyer.is_active:
+        raise Forbidden(_("This account cannot buy."), field="buyer")
+    if from_cart and items:
+        raise ValidationFailed(
+            _("Buy either the listed items or the cart, not both."), field="items"
+        )
+    cart_item_ids: list[int] = []
+    if from_cart:
+        lines, cart_item_ids = _cart_lines(buyer)
+    else:
+        raw = list(items or [])
+        if not raw:
+            raise ValidationFailed(_("Choose something to buy."), field="items")
+        if len(raw) > MAX_LINES:
+            raise ValidationFailed(
+                _("One checkout holds at most %(max)s items.") % {"max": MAX_LINES}, field="items"
+            )
+        lines = [_line(item) for item in raw]
+    lines = _merged(lines)
+    address = _own_address(buyer, address_id)
+    if not idempotency_key:
+        return _place(buyer=buyer, lines=lines, address=address, cart_item_ids=cart_item_ids)
+    fingerprint = fingerprint_of(
+        {
+            "lines": [[ln.product_id, ln.variant_id, ln.quantity] for ln in lines],
+            "address_id": address.pk,
+            "from_cart": bool(from_cart),
+        }
+    )
+    with idempotent(
+        key=idempotency_key, account=buyer, scope="orders.place", fingerprint=fingerprint
+    ) as slot:
+        if slot.replayed:
+            ids = [int(pk) for pk in (slot.body or {}).get("order_ids", [])]
+            return list(Order.objects.filter(pk__in=ids, buyer_id=buyer.pk).order_by("seller_id"))
+        orders = _place(buyer=buyer, lines=lines, address=address, cart_item_ids=cart_item_ids)
+        slot.store(201, {"order_ids": [str(o.pk) for o in orders]})
+        return orders
+
+
+# ---------------------------------------------------------------------------------------------
+# Paying
+
+
+def _visible_to_buyer(buyer: User, order_id: object) -> Order:
+    order = Order.objects.filter(pk=_pk(order_id), buyer_id=buyer.pk).first()
+    if order is None:
+        raise NotFound(_("This order does not exist."), field="order_id")
+    return order
+
+
+def _locked(order_id: object, *, account: User, role: str) -> Order:
+    """The order locked for this transaction, if `account` is its buyer ("buyer"), its seller
+    ("seller") or either ("party"); NotFound for anyone else, as if it did not exist."""
+    order = Order.objects.select_for_update().filter(pk=_pk(order_id)).first()
+    allowed = order is not None and (
+        (role in ("buyer", "party") and order.buyer_id == account.pk)
+        or (role in ("seller", "party") and order.seller_id == account.pk)
+    )
+    if not allowed:
+        raise NotFound(_("This order does not exist."), field="order_id")
+    assert order is not None
+    return order
+
+
+def _notify(order: Order, *, to: int, actor: int, event: str, message: str, **data: Any) -> None:
+    notify_shop(
+        recipient_id=to,
+        actor_id=actor,
+        event=event,
+        message=message,
+        url=links.order_url(order.pk),
+        order_id=str(order.pk),
+        state=order.state,
+        **data,
+    )
+
+
+def order_pay(*, buyer: User, order_id: object, pin: str, idempotency_key: str) -> Order:
+    """Pay an order with the payment PIN: the total moves from the buyer's wallet to escrow
+    and the order is paid. The PIN is checked first, in its own transaction (a wrong one is
+    counted even though the request is refused). Refused: someone else's order (NotFound),
+    an order not awaiting payment (paying twice), one past its deadline, too little money
+    (InsufficientFunds with the shortfall; the reservation stays until its deadline). The same
+    idempotency key again returns the paid order and moves nothing."""
+    pk = _pk(order_id)
+    fingerprint = fingerprint_of({"order_id": pk})
+    with idempotent(
+        key=idempotency_key, account=buyer, scope="orders.pay", fingerprint=fingerprint
+    ) as slot:
+        if slot.replayed:
+            return _visible_to_buyer(buyer, pk)
+        order = _visible_to_buyer(buyer, pk)
+        _check_payable(order)
+        pin_verify(account=buyer, pin=pin)
+        with transaction.atomic(durable=True):
+            order = _locked(pk, account=buyer, role="buyer")
+            _check_payable(order)
+            escrow_hold(
+                buyer=buyer,
+                amount=order.total_fen,
+                ref=order.ref,
+                currency=order.currency,
+                memo=_("Order %(id)s") % {"id": order.pk},
+            )
+            transition(order, S.PAID, by=buyer, paid_at=timezone.now())
+            _notify(
+                order,
+                to=order.seller_id,
+                actor=buyer.pk,
+                event="order_paid",
+                message=_("Order %(id)s is paid (%(total)s): ship it.")
+                % {"id": order.pk, "total": display(order.total_fen, order.currency)},
+            )
+        slot.store(200, {"order_id": str(order.pk), "state": order.state})
+        return order
+
+
+def _check_payable(order: Order) -> None:
+    if order.paid_at is not None:
+        raise OrderStateConflict(_("This order is already paid."), state=order.state)
+    if order.state == S.EXPIRED or (
+        order.state == S.PENDING_PAYMENT and order.expires_at <= timezone.now()
+    ):
+        raise PaymentExpired(
+            _("The time to pay for this order ran out; its items were released. Order again."),
+            state=order.state,
+        )
+    _require_state(
+        order,
+        {S.PENDING_PAYMENT},
+        _("This order is “%(state)s”; it cannot be paid.") % {"state": state_label(order.state)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cancelling, shipping, delivery
+
+
+def _return_stock(order: Order) -> None:
+    for item in sorted(order.items.all(), key=lambda i: (i.product_id, i.variant_id or 0)):
+        stock_return(product_id=item.product_id, variant_id=item.variant_id, quantity=item.quantity)
+
+
+def _refund(order: Order, *, memo: str) -> None:
+    """The order's whole total back to the buyer: from escrow while it holds it, else from
+    the seller's wallet (InsufficientFunds if the seller no longer has it)."""
+    if escrow_held(ref=order.ref, currency=order.currency) >= order.total_fen:
+        escrow_refund(
+            buyer=order.buyer,
+            amount=order.total_fen,
+            ref=order.ref,
+            currency=order.currency,
+            memo=memo,
+        )
+    else:
+        wallet_refund_from_seller(
+            seller=order.seller,
+            buyer=order.buyer,
+            amount=order.total_fen,
+            ref=order.ref,
+            currency=order.currency,
+            memo=memo,
+        )
+
+
+def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
+    """Cancel before shipping: by the buyer (reason optional) or the seller (reason needed).
+    A paid order's total goes back to the buyer's wallet; the units go back to stock."""
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=account, role="party")
+        by_seller = order.seller_id == account.pk
+        text = _reason(
+            reason,
+            required=by_seller,
+            missing=_("Tell the buyer why you are cancelling."),
+        )
+        if order.state in (S.SHIPPED, S.DELIVERED):
+            raise OrderStateConflict(
+                _(
+                    "This order has shipped and can no longer be cancelled; ask for a refund once it arrives."
+                )
+                if not by_seller
+                else _("This order has shipped and can no longer be cancelled."),
+                state=order.state,
+            )
+        _require_state(
+            order,
+            {S.PENDING_PAYMENT, S.PAID},
+            _("This order is “%(state)s”; it cannot be cancelled.")
+            % {"state": state_label(order.state)},
+        )
+        was_paid = order.state == S.PAID
+        transition(order, S.CANCELLED, by=account, note=text, cancel_reason=text)
+        _return_stock(order)
+        if was_paid:
+            _refund(order, memo=_("Order %(id)s cancelled") % {"id": order.pk})
+        if by_seller:
+            message = _("The seller cancelled order %(id)s: %(reason)s") % {
+                "id": order.pk,
+                "reason": text,
+            }
+            if was_paid:
+                message += " " + _("%(total)s is back in your wallet.") % {
+                    "total": display(order.total_fen, order.currency)
+                }
+            _notify(
+                order, to=order.buyer_id, actor=account.pk, event="order_cancelled", message=message
+            )
+        else:
+            _notify(
+                order,
+                to=order.seller_id,
+                actor=account.pk,
+                event="order_cancelled",
+                message=_("The buyer cancelled order %(id)s.") % {"id": order.pk}
+                + (f" {text}" if text else ""),
+            )
+        return order
+
+
+def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number: str) -> Order:
+    """The seller ships a paid order with the carrier and tracking number."""
+    carrier_text = _text(
+        carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
+    )
+    tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
+    if not TRACKING_RE.fullmatch(tracking):
+        raise ValidationFailed(
+            _("Enter the tracking number: 4 to 40 letters, digits or dashes."),
+            field="tracking_number",
+        )
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=seller, role="seller")
+        if order.state == S.PENDING_PAYMENT:
+            raise OrderStateConflict(
+                _("This order is not paid yet; ship it once it is paid."), state=order.state
+            )
+        _require_state(
+            order,
+            {S.PAID},
+            _("This order is “%(state)s”; only a paid order can be shipped.")
+            % {"state": state_label(order.state)},
+        )
+        transition(
+            order,
+            S.SHIPPED,
+            by=seller,
+            note=f"{carrier_text} {tracking}",
+            carrier=carrier_text,
+            tracking_number=tracking,
+            shipped_at=timezone.now(),
+        )
+        _notify(
+            order,
+            to=order.buyer_id,
+            actor=seller.pk,
+            event="order_shipped",
+            message=_("Order %(id)s is on its way: %(carrier)s %(tracking)s.")
+            % {"id": order.pk, "carrier": carrier_text, "tracking": tracking},
+            carrier=carrier_text,
+            tracking_number=tracking,
+        )
+        return order
+
+
+def _deliver(order: Order, *, by: User | None) -> None:
+    transition(order, S.DELIVERED, by=by, delivered_at=timezone.now())
+    message = (
+        _("The buyer confirmed receiving order %(id)s.")
+        if by is not None
+        else _("Order %(id)s was confirmed as received automatically.")
+    ) % {"id": order.pk}
+    _notify(
+        order, to=order.seller_id, actor=order.buyer_id, event="order_delivered", message=message
+    )
+
+
+def order_confirm(*, buyer: User, order_id: object) -> Order:
+    """The buyer confirms receipt of a shipped order; the refund window opens."""
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=buyer, role="buyer")
+        _require_state(
+            order,
+            {S.SHIPPED},
+            _("Only a shipped order can be confirmed as received; this one is “%(state)s”.")
+            % {"state": state_label(order.state)},
+        )
+        _deliver(order, by=buyer)
+        return order
+
+
+# ---------------------------------------------------------------------------------------------
+# Refunds and disputes
+
+
+def order_refund_request(*, buyer: User, order_id: object, reason: str) -> Order:
+    """Within 7 days of delivery the buyer may ask for a refund, with a reason."""
+    text = _reason(reason, required=True, missing=_("Tell the seller why you want a refund."))
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=buyer, role="buyer")
+        _require_state(
+            order,
+            {S.DELIVERED},
+            _("A refund can be asked for a delivered order; this one is “%(state)s”.")
+            % {"state": state_label(order.state)},
+        )
+        assert order.delivered_at is not None
+        if timezone.now() > order.delivered_at + REFUND_WINDOW:
+            raise RefundWindowClosed(
+                _(
+                    "Refunds can be asked for within %(days)s days of delivery; that time has passed."
+                )
+                % {"days": REFUND_WINDOW.days},
+                state=order.state,
+            )
+        transition(order, S.REFUND_REQUESTED, by=buyer, note=text, refund_reason=text)
+        _notify(
+            order,
+            to=order.seller_id,
+            actor=buyer.pk,
+            event="refund_requested",
+            message=_("The buyer asks for a refund of order %(id)s: %(reason)s")
+            % {"id": order.pk, "reason": text},
+        )
+        return order
+
+
+def _refunded(order: Order, *, by: User, note: str = "") -> None:
+    transition(order, S.REFUNDED, by=by, note=note)
+    # Delivered goods are with the buyer: their units do not go back on sale.
+    _refund(order, memo=_("Refund of order %(id)s") % {"id": order.pk})
+
+
+def order_refund_accept(*, seller: User, order_id: object) -> Order:
+    """The seller accepts a refund: the total goes back to the buyer's wallet."""
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=seller, role="seller")
+        _require_state(
+            order,
+            {S.REFUND_REQUESTED},
+            _("There is no refund request to accept; this order is “%(state)s”.")
+            % {"state": state_label(order.state)},
+        )
+        _refunded(order, by=seller)
+        _notify(
+            order,
+            to=order.buyer_id,
+            actor=seller.pk,
+            event="refund_accepted",
+            message=_("The seller refunded order %(id)s: %(total)s is back in your wallet.")
+            % {"id": order.pk, "total": display(order.total_fen, order.currency)},
+        )
+        return order
+
+
+def order_refund_decline(*, seller: User, order_id: object, reason: str) -> Order:
+    """The seller declines a refund with a reason; the buyer may then dispute it."""
+    text = _reason(reason, required=True, missing=_("Tell the buyer why you decline."))
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=seller, role="seller")
+        _require_state(
+            order,
+            {S.REFUND_REQUESTED},
+            _("There is no refund request to decline; this order is “%(state)s”.")
+            % {"state": state_label(order.state)},
+        )
+        transition(
+            order,
+            S.REFUND_DECLINED,
+            by=seller,
+            note=text,
+            decline_reason=text,
+            declined_at=timezone.now(),
+        )
+        _notify(
+            order,
+            to=order.buyer_id,
+            actor=seller.pk,
+            event="refund_declined",
+            message=_(
+                "The seller declined your refund of order %(id)s: %(reason)s You may ask "
+                "Storefeed staff to decide within %(days)s days."
+            )
+            % {"id": order.pk, "reason": text, "days": DISPUTE_WINDOW.days},
+        )
+        return order
+
+
+def order_dispute(*, buyer: User, order_id: object, reason: str = "") -> Order:
+    """After a declined refund the buyer asks staff to decide."""
+    text = _reason(reason, required=False)
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=buyer, role="buyer")
+        _require_state(
+            order,
+            {S.REFUND_DECLINED},
+            _("Only a declined refund can be disputed; this order is “%(state)s”.")
+            % {"state": state_label(order.state)},
+        )
+        transition(order, S.DISPUTED, by=buyer, note=text, dispute_reason=text)
+        _notify(
+            order,
+            to=order.seller_id,
+            actor=buyer.pk,
+            event="refund_disputed",
+            message=_("The buyer asked Storefeed staff to decide the refund of order %(id)s.")
+            % {"id": order.pk},
+        )
+        return order
+
+
+def order_dispute_resolve(*, by: User, order_id: object, outcome: str, note: str = "") -> Order:
+    """Staff decide a disputed refund: outcome "refund" (the buyer gets the total back) or
+    "complete" (the seller is paid)."""
+    if not (by.is_active and by.is_staff):
+        raise Forbidden(_("Only Storefeed staff decide disputes."))
+    if outcome not in ("refund", "complete"):
+        raise ValidationFailed(_("Decide “refund” or “complete”."), field="outcome")
+    text = _text(note, field="note", max_length=REASON_MAX, required=False)
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update().filter(pk=_pk(order_id)).first()
+        if order is None:
+            raise NotFound(_("This order does not exist."), field="order_id")
+        _require_state(
+            order,
+            {S.DISPUTED},
+            _("This order is “%(state)s”, not disputed.") % {"state": state_label(order.state)},
+        )
+        if outcome == "refund":
+            _refunded(order, by=by, note=text)
+            verdict = _("Staff decided: order %(id)s is refunded.") % {"id": order.pk}
+        else:
+            _complete(order, by=by, note=text)
+            verdict = _("Staff decided: order %(id)s stands; the seller is paid.") % {
+                "id": order.pk
+            }
+        if text:
+            verdict = f"{verdict} {text}"
+        for party in (order.buyer_id, order.seller_id):
+            _notify(order, to=party, actor=by.pk, event="dispute_resolved", message=verdict)
+        return order
+
+
+# ---------------------------------------------------------------------------------------------
+# Completion and the sweeps
+
+
+def _complete(order: Order, *, by: User | None, note: str = "") -> None:
+    fee = platform_fee(order.total_fen)
+    transition(order, S.COMPLETED, by=by, note=note, fee_fen=fee)
+    escrow_release(
+        seller=order.seller,
+        amount=order.total_fen,
+        fee=fee,
+        ref=order.ref,
+        currency=order.currency,
+        memo=_("Order %(id)s") % {"id": order.pk},
+    )
+
+
+def _sweep(ids: list[int], step: Any) -> int:
+    """Run `step(order)` on each order in its own durable transaction (the row locked and its
+    state re-checked by the step); returns how many moved. Safe to run twice or concurrently."""
+    moved = 0
+    for pk in ids:
+        with transaction.atomic(durable=True):
+            order = Order.objects.select_for_update().filter(pk=pk).first()
+            if order is not None and step(order):
+                moved += 1
+    return moved
+
+
+def _expire(order: Order) -> bool:
+    if order.state != S.PENDING_PAYMENT or order.expires_at > timezone.now():
+        return False
+    transition(order, S.EXPIRED, by=None)
+    _return_stock(order)
+    _notify(
+        order,
+        to=order.buyer_id,
+        actor=order.seller_id,
+        event="order_expired",
+        message=_("Order %(id)s was not paid in time; its items were released.") % {"id": order.pk},
+    )
+    return True
+
+
+def order_expire(*, order_id: int) -> bool:
+    """Expire one order if it is still unpaid past its deadline (the deferred task)."""
+    return _sweep([_pk(order_id)], _expire) == 1
+
+
+def orders_expire_due(*, limit: int = SWEEP_BATCH) -> int:
+    """Unpaid orders past their deadline become expired and their units go back on sale.
+    Idempotent: an order already expired, paid or cancelled is left alone."""
+    ids = list(
+        Order.objects.filter(state=S.PENDING_PAYMENT, expires_at__lte=timezone.now())
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return _sweep(ids, _expire)
+
+
+def _auto_confirm(order: Order) -> bool:
+    due = timezone.now() - dt.timedelta(days=auto_confirm_days())
+    if order.state != S.SHIPPED or order.shipped_at is None or order.shipped_at > due:
+        return False
+    _deliver(order, by=None)
+    _notify(
+        order,
+        to=order.buyer_id,
+        actor=order.seller_id,
+        event="order_delivered",
+        message=_(
+            "Order %(id)s was confirmed as received automatically; you may ask for a refund "
+            "within %(days)s days."
+        )
+        % {"id": order.pk, "days": REFUND_WINDOW.days},
+    )
+    return True
+
+
+def orders_auto_confirm_due(*, limit: int = SWEEP_BATCH) -> int:
+    """Shipped orders unconfirmed after AUTO_CONFIRM_DAYS count as delivered."""
+    due = timezone.now() - dt.timedelta(days=auto_confirm_days())
+    ids = list(
+        Order.objects.filter(state=S.SHIPPED, shipped_at__lte=due)
+        .order_by("shipped_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return _sweep(ids, _auto_confirm)
+
+
+def _complete_if_due(order: Order) -> bool:
+    now = timezone.now()
+    delivered_due = (
+        order.state == S.DELIVERED
+        and order.delivered_at is not None
+        and order.delivered_at + REFUND_WINDOW <= now
+    )
+    declined_due = (
+        order.state == S.REFUND_DECLINED
+        and order.declined_at is not None
+        and order.declined_at + DISPUTE_WINDOW <= now
+    )
+    if not (delivered_due or declined_due):
+        return False
+    _complete(order, by=None)
+    _notify(
+        order,
+        to=order.seller_id,
+        actor=order.buyer_id,
+        event="order_completed",
+        message=_("Order %(id)s is complete: %(amount)s is in your wallet.")
+        % {"id": order.pk, "amount": display(order.total_fen - order.fee_fen, order.currency)},
+    )
+    return True
+
+
+def orders_complete_due(*, limit: int = SWEEP_BATCH) -> int:
+    """Pay sellers for orders whose refund window closed (delivered 7 days ago) or whose
+    declined refund was not disputed in time."""
+    now = timezone.now()
+    ids = list(
+        Order.objects.filter(state=S.DELIVERED, delivered_at__lte=now - REFUND_WINDOW)
+        .union(Order.objects.filter(state=S.REFUND_DECLINED, declined_at__lte=now - DISPUTE_WINDOW))
+        .values_list("pk", flat=True)[:limit]
+    )
+    return _sweep(sorted(ids), _complete_if_due)
+
+
+def orders_sweep() -> dict[str, int]:
+    """Every sweep once (the periodic task and `storefeed orders_sweep`)."""
+    return {
+        "expired": orders_expire_due(),
+        "confirmed": orders_auto_confirm_due(),
+        "completed": orders_complete_due(),
+    }

@@ -1,0 +1,82 @@
+"""The order's life cycle as a declared map of legal moves, and the one `transition()` helper
+that moves an order along it, records the move and refuses every other.
+
+    pending_payment -> paid | expired | cancelled
+    paid            -> shipped | cancelled          (buyer before shipping; seller with a reason)
+    shipped         -> delivered                    (buyer confirms, or after AUTO_CONFIRM_DAYS)
+    delivered       -> completed | refund_requested (completed when the refund window closes)
+    refund_requested-> refunded | refund_declined   (the seller decides)
+    refund_declined -> disputed | completed         (the buyer disputes, or the window closes)
+    disputed        -> refunded | completed         (staff decide)
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from storefeed.accounts.models import User
+from storefeed.core.errors import Conflict
+from storefeed.orders.errors import OrderStateConflict
+from storefeed.orders.models import Order, OrderEvent, OrderState
+
+S = OrderState
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.EXPIRED, S.CANCELLED}),
+    S.PAID: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.COMPLETED, S.REFUND_REQUESTED}),
+    S.REFUND_REQUESTED: frozenset({S.REFUNDED, S.REFUND_DECLINED}),
+    S.REFUND_DECLINED: frozenset({S.DISPUTED, S.COMPLETED}),
+    S.DISPUTED: frozenset({S.REFUNDED, S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+FINAL = frozenset(state for state, moves in TRANSITIONS.items() if not moves)
+# Units of these orders are held for the buyer (reserved, not yet paid).
+RESERVED_STATES = frozenset({S.PENDING_PAYMENT})
+# Units of these orders have left the stock for good; a refunded delivery keeps its units
+# (the goods are with the buyer; no return of goods is modelled).
+SOLD_STATES = frozenset(set(S.values) - {S.PENDING_PAYMENT, S.EXPIRED, S.CANCELLED})
+# ...and these count as sales (per-post analytics): sold, and not refunded.
+SALE_STATES = SOLD_STATES - {S.REFUNDED}
+
+
+def state_label(state: str) -> str:
+    try:
+        return str(OrderState(state).label)
+    except ValueError:
+        return state
+
+
+def can_move(order: Order, to: str) -> bool:
+    return to in TRANSITIONS.get(order.state, frozenset())
+
+
+def transition(
+    order: Order, to: str, *, by: User | None, note: str = "", **fields: Any
+) -> OrderEvent:
+    """Move `order` to `to` (writing `fields` with it) and record the event, or refuse with
+    OrderStateConflict. The UPDATE is conditional on the state read, so two racing requests
+    move an order once even if the caller forgot to lock it."""
+    current = order.state
+    if not can_move(order, to):
+        raise OrderStateConflict(
+            _("This order is “%(current)s”; it cannot become “%(to)s”.")
+            % {"current": state_label(current), "to": state_label(to)},
+            state=current,
+            to=to,
+        )
+    if to in FINAL:
+        fields.setdefault("closed_at", timezone.now())
+    updated = Order.objects.filter(pk=order.pk, state=current).update(state=to, **fields)
+    if updated != 1:
+        raise Conflict(_("This order changed meanwhile; reload it and try again."), state=current)
+    order.state = to
+    for name, value in fields.items():
+        setattr(order, name, value)
+    return OrderEvent.objects.create(
+        order=order, actor=by, from_state=current, to_state=to, note=note[:500]
+    )
