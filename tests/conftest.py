@@ -147,6 +147,7 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     `@pytest.mark.browser(javascript=False)` to browse with JavaScript off. Playwright's sync
     API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
     """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     marker = request.node.get_closest_marker("browser")
@@ -169,3 +170,7 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
         finally:
             context.close()
             browser.close()
+            # Inside sync_playwright() the ORM runs in another context, hence on a connection
+            # of its own: close it here, or it outlives the test and blocks the test database's
+            # teardown on PostgreSQL.
+            connections.close_all()
