@@ -17,7 +17,7 @@ api = NinjaAPI(
     description=(
         "Commerce for Storefeed: the seller program, products and third-party items, "
         "Storefeed Pay (wallet, PIN, top-ups, withdrawals), carts, addresses and orders. "
-        "Amounts are decimal strings (\"199.00\") with a currency; ids are strings. "
+        'Amounts are decimal strings ("199.00") with a currency; ids are strings. '
         "Authenticate with the OAuth bearer tokens of the Mastodon API: reads need the "
         "`read` scope (or `read:shop`), writes need `write` (or `write:shop`). Money-moving "
         "POSTs take an `Idempotency-Key` header. See docs/api-shop.md."
@@ -54,7 +54,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         # loc is ("body", "payload", "price") or ("query", "limit"): keep the field's own path.
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
         name = ".".join(loc[1:] if loc and loc[0] in ("query", "path") else loc) or "body"
-        fields.setdefault(name, []).append(str(error.get("msg", "")))
+        problem = str(error.get("msg", "")).removeprefix("Value error, ")
+        fields.setdefault(name, []).append(problem)
     first = next(iter(fields.items()), ("body", [""]))
     message = _("Validation failed: %(field)s: %(problem)s") % {
         "field": first[0],
@@ -74,7 +75,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc.message)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")
-    return _respond(request, exc.status_code, error_body(message, codes.get(exc.status_code, "error")))
+    return _respond(
+        request, exc.status_code, error_body(message, codes.get(exc.status_code, "error"))
+    )
 
 
 def _register() -> None:
