@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -1233,11 +1234,14 @@ def orders_complete_due(*, limit: int = SWEEP_BATCH) -> int:
     declined refund was not disputed in time."""
     now = timezone.now()
     ids = list(
-        Order.objects.filter(state=S.DELIVERED, delivered_at__lte=now - REFUND_WINDOW)
-        .union(Order.objects.filter(state=S.REFUND_DECLINED, declined_at__lte=now - DISPUTE_WINDOW))
+        Order.objects.filter(
+            Q(state=S.DELIVERED, delivered_at__lte=now - REFUND_WINDOW)
+            | Q(state=S.REFUND_DECLINED, declined_at__lte=now - DISPUTE_WINDOW)
+        )
+        .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )
-    return _sweep(sorted(ids), _complete_if_due)
+    return _sweep(ids, _complete_if_due)
 
 
 def orders_sweep() -> dict[str, int]:
