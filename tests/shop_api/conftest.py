@@ -13,6 +13,9 @@ from oauth2_provider.models import AccessToken, Application
 
 from storefeed.catalog import services as catalog
 from storefeed.catalog.models import Product, Variant
+from storefeed.orders.invariants import stock_problems
+from storefeed.orders.models import Order, OrderEvent
+from storefeed.orders.services import address_create
 from storefeed.wallet.invariants import ledger_problems
 from storefeed.wallet.models import Entry, LedgerAccount
 from storefeed.wallet.services import pin_set, topup_create
@@ -81,9 +84,11 @@ def api(db):
 
 @pytest.fixture(autouse=True)
 def ledger_sound(db) -> Iterator[None]:
-    """Every test ends with a sound ledger: entries sum to zero, no wallet below zero."""
+    """Every test ends with a sound ledger (entries sum to zero, no wallet below zero) and
+    sound stock (for every product: left + reserved + sold = ever put on sale)."""
     yield
     assert ledger_problems() == []
+    assert stock_problems() == []
 
 
 @pytest.fixture
@@ -144,6 +149,34 @@ def ledger_snapshot() -> tuple[list[tuple[int, int]], int]:
     """Every ledger account's balance and the number of entries: equal means nothing moved."""
     balances = list(LedgerAccount.objects.order_by("pk").values_list("pk", "balance"))
     return balances, Entry.objects.count()
+
+
+ADDRESS = {
+    "recipient": "Wang Fang",
+    "phone": "138 0013 8000",
+    "region": "Beijing",
+    "city": "Beijing",
+    "street": "1 Sanlitun Road, Chaoyang",
+    "postcode": "100027",
+}
+
+
+@pytest.fixture
+def buyer(alice):
+    """Alice with ¥500.00 in her wallet, a payment PIN and a shipping address."""
+    fund(alice)
+    alice.address = address_create(account=alice, **ADDRESS)
+    return alice
+
+
+def snapshot() -> tuple:
+    """Money, stock, orders and their history: equal snapshots mean nothing changed."""
+    return (
+        ledger_snapshot(),
+        stock_snapshot(),
+        list(Order.objects.order_by("pk").values_list("pk", "state")),
+        OrderEvent.objects.count(),
+    )
 
 
 def stock_snapshot() -> list[tuple]:
