@@ -244,7 +244,7 @@ class PkceSession(requests.Session):
 
     code_verifier: str | None = None
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         data = kwargs.get("data")
         if (
             self.code_verifier
