@@ -301,3 +301,12 @@ def test_non_sellers_cannot_resolve_items(api, alice, fake_importer):
 
 def test_unknown_item_is_404(api, alice):
     assert api(alice).get("/external_items/42").status_code == 404
+
+
+def test_a_tenth_image_is_refused_and_nothing_is_created(api, seller, make_image):
+    media = [media_create(account=seller, file=make_image()) for _ in range(10)]
+    response = api(seller).post("/products", {**NEW, "media_ids": [str(m.pk) for m in media]})
+    assert response.status_code == 422
+    assert "at most 9 images" in response.json()["error"]
+    assert Product.objects.count() == 0
+    assert ProductImage.objects.count() == 0
