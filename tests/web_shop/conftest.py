@@ -41,9 +41,13 @@ def bob_client(bob, client_for):
 
 def page_errors(response) -> str:
     """Every message a page shows: form errors and flashed messages."""
+    from django import forms
+
+    context = response.context or {}
     parts = []
-    form = (response.context or {}).get("form")
-    if form is not None:
-        parts += [str(e) for errs in form.errors.values() for e in errs]
-    parts += [str(m) for m in (response.context or {}).get("messages", [])]
+    for name in ("form", "topup_form", "withdraw_form"):
+        form = context.get(name)
+        if isinstance(form, forms.Form) and form.is_bound:
+            parts += [str(e) for errs in form.errors.values() for e in errs]
+    parts += [str(m) for m in context.get("messages", [])]
     return " ".join(parts)

@@ -3,6 +3,7 @@ counts) and leave amounts, stock and every rule to the services, whose errors co
 web.errors onto the field they name."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -22,6 +23,13 @@ PIN_ATTRS = {
     "autocomplete": "one-time-code",
     "placeholder": "••••••",
 }
+
+
+def six_digits(pin: str) -> str:
+    """A PIN of 5 digits or with letters is refused here, before anything is placed."""
+    if not pin.isdigit() or len(pin) != 6:
+        raise forms.ValidationError(_("The payment PIN is exactly 6 digits."))
+    return pin
 
 
 class SellerApplicationForm(forms.Form):
@@ -238,3 +246,77 @@ class WithdrawForm(AmountForm):
         strip=False,
         widget=forms.PasswordInput(attrs=PIN_ATTRS),
     )
+
+
+class AddressForm(forms.Form):
+    recipient = forms.CharField(label=_("Recipient"), max_length=60, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    region = forms.CharField(label=_("Province or region"), max_length=60, required=False)
+    city = forms.CharField(label=_("City"), max_length=60, required=False)
+    street = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+
+    ADDRESS_FIELDS = ("recipient", "phone", "region", "city", "street", "postcode")
+
+    def address_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name, "") for name in self.ADDRESS_FIELDS}
+
+    def has_address(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.ADDRESS_FIELDS)
+
+
+class CheckoutForm(AddressForm):
+    """Buy now: quantity (and variant), where to ship, and the PIN, in one step."""
+
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=99,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    variant_id = forms.CharField(required=False, widget=forms.HiddenInput)
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+    address_id = forms.CharField(required=False)
+    pin = forms.CharField(
+        label=_("Payment PIN"),
+        max_length=6,
+        min_length=6,
+        strip=False,
+        widget=forms.PasswordInput(attrs=PIN_ATTRS),
+    )
+    idempotency_key = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+
+    def clean_pin(self) -> str:
+        return six_digits(self.cleaned_data["pin"])
+
+
+class CartCheckoutForm(CheckoutForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("quantity", "variant_id", "source"):
+            del self.fields[name]
+
+
+class PayForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Payment PIN"),
+        max_length=6,
+        min_length=6,
+        strip=False,
+        widget=forms.PasswordInput(attrs=PIN_ATTRS),
+    )
+    idempotency_key = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+
+    def clean_pin(self) -> str:
+        return six_digits(self.cleaned_data["pin"])
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)

@@ -4,7 +4,7 @@ shops match catalog.links (the domains build links to them without reverse()).""
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from storefeed.web.shop import compose, views_catalog, views_sellers, views_wallet
+from storefeed.web.shop import compose, views_catalog, views_orders, views_sellers, views_wallet
 
 USERNAME = r"(?P<username>[A-Za-z0-9_]{1,30})"
 
@@ -53,6 +53,35 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^items/(?P<item_id>[0-9]{1,19})$", views_catalog.item_page, name="item"),
     re_path(r"^items/(?P<item_id>[0-9]{1,19})/go$", views_catalog.item_go, name="item_go"),
     re_path(rf"^@{USERNAME}/shop$", views_catalog.shop, name="shop"),
+    # Buying and orders (paths match orders.links)
+    re_path(r"^products/(?P<product_id>[0-9]{1,19})/buy$", views_orders.buy, name="product_buy"),
+    path("cart", views_orders.cart, name="cart"),
+    path("cart/add", views_orders.cart_add, name="cart_add"),
+    re_path(
+        r"^cart/items/(?P<item_id>[0-9]{1,19})/(?P<action>update|remove)$",
+        views_orders.cart_item,
+        name="cart_item",
+    ),
+    path("orders", views_orders.my_orders, name="my_orders"),
+    re_path(r"^orders/(?P<order_id>[0-9]{1,19})$", views_orders.order_detail, name="order"),
+    re_path(
+        r"^orders/(?P<order_id>[0-9]{1,19})/(?P<action>[a-z_]{2,20})$",
+        views_orders.order_action,
+        name="order_action",
+    ),
+    path("shop/orders", views_orders.seller_orders, name="seller_orders"),
+    path("staff/disputes", views_orders.disputes, name="disputes"),
+    re_path(
+        r"^staff/disputes/(?P<order_id>[0-9]{1,19})/(?P<outcome>refund|complete)$",
+        views_orders.dispute_resolve,
+        name="dispute_resolve",
+    ),
+    path("addresses", views_orders.addresses, name="addresses"),
+    re_path(
+        r"^addresses/(?P<address_id>[0-9]{1,19})/delete$",
+        views_orders.address_delete,
+        name="address_delete",
+    ),
     # Storefeed Pay
     path("wallet", views_wallet.wallet, name="wallet"),
     path("wallet/topup", views_wallet.topup, name="topup"),

@@ -129,3 +129,13 @@ def amount(fen: int | None, currency: str = DEFAULT_CURRENCY) -> str:
 def money(fen: int | None, currency: str = DEFAULT_CURRENCY) -> str:
     """Fen -> "¥199.00"."""
     return "" if fen is None else display(int(fen), currency)
+
+
+@register.filter
+def order_state(state: str) -> str:
+    """An order state's label ("shipped" -> "Shipped"), in the reader's language."""
+    if not apps.is_installed("storefeed.orders"):
+        return state
+    from storefeed.orders.states import state_label  # commerce may be switched off
+
+    return state_label(state)
