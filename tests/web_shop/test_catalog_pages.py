@@ -310,3 +310,17 @@ def test_a_non_seller_posting_product_ids_is_refused(alice_client, alice, make_p
     assert response.status_code == 400
     assert "Apply to the seller program" in page_errors(response)
     assert not Status.objects.filter(account=alice).exists()
+
+
+def test_the_commerce_pages_speak_chinese(alice, alice_client, seller, make_product, tmall_item):
+    follow_create(follower=alice, target=seller)
+    product = make_product()
+    catalog_services.product_post_create(
+        account=seller, text="新茶", product_ids=[product.pk], external_item_ids=[tmall_item.pk]
+    )
+    alice_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    home = alice_client.get("/").content.decode()
+    assert "剩 12 件" in home
+    assert "去Tmall购买" in home
+    assert "你有 0 个粉丝，需要 1000 个。" in alice_client.get("/seller/apply").content.decode()
+    assert "模拟银行" in alice_client.get("/wallet").content.decode()

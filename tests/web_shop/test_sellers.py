@@ -161,3 +161,13 @@ def test_a_seller_cannot_suspend_anyone(seller, rival, seller_client):
         seller_client.post(f"/staff/sellers/{rival.pk}/suspend", {"reason": "x"}).status_code == 403
     )
     assert Seller.objects.get(account=rival).state == "active"
+
+
+def test_the_decision_arrives_as_a_notification_with_a_link(applicant, alice_client, staff_client):
+    alice_client.post("/seller/apply", FORM)
+    application = SellerApplication.objects.get()
+    staff_client.post(f"/staff/sellers/applications/{application.pk}/approve")
+    body = alice_client.get("/notifications").content.decode()
+    assert 'data-testid="shop-message"' in body
+    assert 'href="/seller/apply"' in body
+    assert "was approved" in body
