@@ -272,3 +272,17 @@ FETCH_HOST_OVERRIDES = dict(
 WALLET_PAYMENT_PROVIDER = os.environ.get("STOREFEED_PAYMENT_PROVIDER", "simulated")
 WALLET_TOPUP_MAX = int(os.environ.get("STOREFEED_TOPUP_MAX_FEN", "5000000"))
 WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "100000000"))
+
+# Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
+PERIODIC_TASKS = [
+    ("storefeed.posts.tasks.publish_due_scheduled", 60),
+    ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+]
+if COMMERCE:
+    PERIODIC_TASKS += [
+        ("storefeed.orders.tasks.expire_due_orders", 60),
+        ("storefeed.orders.tasks.auto_confirm_due_orders", 3600),
+        ("storefeed.orders.tasks.complete_due_orders", 3600),
+        ("storefeed.catalog.tasks.refresh_external_items", 6 * 3600),
+        ("storefeed.wallet.tasks.purge_expired_keys", 3600),
+    ]
