@@ -214,7 +214,7 @@ OAUTH2_PROVIDER = {
             "read:lists read:mutes read:notifications read:search read:statuses "
             "write:accounts write:blocks write:bookmarks write:conversations write:favourites "
             "write:filters write:follows write:lists write:media write:mutes write:notifications "
-            "write:reports write:statuses"
+            "write:reports write:statuses read:shop write:shop"
         ).split()
     },
     "DEFAULT_SCOPES": ["read"],

@@ -36,7 +36,8 @@ def mask(value: str, *, keep_start: int = 1, keep_end: int = 2) -> str:
     """ "110101199003074578" -> "1***************78": enough to recognise, not to reuse."""
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+    end = value[len(value) - keep_end :]  # not value[-keep_end:], which is everything for 0
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + end
 
 
 class SellerApplication(models.Model):

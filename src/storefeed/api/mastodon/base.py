@@ -32,6 +32,7 @@ GRANULAR = {
         "mutes",
         "notifications",
         "search",
+        "shop",  # Storefeed: the shop API (/api/shop/v1/)
         "statuses",
     ],
     "write": [
@@ -47,6 +48,7 @@ GRANULAR = {
         "mutes",
         "notifications",
         "reports",
+        "shop",  # Storefeed: the shop API
         "statuses",
     ],
 }
