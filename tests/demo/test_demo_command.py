@@ -1,18 +1,25 @@
-"""`storefeed demo` builds a living network once, through the services, and then stays put.
+"""`storefeed demo` builds a living network once, through the services, and then stays put:
+the microblog, and (commerce being on in the tests) the shops, wallets and orders.
 
 The command takes seconds, so it runs once for the class (setUpTestData, rolled back at the
-end) and every test reads what it built.
+end) and every test reads what it built. With commerce off see test_demo_data.py.
 """
 
 import io
 
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client, TestCase
+from django.utils.html import escape
 
 from storefeed.accounts.models import User
-from storefeed.demo import DEMO_LOGINS, data
+from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductImage, Variant
+from storefeed.demo import DEMO_LOGINS, data, shop_data
 from storefeed.notifications.models import Notification
+from storefeed.orders.invariants import stock_problems
+from storefeed.orders.models import Address, CartItem, Order, OrderEvent, OrderItem
+from storefeed.orders.selectors import cart_for, orders_for_buyer, orders_for_seller, post_sales
 from storefeed.posts.models import (
     Bookmark,
     Favourite,
@@ -23,9 +30,13 @@ from storefeed.posts.models import (
     Status,
     Tag,
 )
+from storefeed.sellers.models import Seller, SellerApplication, SellerDecision
 from storefeed.social.models import Follow, FollowRequest
 from storefeed.timelines.models import HomeEntry
 from storefeed.timelines.selectors import home_timeline
+from storefeed.wallet.invariants import ledger_problems
+from storefeed.wallet.models import Entry, LedgerAccount, LedgerTransaction, PaymentPin, TopUp
+from storefeed.wallet.selectors import wallet_balance
 
 
 def run_demo() -> tuple[str, str]:
@@ -34,13 +45,25 @@ def run_demo() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+COMMERCE_MODELS = (
+    SellerApplication, Seller, SellerDecision, Product, Variant, ProductImage, ExternalItem,
+    PostProduct, PaymentPin, TopUp, LedgerTransaction, Entry, Address, CartItem, Order,
+    OrderItem, OrderEvent,
+)  # fmt: skip
+
+
 def snapshot() -> dict[str, object]:
-    """Everything the demo writes, counted, plus the counters it must keep exact."""
+    """Everything the demo writes, counted, plus the counters, stock and balances it must
+    keep exact."""
     models = (
         User, Follow, FollowRequest, Status, MediaAttachment, Favourite, Bookmark, Pin,
-        PollVote, Notification, HomeEntry, Tag, Mention,
+        PollVote, Notification, HomeEntry, Tag, Mention, *COMMERCE_MODELS,
     )  # fmt: skip
     counts: dict[str, object] = {m.__name__: m.objects.count() for m in models}
+    counts["stock"] = sorted(Product.objects.values_list("pk", "stock", "stock_added"))
+    counts["variant stock"] = sorted(Variant.objects.values_list("pk", "stock", "stock_added"))
+    counts["balances"] = sorted(LedgerAccount.objects.values_list("pk", "balance"))
+    counts["order states"] = sorted(Order.objects.values_list("pk", "state"))
     counts["counters"] = sorted(
         User.objects.values_list("pk", "followers_count", "following_count", "statuses_count")
     )
@@ -61,6 +84,8 @@ class DemoCommandTests(TestCase):
     def test_reports_what_it_created_with_a_progress_bar(self):
         assert "Demo data loaded" in self.out
         assert "1,200 fans" in self.out
+        assert "3 product posts" in self.out
+        assert "6 orders" in self.out
         assert "demo" in self.out  # the sign-ins are printed
         assert "Demo: posts" in self.err  # the bar's last label
         assert "Skipped" not in self.err  # no service refused anything
@@ -91,6 +116,7 @@ class DemoCommandTests(TestCase):
         assert lily.followers_count >= 1000
         assert anna.followers_count >= 1000
         assert self.user("chen_tech").followers_count < 1000  # not every expert qualifies
+        assert self.user("foodie_wang").followers_count >= 1000  # the pending applicant
         # Every account's stored counters equal the rows they count.
         followers = dict(Follow.objects.values_list("target").annotate(n=Count("id")))
         following = dict(Follow.objects.values_list("follower").annotate(n=Count("id")))
@@ -166,3 +192,132 @@ class DemoCommandTests(TestCase):
         )
         assert {"follow", "mention", "favourite", "reblog"} <= types
         assert Notification.objects.filter(recipient__username="lily", type="favourite").exists()
+
+    # -- commerce: the shops, Storefeed Pay and orders ------------------------------------
+
+    def test_two_sellers_approved_by_staff_and_one_application_waits(self):
+        staff = self.user("admin")
+        for username in ("lily", "anna_style"):
+            seller = Seller.objects.get(account__username=username)
+            assert seller.is_active
+            assert seller.application.decided_by == staff
+            assert SellerDecision.objects.filter(
+                account=seller.account, action="approve", by=staff
+            ).exists()
+            assert Notification.objects.filter(recipient=seller.account, type="shop").exists()
+        pending = SellerApplication.objects.get(state="pending")
+        assert pending.account.username == "foodie_wang"
+        assert pending.account.followers_count >= 1000  # the threshold is real, not lowered
+        assert not Seller.objects.filter(account=pending.account).exists()
+        client = Client()
+        client.force_login(staff)
+        page = client.get("/staff/sellers")
+        assert page.status_code == 200
+        assert escape(pending.shop_name) in page.content.decode()
+
+    def test_products_have_pictures_prices_stock_and_variants(self):
+        lily_titles = set(
+            Product.objects.filter(seller__username="lily").values_list("title", flat=True)
+        )
+        assert sum("Velvet Matte Lipstick" in t for t in lily_titles) == 9
+        assert any("Serum" in t for t in lily_titles)
+        products = Product.objects.all()
+        assert products.count() == len(shop_data.PRODUCTS)
+        without_picture = products.annotate(n=Count("images")).filter(n=0)
+        assert list(without_picture) == []
+        # Realistic CNY prices in fen: ¥99 to ¥1,599.
+        assert all(9_900 <= p.price_fen <= 159_900 for p in products)
+        assert all(p.currency == "CNY" for p in products)
+        dress = Product.objects.get(title__startswith="Silk Wrap Midi Dress")
+        assert dress.has_variants
+        names = list(dress.variants.values_list("name", flat=True))
+        assert {"Camel / M", "Black / L"} <= set(names)
+        assert len(names) == 6
+        # One with only a few left, one sold out (sold, not made empty).
+        few = Product.objects.get(title__contains="#09")
+        assert 0 < few.stock <= 5
+        sold_out = Product.objects.get(title__contains="#01")
+        assert sold_out.stock == 0
+        assert sold_out.stock_added == 2
+        assert OrderItem.objects.filter(product=sold_out, order__state="paid").count() == 2
+
+    def test_product_posts_carry_three_to_nine_cards_and_a_tmall_item_entered_by_hand(self):
+        per_post = dict(
+            PostProduct.objects.values_list("status").annotate(n=Count("id")).order_by()
+        )
+        assert len(per_post) == len(shop_data.PRODUCT_POSTS)
+        assert all(3 <= n <= 9 for n in per_post.values())
+        assert 9 in per_post.values()
+        item = ExternalItem.objects.get()
+        assert item.source == "tmall"
+        assert item.url == "https://detail.tmall.com/item.htm?id=520813250866"
+        assert item.price_fen == 9_900
+        assert item.image  # drawn and uploaded: no image URL to fetch
+        assert item.image_url == ""
+        assert not item.fetched_ok  # the manual path: nothing was fetched
+        assert item.last_checked_at is None
+        assert PostProduct.objects.filter(external_item=item).exists()
+
+    def test_demo_fans_home_timeline_shows_product_cards(self):
+        page = home_timeline(viewer=self.user("demo"), limit=40)
+        with_cards = [s for s in page if s.product_cards]
+        assert {s.account.username for s in with_cards} >= {"lily", "anna_style"}
+        cards = [card for s in with_cards for card in s.product_cards]
+        states = {card.state for card in cards}
+        assert "sold out" in states
+        assert "3 left" in states
+        assert any(card.kind == "external" and card.source == "tmall" for card in cards)
+        assert max(len(s.product_cards) for s in with_cards) == 9
+        html = Client()
+        html.force_login(self.user("demo"))
+        home = html.get("/").content.decode()
+        assert "Velvet Matte Lipstick #09" in home
+
+    def test_demo_fan_has_a_pin_a_topped_up_wallet_an_address_and_a_cart(self):
+        demo = self.user("demo")
+        assert check_password(shop_data.DEMO_PIN, PaymentPin.objects.get(account=demo).pin_hash)
+        assert any(shop_data.DEMO_PIN in what for name, _p, what in DEMO_LOGINS if name == "demo")
+        topup = TopUp.objects.get(account=demo)
+        assert (topup.state, topup.amount, topup.provider) == ("confirmed", 200_000, "simulated")
+        spent = sum(o.total_fen for o in Order.objects.filter(buyer=demo))
+        assert wallet_balance(account=demo) == 200_000 - spent > 0
+        assert Address.objects.filter(owner=demo, is_default=True).count() == 1
+        cart = cart_for(account=demo)
+        assert len(cart) == 1
+        assert cart[0].available
+        assert CartItem.objects.get(cart__owner=demo).source_status_id is not None
+
+    def test_demo_fans_orders_one_shipped_by_lily_one_completed(self):
+        demo = self.user("demo")
+        orders = {o.state: o for o in orders_for_buyer(buyer=demo)}
+        assert set(orders) == {"shipped", "completed"}
+        shipped = orders["shipped"]
+        assert shipped.seller.username == "lily"
+        assert shipped.carrier
+        assert shipped.tracking_number
+        completed = orders["completed"]
+        assert completed.delivered_at is not None
+        assert completed.closed_at is not None
+        # The escrow went to the seller: her wallet holds the order's total less the fee.
+        assert wallet_balance(account=completed.seller) == completed.total_fen - completed.fee_fen
+        moves = list(OrderEvent.objects.filter(order=completed).values_list("to_state", flat=True))
+        assert moves == ["pending_payment", "paid", "shipped", "delivered", "completed"]
+        assert Notification.objects.filter(recipient=demo, type="shop").exists()
+
+    def test_lily_has_orders_to_ship_and_sales_per_post(self):
+        lily = self.user("lily")
+        to_ship = orders_for_seller(seller=lily, state="paid")
+        assert len(to_ship) >= 2
+        assert {o.buyer.username for o in to_ship} >= {"weiwei", "jenny_h"}
+        sales = {row.status_id: row for row in post_sales(seller=lily)}
+        velvet = Status.objects.get(
+            account=lily, reblog_of__isnull=True, text__startswith="All nine Velvet Matte"
+        )
+        assert sales[velvet.pk].orders == 3
+        assert sales[velvet.pk].revenue_fen == 3 * 18_900
+        assert len(sales) == 2
+
+    def test_ledger_and_stock_invariants_hold(self):
+        assert ledger_problems() == []
+        assert stock_problems() == []
+        assert LedgerTransaction.objects.count() > 0

@@ -1,13 +1,16 @@
 """The demo's pictures and its data, without the database."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
 
 from storefeed.core.errors import ValidationFailed
 from storefeed.core.text import parse
-from storefeed.demo import DEMO_LOGINS, data, images
+from storefeed.demo import DEMO_LOGINS, data, images, shop_data
 from storefeed.demo.builder import DemoBuilder
 
 
@@ -111,3 +114,95 @@ def test_a_refused_service_call_is_recorded_and_not_counted():
         builder.created["follows"] += 1  # never reached
     assert builder.warnings == ["@demo follows @demo: You can't follow yourself."]
     assert not builder.created
+
+
+def test_shop_data_is_consistent():
+    people = {p.username for p in (*data.PEOPLE, data.STAFF)}
+    sellers = {a.username for a in shop_data.APPLICATIONS if a.approve}
+    assert {"lily", "anna_style"} <= sellers
+    assert any(not a.approve for a in shop_data.APPLICATIONS)
+    assert {a.username for a in shop_data.APPLICATIONS} <= people
+    products = {p.key: p for p in shop_data.PRODUCTS}
+    assert len(products) == len(shop_data.PRODUCTS)
+    for spec in shop_data.PRODUCTS:
+        assert spec.seller in sellers
+        assert 1 <= len(spec.pictures) <= 9
+        assert all(scene in images.SCENES for scene, _caption, _colour in spec.pictures)
+        assert bool(spec.variants) != bool(spec.price)  # a price of its own or per variant
+    items = {i.key: i for i in shop_data.ITEMS}
+    assert all(i.seller in sellers for i in shop_data.ITEMS)
+    posts = {p.key: p for p in shop_data.PRODUCT_POSTS}
+    for post in shop_data.PRODUCT_POSTS:
+        assert 3 <= len(post.products) + len(post.items) <= 9
+        assert all(products[k].seller == post.author for k in post.products)
+        assert set(post.items) <= set(items)
+        assert set(post.likes) | set(post.reposted_by) <= people
+    buyers = {b.username for b in shop_data.BUYERS}
+    assert buyers <= people
+    for plan in (*shop_data.ORDERS, *shop_data.CARTS):
+        assert plan.buyer in buyers
+        assert plan.post in posts
+    for order in shop_data.ORDERS:
+        assert order.goal in ("paid", "shipped", "completed")
+        # One order per seller: every line is the same seller's and in the post it came from.
+        assert {products[key].seller for key, _v, _q in order.lines} == {posts[order.post].author}
+        assert all(key in posts[order.post].products for key, _v, _q in order.lines)
+        if order.goal != "paid":
+            assert order.carrier
+            assert order.tracking_number
+        for key, variant, _quantity in order.lines:
+            assert (variant is None) == (not products[key].variants)
+            assert variant is None or variant in {v[0] for v in products[key].variants}
+
+
+def test_pins_are_six_digits():
+    assert all(len(b.pin) == 6 and b.pin.isdigit() for b in shop_data.BUYERS)
+    assert next(b.pin for b in shop_data.BUYERS if b.username == "demo") == shop_data.DEMO_PIN
+
+
+COMMERCE_OFF_PROBE = """
+import sys
+import django
+django.setup()
+from django.apps import apps
+from storefeed.demo import DEMO_LOGINS
+from storefeed.demo.builder import DemoBuilder
+labels = [step.label for step in DemoBuilder().steps()]
+loaded = sorted(
+    name for name in sys.modules
+    if name.split(".")[:2] in (["storefeed", n] for n in ("sellers", "catalog", "wallet", "orders"))
+    or name == "storefeed.demo.commerce"
+)
+print(apps.is_installed("storefeed.catalog"), labels[-1], loaded, DEMO_LOGINS[0][2], sep="|")
+"""
+
+
+@pytest.mark.parametrize("commerce", ["off", "on"])
+def test_commerce_steps_only_when_commerce_is_on(commerce, tmp_path):
+    """With STOREFEED_COMMERCE=off the commerce apps are not installed, and the demo neither
+    plans a commerce step nor imports a commerce module (their models would fail to load).
+    A fresh process, since the app registry is fixed once set up."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",
+        "STOREFEED_COMMERCE": commerce,
+        "STOREFEED_VAR_DIR": str(tmp_path),
+    }
+    env.pop("STOREFEED_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", COMMERCE_OFF_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    installed, last_step, loaded, demo_login = result.stdout.strip().split("|")
+    if commerce == "off":
+        assert (installed, last_step, loaded) == ("False", "posts", "[]")
+        assert shop_data.DEMO_PIN not in demo_login
+    else:
+        assert (installed, last_step) == ("True", "cart")
+        assert "storefeed.demo.commerce" in loaded
+        assert shop_data.DEMO_PIN in demo_login

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -45,10 +46,26 @@ class DemoBuilder:
     warnings: list[str] = field(default_factory=list)
     _users: dict[str, User] = field(default_factory=dict)
     _statuses: dict[str, Status] = field(default_factory=dict)
+    _commerce: list[Step] | None = None
 
     # -- the plan -------------------------------------------------------------------------
 
     def steps(self) -> list[Step]:
+        return [*self._microblog_steps(), *self._commerce_steps()]
+
+    def _commerce_steps(self) -> list[Step]:
+        """The shops, when commerce is switched on. With STOREFEED_COMMERCE=off the commerce
+        apps are not installed, and commerce.py (which imports their models) is never
+        imported."""
+        if not apps.is_installed("storefeed.catalog"):
+            return []
+        if self._commerce is None:
+            from storefeed.demo.commerce import CommerceDemo
+
+            self._commerce = CommerceDemo(self).steps()
+        return self._commerce
+
+    def _microblog_steps(self) -> list[Step]:
         return [
             Step("staff", 1, self._staff),
             Step("accounts", len(data.PEOPLE), self._people),

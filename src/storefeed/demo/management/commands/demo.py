@@ -14,13 +14,18 @@ from storefeed.demo.builder import DemoBuilder
 KINDS = (
     "accounts", "profiles", "experts", "fans", "fan follows", "follows", "follow requests",
     "posts", "replies", "images", "reposts", "likes", "bookmarks", "pins", "poll votes",
+    # Commerce, when it is switched on.
+    "seller applications", "sellers", "products", "product images", "third-party items",
+    "product posts", "payment PINs", "top-ups", "addresses", "orders", "order steps",
+    "cart items",
 )  # fmt: skip
 
 
 class Command(BaseCommand):
     help = (
         "Build the demo network: experts, fans, follows, posts with pictures, reposts, "
-        "replies and likes. Idempotent: a second run creates nothing."
+        "replies and likes; with commerce on, shops too: sellers, products, product posts, "
+        "wallets and orders. Idempotent: a second run creates nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
