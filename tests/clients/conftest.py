@@ -74,13 +74,27 @@ def base_url(live_server: Any) -> str:
     return str(live_server.url).rstrip("/")
 
 
+_open_sessions: list[requests.Session] = []
+
+
+@pytest.fixture(autouse=True)
+def close_client_sessions() -> Iterator[None]:
+    """Close every client's keep-alive connections after the test: the live server holds a
+    thread, and on PostgreSQL a database connection, for each one left open."""
+    yield
+    while _open_sessions:
+        _open_sessions.pop().close()
+
+
 def mastodon_for(base_url: str, **kwargs: Any) -> Mastodon:
     """A Mastodon.py client that checks endpoint versions against the server's (4.3.0) and
     raises on a 429 rather than sleeping."""
     kwargs.setdefault("version_check_mode", "created")
     kwargs.setdefault("ratelimit_method", "throw")
     kwargs.setdefault("request_timeout", 30)
-    return Mastodon(api_base_url=base_url, **kwargs)
+    masto = Mastodon(api_base_url=base_url, **kwargs)
+    _open_sessions.append(masto.session)
+    return masto
 
 
 class ClientApp:
@@ -192,6 +206,7 @@ class Browser:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.session = requests.Session()
+        _open_sessions.append(self.session)
 
     def sign_in(
         self, login: str, password: str = PASSWORD, next_url: str = "/"
@@ -214,10 +229,8 @@ class Browser:
 
 
 @pytest.fixture
-def browser(base_url: str) -> Iterator[Browser]:
-    b = Browser(base_url)
-    yield b
-    b.session.close()
+def browser(base_url: str) -> Browser:
+    return Browser(base_url)
 
 
 def shown_code(page: requests.Response) -> str:
