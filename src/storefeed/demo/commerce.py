@@ -280,8 +280,10 @@ class CommerceDemo:
         """The plan's order: the one placed by an earlier run (unless it expired or was
         cancelled), or a new one."""
         missing = [key for key, _v, _q in plan.lines if key not in self.products]
-        if missing or plan.post not in self.posts:
-            self.warn(f"{what}: missing {', '.join([*missing, plan.post][:3])}")
+        if plan.post not in self.posts:
+            missing.append(plan.post)
+        if missing:
+            self.warn(f"{what}: missing {', '.join(missing)}")
             return None
         buyer = self.user(plan.buyer)
         first = self.products[plan.lines[0][0]]
@@ -291,8 +293,14 @@ class CommerceDemo:
             .order_by("id")
             .first()
         )
-        if existing is not None:
+        if existing is not None and not (
+            existing.state == S.PENDING_PAYMENT and existing.expires_at <= timezone.now()
+        ):
             return existing
+        if existing is not None:
+            # Placed by an interrupted run and never paid in time: let it expire (its units
+            # go back on sale) and place it again.
+            orders.order_expire(order_id=existing.pk)
         address = Address.objects.filter(owner=buyer, is_default=True).first()
         if address is None:
             self.warn(f"{what}: @{plan.buyer} has no address")
