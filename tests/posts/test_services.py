@@ -130,6 +130,7 @@ def test_exif_is_stripped_and_thumbnail_made(alice, make_image):
     with Image.open(media.thumbnail.path) as small:
         assert max(small.size) <= 480
     assert (media.width, media.height) == (2048, 683)
+    assert len(media.blurhash) == 28  # 4 x 3 components
 
 
 def test_reply_threads_and_notifies(alice, bob):

@@ -862,11 +862,14 @@ def external_items_refresh(
     *, limit: int = 100, older_than: dt.timedelta = dt.timedelta(hours=6)
 ) -> int:
     """Re-read the items tried longest ago (the periodic sweep): each page is fetched outside
-    any transaction, then saved in a short one. Returns how many were read successfully."""
+    any transaction, then saved in a short one. Returns how many were read successfully.
+    Only items whose page could once be read are refreshed: one entered by hand because its
+    page had no product data is left as the seller wrote it."""
     now = timezone.now()
     due = list(
         ExternalItem.objects.filter(
-            Q(attempted_at__isnull=True) | Q(attempted_at__lt=now - older_than)
+            Q(attempted_at__isnull=True) | Q(attempted_at__lt=now - older_than),
+            last_checked_at__isnull=False,
         )
         .order_by(F("attempted_at").asc(nulls_first=True), "id")
         .values_list("pk", "url")[:limit]

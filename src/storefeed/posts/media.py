@@ -3,6 +3,7 @@
 import io
 from dataclasses import dataclass
 
+import blurhash
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -28,6 +29,16 @@ class ProcessedImage:
     width: int
     height: int
     content_type: str
+    blurhash: str = ""
+
+
+def _blurhash(image: Image.Image) -> str:
+    """The placeholder clients paint while the image loads; from a 32 px copy, so it is cheap."""
+    tiny = image.convert("RGB")
+    tiny.thumbnail((32, 32))
+    pixels = list(tiny.get_flattened_data())
+    rows = [pixels[y * tiny.width : (y + 1) * tiny.width] for y in range(tiny.height)]
+    return str(blurhash.encode(rows, components_x=4, components_y=3))
 
 
 def _megabytes(size: int) -> str:
@@ -102,4 +113,5 @@ def process_image(upload: UploadedFile, *, field: str = "file") -> ProcessedImag
         width=image.width,
         height=image.height,
         content_type=content_type,
+        blurhash=_blurhash(small_img),
     )

@@ -97,6 +97,7 @@ def media_create(
             account=account,
             description=description,
             content_type=processed.content_type,
+            blurhash=processed.blurhash,
             focus_x=max(-1.0, min(1.0, float(focus[0]))),
             focus_y=max(-1.0, min(1.0, float(focus[1]))),
         )

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +63,29 @@ PIN_MAX_TRIES = 5
 PIN_LOCK = dt.timedelta(minutes=15)
 # ¥50,000.00 per top-up unless settings.WALLET_TOPUP_MAX (fen) says otherwise.
 TOPUP_MAX_DEFAULT = 5_000_000
+
+
+class PinHasher(PBKDF2PasswordHasher):
+    """Salted PBKDF2 for 6-digit PINs, with far fewer rounds than sign-in passwords.
+
+    A PIN has only a million values, so no hash makes a stolen one safe; what protects it is
+    the lockout (five tries, then 15 minutes). Password-strength rounds (over a second of CPU
+    each) would only cap how many payments a core can take: in a flash sale every buyer
+    checks a PIN.
+    """
+
+    algorithm = "pbkdf2_sha256_pin"
+    iterations = 50_000
+
+
+_PIN_HASHER = PinHasher()
+
+
+def _pin_matches(pin: str, encoded: str) -> bool:
+    try:
+        return bool(_PIN_HASHER.verify(pin, encoded))
+    except (ValueError, AssertionError):
+        return False
 
 
 def topup_max() -> int:
@@ -110,7 +133,9 @@ def pin_set(*, account: User, pin: str, password: str) -> None:
     with transaction.atomic(durable=True):
         try:
             with transaction.atomic():
-                PaymentPin.objects.create(account=account, pin_hash=make_password(pin))
+                PaymentPin.objects.create(
+                    account=account, pin_hash=_PIN_HASHER.encode(pin, _PIN_HASHER.salt())
+                )
         except IntegrityError:
             raise Conflict(
                 _("Your payment PIN is already set; change it instead."), field="pin"
@@ -140,7 +165,7 @@ def pin_change(
         pin_verify(account=account, pin=old_pin or "")
     with transaction.atomic(durable=True):
         PaymentPin.objects.filter(account=account).update(
-            pin_hash=make_password(new_pin),
+            pin_hash=_PIN_HASHER.encode(new_pin, _PIN_HASHER.salt()),
             failed_attempts=0,
             locked_until=None,
             changed_at=timezone.now(),
@@ -164,7 +189,7 @@ def pin_verify(*, account: User, pin: str) -> None:
                 field="pin",
                 locked_until=record.locked_until.isoformat(),
             )
-        elif check_password(pin, record.pin_hash):
+        elif _pin_matches(pin, record.pin_hash):
             if record.failed_attempts or record.locked_until:
                 record.failed_attempts = 0
                 record.locked_until = None

@@ -243,10 +243,11 @@ class Renderer:
             "card": None,
             "language": status.language or None,
             "text": status.text if with_source else None,
-            "favourited": getattr(status, "viewer_favourited", False),
-            "reblogged": getattr(status, "viewer_reblogged", False),
+            # A reblog wrapper reports the viewer's state of the post it carries (as Mastodon).
+            "favourited": getattr(reblog or status, "viewer_favourited", False),
+            "reblogged": getattr(reblog or status, "viewer_reblogged", False),
             "muted": False,
-            "bookmarked": getattr(status, "viewer_bookmarked", False),
+            "bookmarked": getattr(reblog or status, "viewer_bookmarked", False),
             "pinned": getattr(status, "viewer_pinned", False),
             "filtered": [],
             # Storefeed: the product cards a post carries, with price and stock as they are now

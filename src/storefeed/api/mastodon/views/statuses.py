@@ -12,7 +12,7 @@ from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import Invalid
 from storefeed.api.mastodon.routing import route
-from storefeed.core.errors import Conflict
+from storefeed.core.errors import Conflict, Forbidden
 from storefeed.posts import selectors, services
 from storefeed.posts.models import Poll, ScheduledStatus, Status
 
@@ -155,6 +155,8 @@ def status(api: ApiRequest, status_id: str) -> HttpResponse:
         if api.account is None:
             raise ApiError(401, "The access token is invalid")
         shown = _one(api, status_id)
+        if shown.account_id != api.user.pk:
+            raise ApiError(404, "Record not found")  # as Mastodon: others' posts are not yours
         services.status_delete(account=api.user, status_id=status_id)
         return ok(r.status(shown, with_source=True))
     return ok(r.status(_one(api, status_id)))
@@ -176,7 +178,7 @@ def source(api: ApiRequest, status_id: str) -> HttpResponse:
     return ok({"id": str(status.pk), "text": status.text, "spoiler_text": status.spoiler_text})
 
 
-def _action(service: Any, *, returns_reblog: bool = False) -> Any:
+def _action(service: Any, *, returns_reblog: bool = False, own_only: bool = False) -> Any:
     """POST /api/v1/statuses/:id/<action>. Repeating an action is harmless, as in Mastodon."""
 
     def view(api: ApiRequest, status_id: str) -> HttpResponse:
@@ -185,6 +187,11 @@ def _action(service: Any, *, returns_reblog: bool = False) -> Any:
             result = service(account=api.user, status_id=status_id)
         except Conflict:
             result = None
+        except Forbidden as exc:
+            if not own_only:
+                raise
+            # Pinning someone else's post is a validation error in Mastodon (422), not a 403.
+            raise ApiError(422, f"Validation failed: {exc.message}") from None
         if returns_reblog:
             if result is None:
                 original = _one(api, status_id)
@@ -293,8 +300,8 @@ urlpatterns = [
     route(f"{S}/unfavourite", _write(services.status_unfavourite, scope="write:favourites")),
     route(f"{S}/bookmark", _write(services.status_bookmark, scope="write:bookmarks")),
     route(f"{S}/unbookmark", _write(services.status_unbookmark, scope="write:bookmarks")),
-    route(f"{S}/pin", _write(services.status_pin, scope="write:accounts")),
-    route(f"{S}/unpin", _write(services.status_unpin, scope="write:accounts")),
+    route(f"{S}/pin", _write(services.status_pin, scope="write:accounts", own_only=True)),
+    route(f"{S}/unpin", _write(services.status_unpin, scope="write:accounts", own_only=True)),
     route(f"{S}/favourited_by", _accounts_of("favourited")),
     route(f"{S}/reblogged_by", _accounts_of("reblogged")),
     route("api/v1/scheduled_statuses", scheduled_list),
