@@ -1,8 +1,9 @@
 """`storefeed serve`: prepare the database and static files, then run the web server and worker.
 
 It is what `make run` calls: migrate, load the demo once, collect static files, then supervise
-two child processes, gunicorn (the web server) and `storefeed worker` (background tasks).
-Ctrl-C or SIGTERM stops both cleanly; if either dies, the other is stopped and serve exits
+its child processes: gunicorn (the web server), `storefeed worker` (background tasks) and
+`storefeed beat` (which enqueues the periodic sweeps).
+Ctrl-C or SIGTERM stops them all cleanly; if one dies, the rest are stopped and serve exits
 non-zero, so a process manager sees the failure instead of a half-running site.
 """
 
@@ -79,8 +80,8 @@ def wait_listening(host: str, port: int, children: list[Child], timeout: float) 
 
 class Command(BaseCommand):
     help = (
-        "Serve Storefeed: migrate, load the demo once, collect static files, then run gunicorn "
-        "and the background worker until Ctrl-C."
+        "Serve Storefeed: migrate, load the demo once, collect static files, then run gunicorn, "
+        "the background worker and the periodic scheduler until Ctrl-C."
     )
     requires_system_checks: list[str] = []  # migrate runs the checks
 
@@ -96,7 +97,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
         parser.add_argument(
-            "--no-worker", action="store_true", help="run no background worker here"
+            "--no-worker",
+            action="store_true",
+            help="run no background worker or scheduler here",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -164,6 +167,10 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "storefeed", "worker", "--no-reload"]
             commands.append(("background worker", worker))
+            if "beat" in get_commands():
+                # Enqueues the periodic sweeps (scheduled posts, order expiry, ...).
+                beat = [sys.executable, "-m", "storefeed", "beat"]
+                commands.append(("periodic scheduler (beat)", beat))
         return commands
 
     def supervise(self, host: str, port: int, options: dict[str, Any]) -> int:
