@@ -22,9 +22,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
-from PIL import Image
-
 from mastodon import Mastodon
+from PIL import Image
 
 SCOPES = ["read", "write", "follow", "push"]
 OOB = "urn:ietf:wg:oauth:2.0:oob"

@@ -5,7 +5,6 @@ sign-in and consent pages, with and without PKCE), then revoking the token."""
 from urllib.parse import urlsplit
 
 import pytest
-
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -13,6 +12,7 @@ from mastodon import (
     MastodonNetworkError,
     MastodonUnauthorizedError,
 )
+
 from storefeed.accounts.models import User
 from tests.clients.conftest import (
     CALLBACK,

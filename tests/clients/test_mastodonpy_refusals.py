@@ -3,8 +3,8 @@ token, the wrong scope, someone else's status or list, a deleted status, a locke
 posts, a followers-only post, and bad posts; and each time, nothing changed."""
 
 import pytest
-
 from mastodon import MastodonAPIError, MastodonNotFoundError, MastodonUnauthorizedError
+
 from storefeed.posts.models import Favourite, MediaAttachment, Poll, Status
 from storefeed.timelines.models import List as UserList
 

@@ -4,8 +4,8 @@ replying, bookmarking, the notifications that follow, the home, public, tag and 
 timelines, and paging through them with the Link headers."""
 
 import pytest
-
 from mastodon import MastodonAPIError
+
 from storefeed.posts.models import MediaAttachment, PollVote, Status
 
 
