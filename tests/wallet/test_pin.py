@@ -134,7 +134,7 @@ def test_a_wrong_old_pin_is_refused_and_counted(with_pin):
     pin_verify(account=with_pin, pin="258036")  # unchanged
 
 
-def test_the_pin_changes_with_the_password_which_also_lifts_a_lockout(with_pin):
+def test_a_forgotten_pin_changes_with_the_password_once_a_lockout_has_passed(with_pin):
     for _ in range(4):
         with pytest.raises(PinWrong):
             pin_verify(account=with_pin, pin="000000")
@@ -142,8 +142,12 @@ def test_the_pin_changes_with_the_password_which_also_lifts_a_lockout(with_pin):
         pin_verify(account=with_pin, pin="000000")
     with pytest.raises(PinLocked):
         pin_change(account=with_pin, old_pin="258036", new_pin="470913")
-    pin_change(account=with_pin, password=PASSWORD, new_pin="470913")
-    pin_verify(account=with_pin, pin="470913")
+    # While locked, the password way is closed too (or a stolen token could guess on).
+    with pytest.raises(PinLocked):
+        pin_change(account=with_pin, password=PASSWORD, new_pin="470913")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
+        pin_change(account=with_pin, password=PASSWORD, new_pin="470913")
+        pin_verify(account=with_pin, pin="470913")
 
 
 def test_changing_the_pin_refuses_bad_input_and_changes_nothing(with_pin):
@@ -176,3 +180,20 @@ def test_the_lock_time_is_shown_in_the_current_time_zone(with_pin):
                 pin_verify(account=with_pin, pin="000000")
         with pytest.raises(PinLocked, match="until 20:15"):
             pin_verify(account=with_pin, pin="000000")
+
+
+def test_wrong_sign_in_passwords_count_towards_the_lockout(alice):
+    from storefeed.wallet import services as wallet
+    from storefeed.wallet.errors import PinLocked
+
+    wallet.pin_set(account=alice, pin="258036", password="correct-horse-9")
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            wallet.pin_change(account=alice, new_pin="111111", password="guess")
+    with pytest.raises(PinLocked):
+        wallet.pin_change(account=alice, new_pin="111111", password="guess")
+    # Locked: even the right password waits, and the PIN is unchanged.
+    with pytest.raises(PinLocked):
+        wallet.pin_change(account=alice, new_pin="111111", password="correct-horse-9")
+    with pytest.raises(PinLocked):
+        wallet.pin_verify(account=alice, pin="258036")

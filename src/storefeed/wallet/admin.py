@@ -89,3 +89,4 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_filter = ("scope", "state")
     list_select_related = ("account",)
     search_fields = ("=key", "account__username")
+    exclude = ("fingerprint",)  # a keyed hash of the body (which may hold a PIN): not shown

@@ -20,7 +20,6 @@
 """
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -45,13 +45,15 @@ KEY_MAX_LENGTH = 255
 
 
 def fingerprint_of(value: Any) -> str:
-    """A stable SHA-256 of a request body: raw bytes as they are, anything else as canonical
-    JSON (sorted keys), so {"a": 1, "b": 2} and {"b": 2, "a": 1} match."""
+    """A stable, keyed SHA-256 HMAC of a request body: raw bytes as they are, anything else as
+    canonical JSON (sorted keys), so {"a": 1, "b": 2} and {"b": 2, "a": 1} match. Keyed with
+    the site's secret because a body may hold a PIN: a plain hash of a 6-digit PIN is undone
+    by trying all million of them."""
     if isinstance(value, bytes | bytearray):
         data = bytes(value)
     else:
         data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return hashlib.sha256(data).hexdigest()
+    return salted_hmac("storefeed.wallet.idempotency", data, algorithm="sha256").hexdigest()
 
 
 @dataclass

@@ -119,6 +119,37 @@ def _check_sign_in_password(account: User, password: object) -> None:
         raise ValidationFailed(_("That is not your sign-in password."), field="password")
 
 
+def _check_password_counted(account: User, password: object) -> None:
+    """The sign-in password as a way to change the PIN: a wrong one counts as a wrong PIN try
+    (five lock paying for 15 minutes, and while locked this way is closed too), so a stolen
+    token cannot guess passwords without limit and then take over payments."""
+    now = timezone.now()
+    refusal: Exception | None = None
+    with transaction.atomic(durable=True):
+        record = PaymentPin.objects.select_for_update().filter(account=account).first()
+        if record is not None and record.locked_until is not None and record.locked_until > now:
+            refusal = PinLocked(
+                _locked_message(record.locked_until),
+                field="password",
+                locked_until=record.locked_until.isoformat(),
+            )
+        elif not isinstance(password, str) or not account.check_password(password):
+            refusal = ValidationFailed(_("That is not your sign-in password."), field="password")
+            if record is not None:
+                record.failed_attempts += 1
+                if record.failed_attempts >= PIN_MAX_TRIES:
+                    record.failed_attempts = 0
+                    record.locked_until = now + PIN_LOCK
+                    refusal = PinLocked(
+                        _locked_message(record.locked_until),
+                        field="password",
+                        locked_until=record.locked_until.isoformat(),
+                    )
+                record.save(update_fields=["failed_attempts", "locked_until"])
+    if refusal is not None:
+        raise refusal
+
+
 def _locked_message(until: dt.datetime) -> str:
     return _("Too many wrong PINs. Paying is blocked until %(time)s.") % {
         "time": timezone.localtime(until).strftime("%H:%M")
@@ -159,7 +190,7 @@ def pin_change(
     if not PaymentPin.objects.filter(account=account).exists():
         raise PinNotSet(_("Set a payment PIN first."), field="pin")
     if password:
-        _check_sign_in_password(account, password)
+        _check_password_counted(account, password)
     else:
         _clean_pin(old_pin, field="old_pin")
         pin_verify(account=account, pin=old_pin or "")

@@ -213,7 +213,8 @@ def withdrawal(request: HttpRequest, payload: WithdrawalIn) -> JsonResponse:
         )
         return 201, render_withdrawal(made)
 
-    # The PIN is part of the body but never stored: the fingerprint is a hash.
+    # The PIN is part of the body but never stored: the fingerprint is a keyed hash (HMAC with
+    # the site secret), so it cannot be turned back into the PIN by trying every PIN.
     return money_moving(request, payload=payload, work=work)
 
 
