@@ -1,5 +1,7 @@
 """Settings, read from environment variables; every variable is documented in the README."""
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -256,7 +258,11 @@ PLATFORM_FEE_PERCENT = int(os.environ.get("STOREFEED_PLATFORM_FEE_PERCENT", "0")
 FETCH_ALLOW_PRIVATE = env_bool("STOREFEED_FETCH_ALLOW_PRIVATE")
 FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREFEED_FETCH_TIMEOUT", "5"))
 # Payment provider callbacks are signed with this secret (HMAC-SHA256).
-PAYMENT_CALLBACK_SECRET = os.environ.get("STOREFEED_PAYMENT_CALLBACK_SECRET", "") or SECRET_KEY
+# Unset, a key derived from the secret key (never the secret key itself, which a provider
+# would then hold).
+PAYMENT_CALLBACK_SECRET = os.environ.get("STOREFEED_PAYMENT_CALLBACK_SECRET", "") or (
+    hmac.new(SECRET_KEY.encode(), b"storefeed.payment-callback", hashlib.sha256).hexdigest()
+)
 FETCH_MAX_BYTES = int(os.environ.get("STOREFEED_FETCH_MAX_BYTES", 2 * 1024 * 1024))
 FETCH_MAX_REDIRECTS = int(os.environ.get("STOREFEED_FETCH_MAX_REDIRECTS", "5"))
 FETCH_TOTAL_SECONDS = float(os.environ.get("STOREFEED_FETCH_TOTAL_SECONDS", "20"))
