@@ -127,6 +127,14 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate-limit counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username: str, **extra):
     from storefeed.accounts.models import User
 

@@ -7,7 +7,6 @@ end) and every test reads what it built. With commerce off see test_demo_data.py
 
 import io
 
-from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client, TestCase
@@ -37,6 +36,7 @@ from storefeed.timelines.selectors import home_timeline
 from storefeed.wallet.invariants import ledger_problems
 from storefeed.wallet.models import Entry, LedgerAccount, LedgerTransaction, PaymentPin, TopUp
 from storefeed.wallet.selectors import wallet_balance
+from storefeed.wallet.services import pin_verify
 
 
 def run_demo() -> tuple[str, str]:
@@ -275,7 +275,8 @@ class DemoCommandTests(TestCase):
 
     def test_demo_fan_has_a_pin_a_topped_up_wallet_an_address_and_a_cart(self):
         demo = self.user("demo")
-        assert check_password(shop_data.DEMO_PIN, PaymentPin.objects.get(account=demo).pin_hash)
+        assert PaymentPin.objects.filter(account=demo).exists()
+        pin_verify(account=demo, pin=shop_data.DEMO_PIN)  # raises if the PIN is another
         assert any(shop_data.DEMO_PIN in what for name, _p, what in DEMO_LOGINS if name == "demo")
         topup = TopUp.objects.get(account=demo)
         assert (topup.state, topup.amount, topup.provider) == ("confirmed", 200_000, "simulated")

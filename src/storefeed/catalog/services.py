@@ -511,12 +511,15 @@ def variant_update(
         if price_fen is not None:
             variant.price_fen = price_fen
             fields.append("price_fen")
-        if units is not None:
-            variant.stock_added += units - variant.stock
-            variant.stock = units
-            fields += ["stock", "stock_added"]
         if fields:
             variant.save(update_fields=fields)
+        if units is not None:
+            # One UPDATE computed in the database: orders take variant stock without the
+            # product's lock, so a Python read-then-write could lose a sale made meanwhile.
+            Variant.objects.filter(pk=variant.pk).update(
+                stock_added=F("stock_added") + units - F("stock"), stock=units
+            )
+            variant.refresh_from_db(fields=["stock", "stock_added"])
         _variants_changed(product)
     return variant
 

@@ -52,7 +52,7 @@ MAX_PINS = 5
 POLL_MAX_OPTIONS = 4
 POLL_OPTION_MAX_CHARS = 50
 POLL_MIN_SECONDS = 5 * 60
-POLL_MAX_SECONDS = 30 * 24 * 3600
+POLL_MAX_SECONDS = 2_629_746  # about a month, as Mastodon
 
 
 @dataclass
@@ -641,6 +641,10 @@ def media_update(
 SCHEDULE_MIN_AHEAD = dt.timedelta(minutes=5)
 
 
+class _DryRun(Exception):
+    """Raised to roll back a post made only to check it."""
+
+
 def _check_schedule_time(when: dt.datetime) -> dt.datetime:
     if timezone.is_naive(when):
         when = timezone.make_aware(when, dt.UTC)
@@ -658,12 +662,13 @@ def status_schedule(
     """Keep a post to publish at `scheduled_at`; the same checks as posting now, up front."""
     when = _check_schedule_time(scheduled_at)
     media_ids = [int(m) for m in fields.pop("media_ids", ()) or ()]
-    # Run every check of a real post, then throw the post away (the savepoint rolls it back).
-    sid = transaction.savepoint()
+    # Run every check of a real post, then throw the post away (the inner block rolls back).
     try:
-        _status_create(account=account, media_ids=media_ids, poll=poll, **fields)
-    finally:
-        transaction.savepoint_rollback(sid)
+        with transaction.atomic():
+            _status_create(account=account, media_ids=media_ids, poll=poll, **fields)
+            raise _DryRun
+    except _DryRun:
+        pass
     params = {k: v for k, v in fields.items() if v not in (None, "")}
     if poll is not None:
         params["poll"] = {

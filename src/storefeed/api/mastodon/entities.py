@@ -2,6 +2,7 @@
 models. Views hand in statuses hydrated by posts.selectors, so rendering costs no queries."""
 
 import datetime as dt
+import html
 from typing import Any
 
 from django.http import HttpRequest
@@ -79,8 +80,13 @@ class Renderer:
             "noindex": False,
             "emojis": [],
             "roles": [],
+            # Clients render a field's value as HTML (as Mastodon's); ours are plain text.
             "fields": [
-                {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                {
+                    "name": f.get("name", ""),
+                    "value": html.escape(f.get("value", "")),
+                    "verified_at": None,
+                }
                 for f in getattr(user, "fields", None) or []
             ],
             # Storefeed: the verified expert field (null for everyone else).
@@ -189,6 +195,7 @@ class Renderer:
 
     def tag(self, tag: Tag, *, following: bool | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
+            "id": str(tag.pk),
             "name": tag.name,
             "url": self.url(f"/tags/{tag.name}"),
             "history": [],

@@ -20,7 +20,7 @@ def search(api: ApiRequest) -> HttpResponse:
     query = (p.str("q", "") or "").strip()
     kind = p.str("type")
     limit = max(1, min(p.int("limit", 20) or 20, 40))
-    offset = max(0, p.int("offset", 0) or 0)
+    offset = min(max(0, p.int("offset", 0) or 0), 10_000)
     r = Renderer(api.request)
     result: dict[str, list[Any]] = {"accounts": [], "statuses": [], "hashtags": []}
     if not query:

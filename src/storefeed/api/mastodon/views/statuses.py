@@ -106,6 +106,8 @@ def statuses(api: ApiRequest) -> HttpResponse:
     fields = _status_fields(api)
     poll = _poll_spec(api)
     if api.params.str("scheduled_at"):
+        if api.params.list("product_ids") or api.params.list("external_item_ids"):
+            raise Invalid("Validation failed: posts carrying products cannot be scheduled yet")
         scheduled = services.status_schedule(
             account=api.user,
             scheduled_at=_when(api.params.str("scheduled_at")),
