@@ -1,5 +1,6 @@
 """Money: integers of minor units (fen) with a currency code. Decimal only at the edges."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -41,8 +42,14 @@ def parse_amount(
         raise ValidationFailed(_("Enter an amount like 199.00."), field=field)
     if isinstance(value, float):
         value = repr(value)
+    text = str(value).strip()
+    if "," in text:
+        # Commas only as thousands separators ("1,299.90"); "1,99" is not ¥199.
+        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+            raise ValidationFailed(_("Enter an amount like 199.00."), field=field)
+        text = text.replace(",", "")
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationFailed(_("Enter an amount like 199.00."), field=field) from None
     if not number.is_finite():

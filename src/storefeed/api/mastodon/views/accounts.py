@@ -184,12 +184,12 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
 # Any account ---------------------------------------------------------------------------
 
 
-@endpoint("GET", auth="optional")
+@endpoint("GET", auth="optional", scope="read:accounts")
 def account_get(api: ApiRequest, account_id: str) -> HttpResponse:
     return ok(Renderer(api.request).account(_account(account_id)))
 
 
-@endpoint("GET", auth="optional")
+@endpoint("GET", auth="optional", scope="read:accounts")
 def account_lookup(api: ApiRequest) -> HttpResponse:
     acct = (api.params.str("acct", "") or "").strip().lstrip("@")
     name, _sep, domain = acct.partition("@")
@@ -242,7 +242,7 @@ def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
     return _accounts_page(api, found)
 
 
-@endpoint("GET", auth="optional")
+@endpoint("GET", auth="optional", scope="read:accounts")
 def account_featured_tags(api: ApiRequest, account_id: str) -> HttpResponse:
     user = _account(account_id)
     rows = FeaturedTag.objects.filter(account=user).select_related("tag", "account")
@@ -351,7 +351,8 @@ def account_unmute(api: ApiRequest, account_id: str) -> HttpResponse:
 @endpoint("GET", scope="read:follows")
 def follow_requests(api: ApiRequest) -> HttpResponse:
     page = cursors(api, default_limit=40, max_limit=80)
-    pending = social.follow_requests(target=api.user)
+    # Newest first, so that the Link header's max_id pages on to older requests.
+    pending = sorted(social.follow_requests(target=api.user), key=lambda r: -r.pk)
     if page["max_id"] is not None:
         pending = [r for r in pending if r.pk < page["max_id"]]
     pending = pending[: page["limit"]]
