@@ -67,7 +67,13 @@ def serve(tmp_path: Path):
         yield process, f"http://127.0.0.1:{port}"
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+            # SIGTERM first: serve stops its children (each in a process group of its own),
+            # which a SIGKILL to serve alone would leave running.
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
