@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from storefeed.accounts.models import ExpertField, User
-from storefeed.accounts.services import expert_revoke, expert_verify
+from storefeed.accounts.services import account_approve, expert_revoke, expert_verify
 from storefeed.core.errors import DomainError
 
 
@@ -25,7 +25,7 @@ class ExpertActionForm(ActionForm):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     action_form = ExpertActionForm
-    actions = ["verify_expert", "revoke_expert"]
+    actions = ["verify_expert", "revoke_expert", "approve_signup"]
     list_display = (
         "username",
         "display_name",
@@ -107,6 +107,23 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request,
             ngettext("%(count)d expert badge removed.", "%(count)d expert badges removed.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve the selected sign-ups (let them sign in)"))
+    def approve_signup(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = 0
+        for account in queryset.filter(is_active=False):
+            try:
+                account_approve(account=account, by=request.user)  # type: ignore[arg-type]
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d sign-up approved.", "%(count)d sign-ups approved.", done)
             % {"count": done},
             messages.SUCCESS,
         )

@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -151,14 +152,42 @@ def _check_password(password: str, *, user: User, field: str) -> None:
         raise ValidationFailed(" ".join(exc.messages), field=field, reason=reason) from None
 
 
-def account_create(*, username: str, email: str, password: str, display_name: str = "") -> User:
-    """Sign up. Usernames are unique whatever their case; the password passes Django's
-    validators. Refusals are ValidationFailed with `field` naming the input at fault and
-    `details["reason"]` saying why (blank, invalid, reserved, taken, too_long, too_short)."""
+def account_signup(*, username: str, email: str, password: str, display_name: str = "") -> User:
+    """A visitor signs up (the web page or the API), under the site's registration policy
+    (settings.REGISTRATIONS): "open", the account works at once; "approval", it waits,
+    inactive, until staff approve it (account_approve); "closed", sign-ups are refused."""
+    policy = getattr(settings, "REGISTRATIONS", "open")
+    if policy == "closed":
+        raise Forbidden(_("Sign-ups are closed on this server."), reason="closed")
+    return account_create(
+        username=username,
+        email=email,
+        password=password,
+        display_name=display_name,
+        active=policy != "approval",
+    )
+
+
+def account_approve(*, account: User, by: User) -> User:
+    """Staff let an account that signed up under the approval policy in."""
+    if not by.is_staff:
+        raise Forbidden(_("Only staff can approve sign-ups."))
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=account.pk).update(is_active=True)
+    account.refresh_from_db(fields=["is_active"])
+    return account
+
+
+def account_create(
+    *, username: str, email: str, password: str, display_name: str = "", active: bool = True
+) -> User:
+    """Create an account. Usernames are unique whatever their case; the password passes
+    Django's validators. Refusals are ValidationFailed with `field` naming the input at fault
+    and `details["reason"]` saying why (blank, invalid, reserved, taken, too_long, too_short)."""
     username = _clean_username(username)
     email = _clean_email(email)
     display_name = _clean_display_name(display_name)
-    user = User(username=username, email=email, display_name=display_name)
+    user = User(username=username, email=email, display_name=display_name, is_active=active)
     _check_password(password, user=user, field="password")
     user.set_password(password)
     try:

@@ -16,7 +16,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
 from storefeed.accounts.models import User
-from storefeed.accounts.services import account_create
+from storefeed.accounts.services import account_signup
 from storefeed.api.mastodon.base import ALL_SCOPES
 from storefeed.api.models import ClientApp
 from storefeed.core.errors import ValidationFailed
@@ -143,15 +143,15 @@ def account_register(
     agreement: bool,
     display_name: str = "",
 ) -> tuple[User, str]:
-    """Sign up through an app: the account, and a token for it with the app's scopes that
-    works at once. Refusals are ValidationFailed naming the field (as account_create's)."""
+    """Sign up through an app: the account, and a token for it with the app's scopes (it works
+    at once unless sign-ups wait for approval: then from the approval on). Refusals are ValidationFailed naming the field (as account_create's)."""
     if not agreement:
         raise ValidationFailed(
             _("You must accept the rules and terms to sign up."),
             field="agreement",
             reason="accepted",
         )
-    user = account_create(
+    user = account_signup(
         username=username, email=email, password=password, display_name=display_name
     )
     token = access_token_issue(

@@ -43,6 +43,10 @@ ALLOWED_HOSTS = [
 PORT = int(os.environ.get("PORT", "8000"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
+# Sign-ups: "open" (work at once), "approval" (wait for staff), or "closed".
+REGISTRATIONS = os.environ.get("STOREFEED_REGISTRATIONS", "open").strip().lower()
+if REGISTRATIONS not in {"open", "approval", "closed"}:
+    raise ValueError("STOREFEED_REGISTRATIONS must be open, approval or closed")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

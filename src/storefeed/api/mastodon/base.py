@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -185,7 +186,14 @@ def endpoint(
             if auth == "app" and token is None:
                 return error_response(401, "The access token is invalid")
             if account is not None and not account.is_active:
-                return error_response(403, "Your login is currently disabled")
+                # Never signed in on the web and never approved: a sign-up waiting for staff.
+                waiting = settings.REGISTRATIONS == "approval" and account.last_login is None
+                return error_response(
+                    403,
+                    "Your login is currently pending approval"
+                    if waiting
+                    else "Your login is currently disabled",
+                )
             needed = scope.get(request.method or "GET") if isinstance(scope, dict) else scope
             if needed and token is not None and not scope_allows(token.scope.split(), needed):
                 return error_response(403, "This action is outside the authorized scopes")

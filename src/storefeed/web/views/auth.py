@@ -21,10 +21,20 @@ def signup(request: HtmxRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_services.account_create(**form.cleaned_data)
+            user = account_services.account_signup(**form.cleaned_data)
         except DomainError as error:
             show_error(request, error, form)
         else:
+            if not user.is_active:
+                messages.info(
+                    request,
+                    _(
+                        "Thanks, %(name)s! Your account waits for a staff member's approval; "
+                        "you can sign in once it is approved."
+                    )
+                    % {"name": user.name},
+                )
+                return redirect("web:login")
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome to Storefeed, %(name)s!") % {"name": user.name})
             return redirect("web:home")

@@ -108,8 +108,8 @@ def instance_v1(api: ApiRequest) -> HttpResponse:
             },
             "thumbnail": None,
             "languages": ["en", "zh"],
-            "registrations": True,
-            "approval_required": False,
+            "registrations": settings.REGISTRATIONS != "closed",
+            "approval_required": settings.REGISTRATIONS == "approval",
             "invites_enabled": False,
             "configuration": {
                 "accounts": {"max_featured_tags": MAX_FEATURED_TAGS},
@@ -151,8 +151,8 @@ def instance_v2(api: ApiRequest) -> HttpResponse:
                 "translation": {"enabled": False},
             },
             "registrations": {
-                "enabled": True,
-                "approval_required": False,
+                "enabled": settings.REGISTRATIONS != "closed",
+                "approval_required": settings.REGISTRATIONS == "approval",
                 "message": None,
                 "url": None,
             },
