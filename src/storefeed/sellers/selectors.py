@@ -61,3 +61,12 @@ def seller_decisions(*, account: User, limit: int = 50) -> list[SellerDecision]:
         .select_related("by", "application")
         .order_by("-id")[:limit]
     )
+
+
+def sellers(*, query: str = "", limit: int = 100) -> list[Seller]:
+    """Sellers, newest first, optionally those whose username contains `query` (staff lists)."""
+    qs = Seller.objects.select_related("account", "field").order_by("-created_at")
+    query = query.strip().lstrip("@")[:30]
+    if query:
+        qs = qs.filter(account__username__icontains=query)
+    return list(qs[:limit])

@@ -71,7 +71,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     applications = []
     sellers: list[Seller] = []
     if state == "sellers":
-        sellers = _sellers(request.GET.get("q", ""))
+        sellers = seller_selectors.sellers(query=request.GET.get("q", ""))
     else:
         applications = seller_selectors.applications(state=state, limit=100)
     return render(
@@ -85,15 +85,6 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "reason_form": ReasonForm(),
         },
     )
-
-
-def _sellers(query: str) -> list[Seller]:
-    # A staff-only list; sellers.selectors has no list of sellers yet (see the report).
-    qs = Seller.objects.select_related("account", "field").order_by("-created_at")
-    query = query.strip().lstrip("@")[:30]
-    if query:
-        qs = qs.filter(account__username__icontains=query)
-    return list(qs[:100])
 
 
 @staff_required
