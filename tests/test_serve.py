@@ -2,12 +2,8 @@
 fails loudly when a child process dies."""
 
 import os
-import selectors
 import signal
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -16,65 +12,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from storefeed.core.management.commands.serve import demo_logins, demo_marker, port_free
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def read_until(process: subprocess.Popen, needle: str, timeout: float) -> str:
-    """Collect the process's output until `needle` appears (or it exits, or time runs out)."""
-    assert process.stdout is not None
-    seen = ""
-    watcher = selectors.DefaultSelector()
-    watcher.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    while needle not in seen and time.monotonic() < deadline:
-        if not watcher.select(timeout=deadline - time.monotonic()):
-            break
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen += line
-    return seen
+from tests.serving import serving
 
 
 @pytest.fixture
 def serve(tmp_path: Path):
-    """Start `storefeed serve --no-demo` on a fresh var/ and a free port; yields (process, url)."""
-    port = free_port()
+    """`storefeed serve --no-demo` on a fresh var/ and a free port; yields (process, url)."""
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",
         "STOREFEED_VAR_DIR": str(tmp_path / "var"),
         "STOREFEED_DATABASE_URL": "",  # the embedded SQLite default, under tmp_path
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "storefeed", "serve", "--no-demo"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        process_group=0,
-    )
-    try:
-        output = read_until(process, "Press Ctrl-C to stop.", timeout=120)
-        assert f"Storefeed is running at http://127.0.0.1:{port}/" in output, output
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            # SIGTERM first: serve stops its children (each in a process group of its own),
-            # which a SIGKILL to serve alone would leave running.
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    with serving(env) as (process, url):
+        yield process, url
 
 
 def children_of(pid: int) -> dict[str, int]:

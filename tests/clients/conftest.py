@@ -1,6 +1,12 @@
 """Fixtures for driving the Mastodon API through the real client libraries (Mastodon.py, toot)
-against a live server: Django's threaded test server on 127.0.0.1 (pytest-django's
-`live_server`), one per test session, with a transactional database flushed after each test.
+against `storefeed serve`, the server `make run` starts: gunicorn with the production settings,
+the background worker and the periodic scheduler, as separate processes. One server runs for
+the whole test session, on the test database itself, so that tests can set up accounts and
+check rows through the ORM; each test runs on a transactional database flushed afterwards.
+
+What the worker does (fan-out to home and list timelines, ...) happens in the background, as on
+a real site: `settle()` waits until the queue holds nothing due, and after every test the
+fixtures check that no background task failed.
 
 Every socket this process opens must go to a loopback address: the `loopback_only` guard turns
 any other connection into an error, so a URL a library got from the server and followed can
@@ -8,22 +14,27 @@ never reach the outside world unnoticed.
 """
 
 import base64
+import functools
 import hashlib
 import io
 import ipaddress
 import re
 import secrets
 import socket
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import pytest
 import requests
 from mastodon import Mastodon
 from PIL import Image
+
+from tests.conftest import make_user
+from tests.serving import serving
 
 SCOPES = ["read", "write", "follow", "push"]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -67,10 +78,94 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,::1")
 
 
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A STOREFEED_DATABASE_URL for the database this test run uses (the test database)."""
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+@pytest.fixture(scope="session")
+def storefeed_server(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`storefeed serve` on the test database for the whole session; yields its root URL."""
+    from django.db import connection
+
+    var = tmp_path_factory.mktemp("serve-var")
+    env = {
+        "STOREFEED_VAR_DIR": str(var),
+        "STOREFEED_DATABASE_URL": database_url(connection.settings_dict),
+        "STOREFEED_TASKS": "database",
+        "WEB_CONCURRENCY": "2",
+        # One token and one address (127.0.0.1) serve every test of the session; the limit
+        # itself is tested in tests/api/test_rate_limit.py.
+        "STOREFEED_API_RATE_LIMIT": "1000000",
+    }
+    with serving(env, "--worker-interval", "0.05", log=var / "serve.log") as (_process, url):
+        yield url
+
+
+def settle(timeout: float = 30) -> None:
+    """Wait until the background worker has run every task that is due."""
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + timeout
+    while DBTaskResult.objects.ready().exists() or DBTaskResult.objects.running().exists():
+        if time.monotonic() > deadline:
+            stuck = list(DBTaskResult.objects.values_list("task_path", "status"))
+            raise AssertionError(f"the worker did not finish in {timeout}s: {stuck}")
+        time.sleep(0.02)
+
+
 @pytest.fixture
-def base_url(live_server: Any) -> str:
-    """The live server's root, e.g. http://localhost:41234 (no trailing slash)."""
-    return str(live_server.url).rstrip("/")
+def base_url(storefeed_server: str, transactional_db: None) -> Iterator[str]:
+    """The server's root, e.g. http://127.0.0.1:41234 (no trailing slash).
+
+    Afterwards (before the database is flushed): let the worker finish, and fail the test if
+    a background task failed."""
+    yield storefeed_server
+    from django_tasks_db.models import DBTaskResult
+
+    settle()
+    failed = list(DBTaskResult.objects.failed().values_list("task_path", "traceback"))
+    assert not failed, f"background tasks failed: {failed}"
+
+
+def _signs_in_on_the_server(user: Any) -> Any:
+    """Give a user made by the tests' fixtures (MD5 hashes, for speed) a password hash that
+    the server's production settings accept."""
+    user.password = _production_hash()
+    user.save(update_fields=["password"])
+    return user
+
+
+@functools.cache
+def _production_hash() -> str:
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    return hasher.encode(PASSWORD, hasher.salt())
+
+
+@pytest.fixture
+def alice(base_url: str) -> Any:
+    return _signs_in_on_the_server(make_user("alice", display_name="Alice"))
+
+
+@pytest.fixture
+def bob(base_url: str) -> Any:
+    return _signs_in_on_the_server(make_user("bob", display_name="Bob"))
+
+
+@pytest.fixture
+def carol(base_url: str) -> Any:
+    return _signs_in_on_the_server(make_user("carol", display_name="Carol"))
 
 
 _open_sessions: list[requests.Session] = []
@@ -78,8 +173,8 @@ _open_sessions: list[requests.Session] = []
 
 @pytest.fixture(autouse=True)
 def close_client_sessions() -> Iterator[None]:
-    """Close every client's keep-alive connections after the test: the live server holds a
-    thread, and on PostgreSQL a database connection, for each one left open."""
+    """Close every client's keep-alive connections after the test: the server holds a
+    thread for each one left open."""
     yield
     while _open_sessions:
         _open_sessions.pop().close()
@@ -130,10 +225,19 @@ def client_app(base_url: str) -> ClientApp:
 
 @pytest.fixture
 def masto_for(client_app: ClientApp):
-    """masto_for(user, scopes=[...]) -> a Mastodon.py client signed in as `user` (password grant)."""
+    """masto_for(user, scopes=[...]) -> a Mastodon.py client holding a token for `user`.
+
+    The token is issued by the API's own service, as the password grant would issue it: the
+    sign-in flows have tests of their own (test_mastodonpy_auth.py), and a real password check
+    costs the server most of a CPU-second each time."""
+    from oauth2_provider.models import Application
+
+    from storefeed.api.services import access_token_issue
 
     def make(user: Any, scopes: list[str] = SCOPES) -> Mastodon:
-        return client_app.log_in(user.username, scopes=scopes)
+        application = Application.objects.get(client_id=client_app.client_id)
+        token = access_token_issue(application=application, account=user, scopes=scopes)
+        return client_app.client(access_token=token)
 
     return make
 

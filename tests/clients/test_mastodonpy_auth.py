@@ -1,4 +1,4 @@
-"""Mastodon.py against the live server: registering an app, signing up, and every way to log
+"""Mastodon.py against `storefeed serve`: registering an app, signing up, and every way to log
 in (password grant with a username or an email, the authorization-code grant through the web
 sign-in and consent pages, with and without PKCE), then revoking the token."""
 

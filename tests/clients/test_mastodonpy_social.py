@@ -1,4 +1,4 @@
-"""Mastodon.py against the live server: what people do all day. Following a locked account and
+"""Mastodon.py against `storefeed serve`: what people do all day. Following a locked account and
 having the request approved, posting with images and a poll, voting, liking, reposting,
 replying, bookmarking, the notifications that follow, the home, public, tag and list
 timelines, and paging through them with the Link headers."""
@@ -7,6 +7,7 @@ import pytest
 from mastodon import MastodonAPIError
 
 from storefeed.posts.models import MediaAttachment, PollVote, Status
+from tests.clients.conftest import settle
 
 
 @pytest.fixture
@@ -54,6 +55,7 @@ def test_follow_a_locked_account_and_have_the_request_approved(alice_api, bob_ap
 
     # Now the followers-only post reaches Alice's home, and not Carol's.
     private = bob_api.status_post("For my fans only", visibility="private")
+    settle()  # the worker delivers it to the followers' home timelines
     assert [s.id for s in alice_api.timeline_home()] == [private.id]
     assert alice_api.status(private.id).visibility == "private"
     assert carol_api.timeline_home() == []
@@ -189,6 +191,7 @@ def test_home_public_tag_and_list_timelines(alice_api, bob_api, carol_api, clien
     by_carol = carol_api.status_post("Carol on #skincare")
     unlisted = carol_api.status_post("Quiet one #lipstick", visibility="unlisted")
     own = alice_api.status_post("Alice says hi")
+    settle()
 
     home = alice_api.timeline_home()
     assert [s.id for s in home] == [own.id, unlisted.id, by_carol.id, by_bob.id]
@@ -211,6 +214,7 @@ def test_home_public_tag_and_list_timelines(alice_api, bob_api, carol_api, clien
     assert [lst.id for lst in alice_api.account_lists(bob_id)] == [shades.id]
     assert [s.id for s in alice_api.timeline_list(shades.id)] == [by_bob.id]
     later = bob_api.status_post("Bob again")
+    settle()
     assert [s.id for s in alice_api.timeline_list(shades.id)] == [later.id, by_bob.id]
 
     renamed = alice_api.list_update(shades.id, title="Favourite shades")
@@ -227,6 +231,7 @@ def test_paging_through_link_headers(alice_api, bob_api):
     bob_api.account_follow(alice_id)
     posts = [alice_api.status_post(f"Post number {n}") for n in range(7)]
     newest_first = [p.id for p in reversed(posts)]
+    settle()
 
     first = bob_api.timeline_home(limit=3)
     assert [s.id for s in first] == newest_first[:3]

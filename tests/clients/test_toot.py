@@ -1,4 +1,4 @@
-"""toot against the live server, two ways: its command line (a subprocess with its own config
+"""toot against `storefeed serve`, two ways: its command line (a subprocess with its own config
 directory under tmp_path, as a person would run it) and its Python API (toot.api with a
 toot.App and toot.User)."""
 
@@ -14,7 +14,7 @@ from toot.exceptions import ApiError, ConsoleError, NotFoundError
 
 from storefeed.posts.models import Status
 from storefeed.social.models import Follow
-from tests.clients.conftest import PASSWORD, png_bytes
+from tests.clients.conftest import PASSWORD, png_bytes, settle
 
 TOOT = str(Path(sys.executable).with_name("toot"))
 
@@ -69,6 +69,7 @@ def test_toot_cli_logs_in_posts_follows_and_reads(toot_cli, base_url, alice, bob
     assert "You are now following bob" in followed.stdout
     assert Follow.objects.filter(follower=alice, target=bob).exists()
 
+    settle()  # the worker puts the post on her home timeline
     home = toot_cli.run("timeline", "--once")
     assert "Hello from toot" in home.stdout
     assert "@alice" in home.stdout
@@ -132,6 +133,7 @@ def test_toot_api_registers_posts_with_media_and_a_poll_and_pages(toot_app, alic
     assert api.get_relationship(toot_app, alice_user, registered_id)["following"] is True
     for n in range(3):
         api.post_status(toot_app, erin, f"Update {n}")
+    settle()
 
     # The generator follows the Link headers: five posts in pages of two.
     pages = list(api.home_timeline_generator(toot_app, alice_user, limit=2))

@@ -42,6 +42,8 @@ ALLOWED_HOSTS = [
 ]
 PORT = int(os.environ.get("PORT", "8000"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
+# Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
+API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))
 COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
 # Sign-ups: "open" (work at once), "approval" (wait for staff), or "closed".
 REGISTRATIONS = os.environ.get("STOREFEED_REGISTRATIONS", "open").strip().lower()

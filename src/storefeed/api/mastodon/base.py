@@ -65,8 +65,7 @@ ALL_SCOPES = ["read", "write", "follow", "push", "profile"] + [
     f"{top}:{sub}" for top, subs in GRANULAR.items() for sub in subs
 ]
 
-RATE_LIMIT = 300
-RATE_WINDOW = 300  # seconds
+RATE_WINDOW = 300  # seconds; the limit per window is settings.API_RATE_LIMIT (default 300)
 
 
 def scope_allows(granted: Iterable[str], needed: str) -> bool:
@@ -111,6 +110,7 @@ def _domain_error(exc: DomainError) -> JsonResponse:
 
 def _rate_limit(key: str) -> tuple[bool, dict[str, str]]:
     window = int(time.time() // RATE_WINDOW)
+    limit = settings.API_RATE_LIMIT
     cache_key = f"ratelimit:{key}:{window}"
     cache.add(cache_key, 0, RATE_WINDOW + 5)
     try:
@@ -119,11 +119,11 @@ def _rate_limit(key: str) -> tuple[bool, dict[str, str]]:
         used = 1
     reset = (window + 1) * RATE_WINDOW
     headers = {
-        "X-RateLimit-Limit": str(RATE_LIMIT),
-        "X-RateLimit-Remaining": str(max(0, RATE_LIMIT - used)),
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(max(0, limit - used)),
         "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(reset)),
     }
-    return used <= RATE_LIMIT, headers
+    return used <= limit, headers
 
 
 class ApiRequest:

@@ -97,6 +97,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
         parser.add_argument(
+            "--worker-interval",
+            type=float,
+            default=1.0,
+            help="seconds the idle worker waits before looking for new tasks (default 1)",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="run no background worker or scheduler here",
@@ -166,6 +172,7 @@ class Command(BaseCommand):
         commands: list[tuple] = [("web server (gunicorn)", gunicorn)]
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "storefeed", "worker", "--no-reload"]
+            worker += ["--interval", str(options["worker_interval"])]
             commands.append(("background worker", worker))
             if "beat" in get_commands():
                 # Enqueues the periodic sweeps (scheduled posts, order expiry, ...).
