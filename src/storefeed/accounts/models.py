@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,18 @@ class User(AbstractUser):
     following_count = models.PositiveIntegerField(default=0)
     statuses_count = models.PositiveIntegerField(default=0)
     last_status_at = models.DateTimeField(null=True, blank=True)
+    # Email confirmation (STOREFEED_EMAIL_CONFIRMATION). Only a sign-up while it is on starts
+    # unconfirmed (None); accounts made any other way (staff, createsuperuser, the demo, a
+    # sign-up while it is off) count as confirmed from the start, hence the default.
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"), null=True, blank=True, default=timezone.now
+    )
+    # When the latest confirmation link was asked for (the resend throttle) and when the
+    # email carrying it went out (what makes the sending task run once per request).
+    email_confirmation_requested_at = models.DateTimeField(null=True, blank=True)
+    email_confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The language of the emails Storefeed sends the account ("en" or "zh-hans").
+    locale = models.CharField(_("email language"), max_length=10, blank=True)
 
     class Meta:
         constraints = [
@@ -87,6 +100,10 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_expert(self) -> bool:

@@ -1,5 +1,6 @@
-"""Reads of accounts: by name, search, the expert fields."""
+"""Reads of accounts: by name, search, the expert fields, email confirmation."""
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from storefeed.accounts.models import ExpertField, User
@@ -52,3 +53,20 @@ def account_search(*, query: str, limit: int = 20) -> list[User]:
 
 def expert_fields() -> list[ExpertField]:
     return list(ExpertField.objects.all())
+
+
+def email_confirmation_pending(account: User) -> bool:
+    """Whether the account must confirm its address before it may use its tokens or sign in
+    on the web: confirmation is switched on and the address is not confirmed yet. (Switching
+    it off lets waiting accounts in; accounts made while it was off count as confirmed.)"""
+    return bool(settings.EMAIL_CONFIRMATION) and account.email_confirmed_at is None
+
+
+def account_awaiting_confirmation(account_id: int | str | None) -> User | None:
+    """The account with that id if its address is not confirmed yet (active or not: a sign-up
+    may wait for approval too); None otherwise."""
+    try:
+        pk = int(str(account_id))
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=pk, email_confirmed_at__isnull=True).first()

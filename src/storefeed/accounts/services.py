@@ -1,18 +1,28 @@
-"""Writes to accounts: sign-up, profile, password, expert verification."""
+"""Writes to accounts: sign-up, email confirmation, profile, password, expert verification."""
 
+import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from storefeed.accounts import images
+from storefeed.accounts import images, mail
+from storefeed.accounts.errors import (
+    ConfirmationLinkInvalid,
+    ConfirmationTooSoon,
+    EmailAlreadyConfirmed,
+)
 from storefeed.accounts.models import ExpertField, User
 from storefeed.accounts.signals import account_unlocked
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
@@ -47,7 +57,8 @@ def _clean_username(username: str) -> str:
     return username
 
 
-def _clean_email(email: str) -> str:
+def _clean_email(email: str, *, account: User | None = None) -> str:
+    """A valid address no other account has (`account` may keep its own)."""
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -55,7 +66,8 @@ def _clean_email(email: str) -> str:
         raise ValidationFailed(
             _("Enter a valid email address."), field="email", reason="invalid"
         ) from None
-    if User.objects.filter(email__iexact=email).exists():
+    others = User.objects.exclude(pk=account.pk) if account is not None else User.objects
+    if others.filter(email__iexact=email).exists():
         raise ValidationFailed(
             _("An account with that email address already exists."), field="email", reason="taken"
         )
@@ -152,10 +164,28 @@ def _check_password(password: str, *, user: User, field: str) -> None:
         raise ValidationFailed(" ".join(exc.messages), field=field, reason=reason) from None
 
 
-def account_signup(*, username: str, email: str, password: str, display_name: str = "") -> User:
+def _clean_locale(locale: str) -> str:
+    """The site language nearest to `locale` ("zh-CN" is "zh-hans"); the default if none."""
+    try:
+        return translation.get_supported_language_variant((locale or "").strip().lower())
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def account_signup(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    locale: str = "",
+    site_url: str = "",
+) -> User:
     """A visitor signs up (the web page or the API), under the site's registration policy
     (settings.REGISTRATIONS): "open", the account works at once; "approval", it waits,
-    inactive, until staff approve it (account_approve); "closed", sign-ups are refused."""
+    inactive, until staff approve it (account_approve); "closed", sign-ups are refused.
+    With settings.EMAIL_CONFIRMATION on it also waits until the address is confirmed: a
+    link is emailed (in `locale`, pointing at `site_url` unless settings.SITE_URL is set)."""
     policy = getattr(settings, "REGISTRATIONS", "open")
     if policy == "closed":
         raise Forbidden(_("Sign-ups are closed on this server."), reason="closed")
@@ -165,6 +195,9 @@ def account_signup(*, username: str, email: str, password: str, display_name: st
         password=password,
         display_name=display_name,
         active=policy != "approval",
+        confirmed=not settings.EMAIL_CONFIRMATION,
+        locale=locale,
+        site_url=site_url,
     )
 
 
@@ -179,26 +212,186 @@ def account_approve(*, account: User, by: User) -> User:
 
 
 def account_create(
-    *, username: str, email: str, password: str, display_name: str = "", active: bool = True
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    active: bool = True,
+    confirmed: bool = True,
+    locale: str = "",
+    site_url: str = "",
 ) -> User:
     """Create an account. Usernames are unique whatever their case; the password passes
     Django's validators. Refusals are ValidationFailed with `field` naming the input at fault
-    and `details["reason"]` saying why (blank, invalid, reserved, taken, too_long, too_short)."""
+    and `details["reason"]` saying why (blank, invalid, reserved, taken, too_long, too_short).
+    `confirmed=False` leaves the address unconfirmed and emails the link to confirm it."""
     username = _clean_username(username)
     email = _clean_email(email)
     display_name = _clean_display_name(display_name)
-    user = User(username=username, email=email, display_name=display_name, is_active=active)
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        is_active=active,
+        locale=_clean_locale(locale or settings.LANGUAGE_CODE),
+    )
+    if not confirmed:
+        user.email_confirmed_at = None
+        user.email_confirmation_requested_at = timezone.now()
     _check_password(password, user=user, field="password")
     user.set_password(password)
     try:
         with transaction.atomic(durable=True):
             user.save(force_insert=True)
+            if not confirmed:
+                _enqueue_confirmation_email(user, site_url=site_url)
     except IntegrityError:
         # Someone took the name (in another case) between our check and the insert.
         raise ValidationFailed(
             _("That username is taken."), field="username", reason="taken"
         ) from None
     return user
+
+
+# Email confirmation -------------------------------------------------------------------
+
+CONFIRMATION_RESEND_SECONDS = 60
+_TOKEN_SALT = "storefeed.accounts.email-confirmation"
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
+def email_confirmation_token(account: User) -> str:
+    """A signed, timestamped token naming the account and (by a digest) its current address:
+    it stops working when the address changes or after settings.EMAIL_CONFIRMATION_HOURS."""
+    return signing.dumps([account.pk, _email_digest(account.email)], salt=_TOKEN_SALT)
+
+
+def _enqueue_confirmation_email(user: User, *, site_url: str) -> None:
+    """Inside the writing transaction: with the database queue the task row commits with the
+    request, or not at all."""
+    from storefeed.accounts import tasks  # tasks imports this module
+
+    assert user.email_confirmation_requested_at is not None
+    tasks.send_confirmation_email.enqueue(
+        user.pk,
+        user.email_confirmation_requested_at.isoformat(),
+        settings.SITE_URL or site_url.rstrip("/"),
+    )
+
+
+def email_confirmation_send(*, account_id: int, requested_at: str, site_url: str = "") -> bool:
+    """Email the confirmation link asked for at `requested_at` (the task's work); returns
+    whether an email went out. Runs once per request: a second run, a request superseded by a
+    newer one (whose own task sends) or an account confirmed meanwhile sends nothing. The
+    claim is written before sending and withdrawn if sending fails, so a retry sends again."""
+    stamp = dt.datetime.fromisoformat(requested_at)
+    sent_at = max(timezone.now(), stamp)
+    claimed = (
+        User.objects.filter(
+            pk=account_id, email_confirmed_at__isnull=True, email_confirmation_requested_at=stamp
+        )
+        .filter(
+            Q(email_confirmation_sent_at__isnull=True)
+            | Q(email_confirmation_sent_at__lt=F("email_confirmation_requested_at"))
+        )
+        .update(email_confirmation_sent_at=sent_at)
+    )
+    if not claimed:
+        return False
+    user = User.objects.get(pk=account_id)
+    link = (site_url or f"http://127.0.0.1:{settings.PORT}") + mail.confirmation_path(
+        email_confirmation_token(user)
+    )
+    subject, body = mail.confirmation_email(user, link=link)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        User.objects.filter(pk=account_id, email_confirmation_sent_at=sent_at).update(
+            email_confirmation_sent_at=None
+        )
+        raise
+    return True
+
+
+def email_confirmation_resend(
+    *, account: User, email: str | None = None, site_url: str = ""
+) -> User:
+    """Email a new confirmation link, first changing the (unconfirmed) address to `email` if
+    given. Refused once the address is confirmed (EmailAlreadyConfirmed) and within
+    CONFIRMATION_RESEND_SECONDS of the last link (ConfirmationTooSoon)."""
+    if account.email_confirmed_at is not None:
+        raise EmailAlreadyConfirmed(_("Your email address is already confirmed."))
+    new_email = _clean_email(email, account=account) if email is not None else None
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=account.pk)
+        if user.email_confirmed_at is not None:
+            raise EmailAlreadyConfirmed(_("Your email address is already confirmed."))
+        now = timezone.now()
+        last = user.email_confirmation_requested_at
+        if last is not None and (now - last).total_seconds() < CONFIRMATION_RESEND_SECONDS:
+            wait = CONFIRMATION_RESEND_SECONDS - int((now - last).total_seconds())
+            raise ConfirmationTooSoon(
+                _("A link was sent less than a minute ago. Try again in %(seconds)d seconds.")
+                % {"seconds": wait},
+                retry_after=wait,
+            )
+        updated = ["email_confirmation_requested_at"]
+        if new_email is not None and new_email != user.email:
+            user.email = new_email
+            updated.append("email")
+        user.email_confirmation_requested_at = now
+        user.save(update_fields=updated)
+        _enqueue_confirmation_email(user, site_url=site_url)
+    for name in updated:
+        setattr(account, name, getattr(user, name))
+    return user
+
+
+def email_confirm(*, token: str) -> User:
+    """Confirm the address a link was sent to. Refusals change nothing:
+    ConfirmationLinkInvalid (reason "invalid" or "expired"), EmailAlreadyConfirmed."""
+    try:
+        account_id, digest = signing.loads(
+            token or "",
+            salt=_TOKEN_SALT,
+            max_age=dt.timedelta(hours=settings.EMAIL_CONFIRMATION_HOURS),
+        )
+    except signing.SignatureExpired:
+        raise ConfirmationLinkInvalid(
+            _("This confirmation link has expired. Ask for a new one."), reason="expired"
+        ) from None
+    except (signing.BadSignature, TypeError, ValueError):
+        raise ConfirmationLinkInvalid(
+            _("This confirmation link is not valid."), reason="invalid"
+        ) from None
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().filter(pk=account_id).first()
+        if user is None or _email_digest(user.email) != digest:
+            # The account is gone, or its address changed since the link was sent.
+            raise ConfirmationLinkInvalid(
+                _("This confirmation link is not valid."), reason="invalid"
+            )
+        if user.email_confirmed_at is not None:
+            raise EmailAlreadyConfirmed(_("Your email address is already confirmed."))
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+def email_confirm_by_staff(*, account: User, by: User) -> User:
+    """Staff confirm an address by hand (the email never arrived, say)."""
+    if not (by.is_active and by.is_staff):
+        raise Forbidden(_("Only staff can confirm email addresses."))
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=account.pk, email_confirmed_at__isnull=True).update(
+            email_confirmed_at=timezone.now()
+        )
+    account.refresh_from_db(fields=["email_confirmed_at"])
+    return account
 
 
 def profile_update(

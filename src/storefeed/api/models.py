@@ -1,6 +1,8 @@
 """What the Mastodon API keeps beside django-oauth-toolkit's tables: a registered client's
-scopes and website (DOT's Application has neither)."""
+scopes and website (DOT's Application has neither), and which app an account signed up
+through."""
 
+from django.conf import settings
 from django.db import models
 from oauth2_provider.models import Application
 
@@ -22,3 +24,20 @@ class ClientApp(models.Model):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+
+class AppSignUp(models.Model):
+    """An account made through POST /api/v1/accounts, and the app that made it (Mastodon's
+    `created_by_application`): only that app may resend its confirmation email."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="app_sign_up",
+    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id} via {self.application_id}"

@@ -16,10 +16,10 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
 from storefeed.accounts.models import User
-from storefeed.accounts.services import account_signup
+from storefeed.accounts.services import account_signup, email_confirmation_resend
 from storefeed.api.mastodon.base import ALL_SCOPES
-from storefeed.api.models import ClientApp
-from storefeed.core.errors import ValidationFailed
+from storefeed.api.models import AppSignUp, ClientApp
+from storefeed.core.errors import Forbidden, ValidationFailed
 from storefeed.core.text import clean_plain, text_length
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -119,19 +119,23 @@ def app_scopes(application: Application) -> list[str]:
     return client_app.scope_list if client_app is not None else ["read"]
 
 
-def access_token_issue(*, application: Application, account: User, scopes: Sequence[str]) -> str:
-    """A bearer token for `account` through `application`; returns the token in clear."""
+def _access_token_create(*, application: Application, account: User, scopes: Sequence[str]) -> str:
     value = generate_token()
     expires = timezone.now() + dt.timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
-    with transaction.atomic(durable=True):
-        AccessToken.objects.create(
-            user=account,
-            application=application,
-            token=value,
-            expires=expires,
-            scope=" ".join(scopes),
-        )
+    AccessToken.objects.create(
+        user=account,
+        application=application,
+        token=value,
+        expires=expires,
+        scope=" ".join(scopes),
+    )
     return value
+
+
+def access_token_issue(*, application: Application, account: User, scopes: Sequence[str]) -> str:
+    """A bearer token for `account` through `application`; returns the token in clear."""
+    with transaction.atomic(durable=True):
+        return _access_token_create(application=application, account=account, scopes=scopes)
 
 
 def account_register(
@@ -142,9 +146,13 @@ def account_register(
     password: str,
     agreement: bool,
     display_name: str = "",
+    locale: str = "",
+    site_url: str = "",
 ) -> tuple[User, str]:
     """Sign up through an app: the account, and a token for it with the app's scopes (it works
-    at once unless sign-ups wait for approval: then from the approval on). Refusals are ValidationFailed naming the field (as account_create's)."""
+    at once unless sign-ups wait for approval or email confirmation: then from the approval
+    and the confirmation on). The confirmation email is in `locale`. Refusals are
+    ValidationFailed naming the field (as account_create's)."""
     if not agreement:
         raise ValidationFailed(
             _("You must accept the rules and terms to sign up."),
@@ -152,9 +160,29 @@ def account_register(
             reason="accepted",
         )
     user = account_signup(
-        username=username, email=email, password=password, display_name=display_name
+        username=username,
+        email=email,
+        password=password,
+        display_name=display_name,
+        locale=locale,
+        site_url=site_url,
     )
-    token = access_token_issue(
-        application=application, account=user, scopes=app_scopes(application)
-    )
+    with transaction.atomic(durable=True):
+        AppSignUp.objects.create(account=user, application=application)
+        token = _access_token_create(
+            application=application, account=user, scopes=app_scopes(application)
+        )
     return user, token
+
+
+def app_email_confirmation_resend(
+    *, application: Application, account: User, email: str | None = None, site_url: str = ""
+) -> User:
+    """POST /api/v1/emails/confirmations: as accounts' email_confirmation_resend, but only
+    for the app the account signed up through (Forbidden, reason "other_app", otherwise)."""
+    if not AppSignUp.objects.filter(account=account, application=application).exists():
+        raise Forbidden(
+            _("Only the app you signed up with can send the confirmation email again."),
+            reason="other_app",
+        )
+    return email_confirmation_resend(account=account, email=email, site_url=site_url)

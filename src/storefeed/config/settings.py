@@ -254,6 +254,52 @@ LOGGING = {
 
 AUTHENTICATION_BACKENDS = ["storefeed.accounts.backends.UsernameOrEmailBackend"]
 
+# Email confirmation of sign-ups: off by default (the demo signs up without a mailbox); on, a
+# sign-up's token and web sign-in wait until the link emailed to the address is opened.
+EMAIL_CONFIRMATION = env_bool("STOREFEED_EMAIL_CONFIRMATION")
+EMAIL_CONFIRMATION_HOURS = int(os.environ.get("STOREFEED_EMAIL_CONFIRMATION_HOURS", "48"))
+# Where links in emails point (https://storefeed.example); unset, the address the sign-up
+# was made at.
+SITE_URL = os.environ.get("STOREFEED_SITE_URL", "").strip().rstrip("/")
+
+# Outgoing email (Django's MAILERS). `file` (the default) writes each message under var/mail/
+# for a developer to read; `console` prints them; `smtp` sends through STOREFEED_EMAIL_HOST;
+# a dotted path names any Django email backend. Tests use Django's in-memory backend.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = os.environ.get("STOREFEED_EMAIL_BACKEND", "file").strip() or "file"
+_email_options: dict[str, object] = {}
+if _email_backend == "file":
+    _email_options = {"file_path": str(VAR_DIR / "mail")}
+elif _email_backend == "smtp":
+    _email_options = {
+        "host": os.environ.get("STOREFEED_EMAIL_HOST", "localhost"),
+        # Unset: 465 with SSL, 587 with STARTTLS, else 25.
+        "port": int(os.environ["STOREFEED_EMAIL_PORT"])
+        if os.environ.get("STOREFEED_EMAIL_PORT")
+        else None,
+        "username": os.environ.get("STOREFEED_EMAIL_USER", ""),
+        "password": os.environ.get("STOREFEED_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("STOREFEED_EMAIL_TLS"),  # STARTTLS
+        "use_ssl": env_bool("STOREFEED_EMAIL_SSL"),  # TLS from the first byte
+        "timeout": int(os.environ.get("STOREFEED_EMAIL_TIMEOUT", "10")),
+    }
+    if _email_options["use_tls"] and _email_options["use_ssl"]:
+        raise ValueError("STOREFEED_EMAIL_TLS and STOREFEED_EMAIL_SSL exclude each other")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKENDS.get(_email_backend, _email_backend),
+        "OPTIONS": _email_options,
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("STOREFEED_EMAIL_FROM", "Storefeed <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Commerce settings (issue 4 and 5); each is documented in the README's configuration table.
 SELLER_MIN_FOLLOWERS = int(os.environ.get("STOREFEED_SELLER_MIN_FOLLOWERS", "1000"))
 ORDER_PAYMENT_MINUTES = int(os.environ.get("STOREFEED_ORDER_PAYMENT_MINUTES", "15"))

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from storefeed.accounts.models import User
+from storefeed.accounts.selectors import email_confirmation_pending
 from storefeed.core.text import text_length
 from storefeed.posts.models import Visibility
 
@@ -35,7 +37,28 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("That username and password do not match. Please try again."),
         "inactive": _("This account is inactive."),
+        "unconfirmed": _("Confirm your email address first: open the link we sent to %(email)s."),
     }
+    # The account whose password was right but whose address is not confirmed yet.
+    unconfirmed_user: User | None = None
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if email_confirmation_pending(user):
+            self.unconfirmed_user = user
+            raise forms.ValidationError(
+                self.error_messages["unconfirmed"],
+                code="unconfirmed",
+                params={"email": user.email},
+            )
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Mistyped it? Correct it here and the new link goes to the new address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class MultipleImageInput(forms.ClearableFileInput):

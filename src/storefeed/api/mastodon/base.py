@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from storefeed.accounts.models import User
+from storefeed.accounts.selectors import email_confirmation_pending
 from storefeed.api.mastodon.params import Params
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -154,16 +155,41 @@ def _authenticate(request: HttpRequest) -> tuple[bool, Any]:
     return True, oauth_request.access_token
 
 
+def _account_refusal(account: User, *, gated: bool) -> str | None:
+    """Why a token's account may not call an endpoint, in Mastodon's words and order
+    (its `require_user!`): disabled, then an unconfirmed email address, then a sign-up
+    waiting for approval. Endpoints that are not `gated` refuse only disabled accounts."""
+    # Never signed in on the web and never approved: a sign-up waiting for staff.
+    waiting = (
+        not account.is_active
+        and settings.REGISTRATIONS == "approval"
+        and account.last_login is None
+    )
+    if not account.is_active and not waiting:
+        return "Your login is currently disabled"
+    if not gated:
+        return None
+    if email_confirmation_pending(account):
+        return "Your login is missing a confirmed e-mail address"
+    if waiting:
+        return "Your login is currently pending approval"
+    return None
+
+
 def endpoint(
     *methods: str,
     scope: str | dict[str, str] | None = None,
     auth: str = "required",
+    unconfirmed: bool = False,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Declare a Mastodon endpoint.
 
     `methods`: the HTTP methods it answers. `scope`: the scope needed (one for all methods, or
     a dict per method). `auth`: "required" (a user's token), "optional" (anonymous allowed,
     a bad token is still refused), "app" (any valid token, a user's or an app's), or "none".
+    `unconfirmed`: the endpoint also answers accounts whose email address awaits confirmation
+    or whose sign-up awaits approval (Mastodon's endpoints without `require_user!`: the
+    emails ones and apps/verify_credentials); every other one refuses them with 403.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -185,15 +211,11 @@ def endpoint(
                 return error_response(401, message if sent_token else "The access token is invalid")
             if auth == "app" and token is None:
                 return error_response(401, "The access token is invalid")
-            if account is not None and not account.is_active:
-                # Never signed in on the web and never approved: a sign-up waiting for staff.
-                waiting = settings.REGISTRATIONS == "approval" and account.last_login is None
-                return error_response(
-                    403,
-                    "Your login is currently pending approval"
-                    if waiting
-                    else "Your login is currently disabled",
-                )
+            refusal = (
+                _account_refusal(account, gated=not unconfirmed) if account is not None else None
+            )
+            if refusal is not None:
+                return error_response(403, refusal)
             needed = scope.get(request.method or "GET") if isinstance(scope, dict) else scope
             if needed and token is not None and not scope_allows(token.scope.split(), needed):
                 return error_response(403, "This action is outside the authorized scopes")

@@ -10,12 +10,14 @@ from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from storefeed.accounts.models import User
+from storefeed.accounts.selectors import email_confirmation_pending
 from storefeed.api.mastodon.base import scope_allows
 
 
 class OAuthBearer(HttpBearer):
     """Resolves `request.auth` to the token's user, or refuses: 401 for a missing, unknown
-    or app-only token, 403 for a disabled account or a token without the scope."""
+    or app-only token, 403 for a disabled or unconfirmed account or a token without the
+    scope."""
 
     def __init__(self, scope: str) -> None:
         super().__init__()
@@ -37,6 +39,10 @@ class OAuthBearer(HttpBearer):
         user: User = access.user
         if not user.is_active:
             raise AuthorizationError(403, _("Your login is currently disabled."))
+        if email_confirmation_pending(user):
+            raise AuthorizationError(
+                403, _("Your login is missing a confirmed email address: open the link we sent.")
+            )
         if not scope_allows(access.scope.split(), self.scope):
             raise AuthorizationError(
                 403,

@@ -2,6 +2,7 @@
 
 from storefeed.api.mastodon.views import (
     accounts,
+    emails,
     instance,
     lists,
     media,
@@ -16,6 +17,7 @@ ROUTE_MODULES = [
     oauth,
     instance,
     accounts,
+    emails,
     statuses,
     media,
     timelines,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import URLPattern
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from storefeed.accounts import selectors as accounts
@@ -102,7 +103,9 @@ def _credential(api: ApiRequest, user: User) -> dict[str, Any]:
 
 @endpoint("POST", auth="app", scope="write:accounts")
 def account_register(api: ApiRequest) -> HttpResponse:
-    """POST /api/v1/accounts with an app token: the new account's Token, usable at once."""
+    """POST /api/v1/accounts with an app token: the new account's Token, usable at once (or
+    once the account is approved and its address confirmed, when those are switched on).
+    `locale` is the language of the confirmation email (else the request's language)."""
     p = api.params
     try:
         agreement = _bool(p.raw("agreement", False), "agreement")
@@ -112,6 +115,8 @@ def account_register(api: ApiRequest) -> HttpResponse:
             email=p.str("email", "") or "",
             password=p.str("password", "") or "",
             agreement=agreement,
+            locale=p.str("locale", "") or get_language(),
+            site_url=api.build_url("/"),
         )
     except ValidationFailed as exc:
         raise validation_error(exc) from None

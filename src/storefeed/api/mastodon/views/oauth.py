@@ -293,7 +293,7 @@ def apps_create(api: ApiRequest) -> HttpResponse:
     return ok(application_entity(application, client_app, secret=secret))
 
 
-@endpoint("GET", auth="app")
+@endpoint("GET", auth="app", unconfirmed=True)
 def apps_verify_credentials(api: ApiRequest) -> HttpResponse:
     application = api.token.application
     client_app = ClientApp.objects.filter(application=application).first()
