@@ -94,3 +94,42 @@ def test_web_sign_up_under_approval_does_not_sign_in(settings):
     assert "waits for a staff member" in res.content.decode()
     assert User.objects.get(username="erin").is_active is False
     assert "_auth_user_id" not in client.session
+
+
+def sign_in(client: Client, login: str, password: str) -> str:
+    page = client.post("/login", {"username": login, "password": password})
+    assert page.status_code == 200  # the form again, with the reason
+    assert "_auth_user_id" not in client.session
+    return page.content.decode()
+
+
+def test_web_sign_in_says_a_sign_up_waits_for_approval_but_only_with_the_right_password(
+    settings,
+):
+    settings.REGISTRATIONS = "approval"
+    client = Client()
+    client.post(
+        "/signup",
+        {"username": "erin", "email": "erin@example.com", "password": "a-long-passphrase-7"},
+    )
+    page = sign_in(client, "erin", "a-long-passphrase-7")
+    assert "waits for a staff member&#x27;s approval" in page
+    wrong = sign_in(client, "erin@example.com", "not-the-passphrase")
+    assert "do not match" in wrong
+    assert "approval" not in wrong
+
+    staff = User.objects.create_user("boss", "boss@example.com", "x-long-pass-9", is_staff=True)
+    account_approve(account=User.objects.get(username="erin"), by=staff)
+    signed_in = client.post("/login", {"username": "erin", "password": "a-long-passphrase-7"})
+    assert signed_in.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="erin").pk)
+
+
+def test_web_sign_in_says_a_disabled_account_is_disabled(alice, settings):
+    settings.REGISTRATIONS = "approval"
+    alice.last_login = timezone.now()  # she has signed in before: disabled, not waiting
+    alice.is_active = False
+    alice.save(update_fields=["last_login", "is_active"])
+    page = sign_in(Client(), "alice", "correct-horse-9")
+    assert "This account is disabled." in page
+    assert "approval" not in page

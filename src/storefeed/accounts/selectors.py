@@ -62,6 +62,27 @@ def email_confirmation_pending(account: User) -> bool:
     return bool(settings.EMAIL_CONFIRMATION) and account.email_confirmed_at is None
 
 
+def account_awaiting_approval(account: User) -> bool:
+    """A sign-up waiting for staff: inactive, never signed in, while sign-ups need approval."""
+    return (
+        not account.is_active
+        and settings.REGISTRATIONS == "approval"
+        and account.last_login is None
+    )
+
+
+def account_entry_refusal(account: User) -> str | None:
+    """Why the account may not use its tokens or sign in, as a code, in Mastodon's order (its
+    `require_user!`): "disabled", then "unconfirmed" (an address awaiting confirmation), then
+    "pending" (a sign-up awaiting approval); None when it may."""
+    waiting = account_awaiting_approval(account)
+    if not account.is_active and not waiting:
+        return "disabled"
+    if email_confirmation_pending(account):
+        return "unconfirmed"
+    return "pending" if waiting else None
+
+
 def account_awaiting_confirmation(account_id: int | str | None) -> User | None:
     """The account with that id if its address is not confirmed yet (active or not: a sign-up
     may wait for approval too); None otherwise."""

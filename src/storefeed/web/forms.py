@@ -1,6 +1,8 @@
 """Web forms: they check what a browser can get wrong cheaply (lengths, counts, required
 fields) and hand the rest to the services, whose errors come back through web.errors."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -8,8 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from storefeed.accounts.backends import account_for_credentials
 from storefeed.accounts.models import User
-from storefeed.accounts.selectors import email_confirmation_pending
+from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.core.text import text_length
 from storefeed.posts.models import Visibility
 
@@ -36,21 +39,42 @@ class SignUpForm(forms.Form):
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("That username and password do not match. Please try again."),
-        "inactive": _("This account is inactive."),
+        "inactive": _("This account is disabled."),
+        "pending": _(
+            "Your account waits for a staff member's approval; you can sign in once it is "
+            "approved."
+        ),
         "unconfirmed": _("Confirm your email address first: open the link we sent to %(email)s."),
     }
     # The account whose password was right but whose address is not confirmed yet.
     unconfirmed_user: User | None = None
 
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            # The backend refuses inactive accounts as if the password were wrong; with the
+            # right password, say why instead (a sign-up waiting for staff, or disabled).
+            if error.code == "invalid_login":
+                user = account_for_credentials(
+                    self.cleaned_data.get("username"), self.cleaned_data.get("password")
+                )
+                if user is not None and not user.is_active:
+                    self.confirm_login_allowed(user)
+            raise
+
     def confirm_login_allowed(self, user: User) -> None:
-        super().confirm_login_allowed(user)
-        if email_confirmation_pending(user):
+        refusal = account_entry_refusal(user)
+        if refusal == "unconfirmed":
             self.unconfirmed_user = user
             raise forms.ValidationError(
                 self.error_messages["unconfirmed"],
                 code="unconfirmed",
                 params={"email": user.email},
             )
+        if refusal is not None:
+            code = "inactive" if refusal == "disabled" else refusal
+            raise forms.ValidationError(self.error_messages[code], code=code)
 
 
 class ResendConfirmationForm(forms.Form):

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from storefeed.accounts.models import User
-from storefeed.accounts.selectors import email_confirmation_pending
+from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.api.mastodon.params import Params
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -155,25 +155,20 @@ def _authenticate(request: HttpRequest) -> tuple[bool, Any]:
     return True, oauth_request.access_token
 
 
+ENTRY_REFUSALS = {
+    "disabled": "Your login is currently disabled",
+    "unconfirmed": "Your login is missing a confirmed e-mail address",
+    "pending": "Your login is currently pending approval",
+}
+
+
 def _account_refusal(account: User, *, gated: bool) -> str | None:
-    """Why a token's account may not call an endpoint, in Mastodon's words and order
-    (its `require_user!`): disabled, then an unconfirmed email address, then a sign-up
-    waiting for approval. Endpoints that are not `gated` refuse only disabled accounts."""
-    # Never signed in on the web and never approved: a sign-up waiting for staff.
-    waiting = (
-        not account.is_active
-        and settings.REGISTRATIONS == "approval"
-        and account.last_login is None
-    )
-    if not account.is_active and not waiting:
-        return "Your login is currently disabled"
-    if not gated:
+    """Why a token's account may not call an endpoint, in Mastodon's words. Endpoints that
+    are not `gated` refuse only disabled accounts."""
+    refusal = account_entry_refusal(account)
+    if refusal is None or (not gated and refusal != "disabled"):
         return None
-    if email_confirmation_pending(account):
-        return "Your login is missing a confirmed e-mail address"
-    if waiting:
-        return "Your login is currently pending approval"
-    return None
+    return ENTRY_REFUSALS[refusal]
 
 
 def endpoint(

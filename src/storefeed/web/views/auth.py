@@ -146,7 +146,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
             status=400,
         )
     same_browser = request.session.pop(AWAITING_CONFIRMATION, None) == user.pk
-    if not user.is_active:
+    if account_selectors.account_awaiting_approval(user):
         messages.info(
             request,
             _(
@@ -154,6 +154,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
                 "member's approval; you can sign in once it is approved."
             ),
         )
+        return redirect("web:login")
+    if not user.is_active:
+        messages.info(request, _("Your email address is confirmed. This account is disabled."))
         return redirect("web:login")
     if same_browser and not request.user.is_authenticated:
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
