@@ -41,8 +41,7 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("That username and password do not match. Please try again."),
         "inactive": _("This account is disabled."),
         "pending": _(
-            "Your account waits for a staff member's approval; you can sign in once it is "
-            "approved."
+            "Your account waits for a staff member's approval; you can sign in once it is approved."
         ),
         "unconfirmed": _("Confirm your email address first: open the link we sent to %(email)s."),
     }
