@@ -10,6 +10,7 @@ from storefeed.notifications.services import (
     notification_withdraw,
     notifications_mark_all_read,
     notify,
+    notify_once,
 )
 from storefeed.social.services import block_create, block_delete, mute_create
 from tests.conftest import make_user
@@ -162,3 +163,41 @@ def test_follow_and_request_notifications_come_from_the_social_services(alice, b
     follow_create(follower=alice, target=carol)
     assert [n.type for n in notifications_for(account=bob)] == ["follow"]
     assert [n.type for n in notifications_for(account=carol)] == ["follow_request"]
+
+
+def test_notify_once_tells_each_recipient_once_and_leaves_out_actor_and_suppressed(
+    alice, bob, carol, post_of
+):
+    dave, erin = make_user("dave"), make_user("erin")
+    status = post_of(bob)
+    block_create(account=carol, target=bob)
+    mute_create(account=dave, target=bob)
+    told = notify_once(
+        recipient_ids=[alice.pk, bob.pk, carol.pk, dave.pk, erin.pk, alice.pk],
+        actor_id=bob.pk,
+        type="status",
+        status_id=status.pk,
+    )
+    assert told == 2
+    rows = Notification.objects.values_list("recipient__username", "actor_id", "type", "status")
+    assert sorted(rows) == [
+        ("alice", bob.pk, "status", status.pk),
+        ("erin", bob.pk, "status", status.pk),
+    ]
+
+
+def test_notify_once_again_changes_nothing(alice, bob, post_of):
+    status = post_of(bob)
+    notify_once(recipient_ids=[alice.pk], actor_id=bob.pk, type="status", status_id=status.pk)
+    notifications_mark_all_read(account=alice)
+    first = Notification.objects.get()
+    notify_once(recipient_ids=[alice.pk], actor_id=bob.pk, type="status", status_id=status.pk)
+    again = Notification.objects.get()
+    assert (again.pk, again.read) == (first.pk, True)
+
+
+def test_notify_once_refuses_an_unknown_type(alice, bob, post_of):
+    status = post_of(bob)
+    with pytest.raises(ValueError, match="unknown notification type"):
+        notify_once(recipient_ids=[alice.pk], actor_id=bob.pk, type="poke", status_id=status.pk)
+    assert not Notification.objects.exists()

@@ -53,6 +53,18 @@ def test_relationship_with_requests_and_blocks(alice, bob, carol):
     assert not relationship(viewer=alice, target=carol).blocking
 
 
+def test_a_pending_request_shows_the_options_it_will_follow_with(alice, bob):
+    bob.locked = True
+    bob.save()
+    follow_create(follower=alice, target=bob, show_reblogs=False, notify=True)
+    rel = relationship(viewer=alice, target=bob)
+    assert (rel.requested, rel.following) == (True, False)
+    assert (rel.showing_reblogs, rel.notifying) == (False, True)
+    follow_create(follower=alice, target=bob, show_reblogs=True, notify=False, update_existing=True)
+    rel = relationship(viewer=alice, target=bob)
+    assert (rel.showing_reblogs, rel.notifying) == (True, False)
+
+
 def test_relationships_in_one_query(alice, bob, carol):
     follow_create(follower=alice, target=carol)
     with CaptureQueriesContext(connection) as ctx:

@@ -14,6 +14,7 @@ from storefeed.social.services import (
     follow_delete,
     follow_request_authorize,
     follow_request_reject,
+    follow_update,
     mute_create,
     mute_delete,
 )
@@ -68,6 +69,71 @@ def test_following_twice_is_refused_and_counts_once(alice, bob, sent):
     assert counts(bob) == (1, 0)
     assert Notification.objects.count() == 1
     assert len(sent) == 1
+
+
+def test_following_again_with_update_existing_changes_only_the_options_named(alice, bob, sent):
+    follow_create(follower=alice, target=bob, show_reblogs=True, notify=False)
+    state = follow_create(follower=alice, target=bob, show_reblogs=False, update_existing=True)
+    assert state == "following"
+    edge = Follow.objects.get()
+    assert (edge.show_reblogs, edge.notify) == (False, False)
+    follow_create(follower=alice, target=bob, notify=True, update_existing=True)
+    edge.refresh_from_db()
+    assert (edge.show_reblogs, edge.notify) == (False, True)
+    # Nothing named: nothing changes, and it is still not a second follow.
+    assert follow_create(follower=alice, target=bob, update_existing=True) == "following"
+    edge.refresh_from_db()
+    assert (edge.show_reblogs, edge.notify) == (False, True)
+    assert Follow.objects.count() == 1
+    assert counts(bob) == (1, 0)
+    assert Notification.objects.count() == 1
+    assert len(sent) == 1
+
+
+def test_update_existing_changes_a_pending_request(alice, bob):
+    bob.locked = True
+    bob.save()
+    follow_create(follower=alice, target=bob)
+    state = follow_create(
+        follower=alice, target=bob, show_reblogs=False, notify=True, update_existing=True
+    )
+    assert state == "requested"
+    request = FollowRequest.objects.get()
+    assert (request.show_reblogs, request.notify) == (False, True)
+    assert not Follow.objects.exists()
+    assert Notification.objects.count() == 1
+    follow_request_authorize(target=bob, account=alice)
+    edge = Follow.objects.get()
+    assert (edge.show_reblogs, edge.notify) == (False, True)
+
+
+def test_update_existing_with_nothing_to_update_follows(alice, bob):
+    assert follow_create(follower=alice, target=bob, notify=True, update_existing=True) == (
+        "following"
+    )
+    edge = Follow.objects.get()
+    assert (edge.show_reblogs, edge.notify) == (True, True)
+
+
+def test_follow_update_changes_the_follow_or_the_request(alice, bob, carol):
+    follow_create(follower=alice, target=bob)
+    assert follow_update(follower=alice, target=bob, notify=True) == "following"
+    assert Follow.objects.get().notify is True
+    carol.locked = True
+    carol.save()
+    follow_create(follower=alice, target=carol)
+    assert follow_update(follower=alice, target=carol, show_reblogs=False) == "requested"
+    assert FollowRequest.objects.get().show_reblogs is False
+
+
+def test_follow_update_without_a_follow_is_refused_and_changes_nothing(alice, bob, sent):
+    with pytest.raises(Conflict) as exc:
+        follow_update(follower=alice, target=bob, notify=True)
+    assert exc.value.message == "You don't follow @bob."
+    assert not Follow.objects.exists()
+    assert not FollowRequest.objects.exists()
+    assert not Notification.objects.exists()
+    assert sent == []
 
 
 def test_following_across_a_block_is_refused(alice, bob, carol):

@@ -6,7 +6,7 @@ contract runs against it.
 
 import pytest
 
-from storefeed.timelines.store import DatabaseTimelineStore, Entry, TimelineStore
+from storefeed.timelines.store import DatabaseTimelineStore, Entry, Skip, TimelineStore
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,23 @@ def test_push_many_backfills_one_home(store, alice, bob):
     store.push_many(alice.pk, [Entry(status_id=3, author_id=5)])
     assert store.page(alice.pk) == [3, 2, 1]
     assert store.page(bob.pk) == []
+
+
+def test_page_skips_by_account_and_stays_full(store, alice):
+    store.push([alice.pk], Entry(status_id=1, author_id=100))
+    store.push([alice.pk], Entry(status_id=2, author_id=200, origin_author_id=100))
+    store.push([alice.pk], Entry(status_id=3, author_id=300, origin_author_id=400))
+    store.push([alice.pk], Entry(status_id=4, author_id=300))
+    store.push([alice.pk], Entry(status_id=5, author_id=500))
+    assert store.page(alice.pk, skip=Skip()) == [5, 4, 3, 2, 1]
+    assert store.page(alice.pk, skip=Skip(authors=frozenset({500}))) == [4, 3, 2, 1]
+    assert store.page(alice.pk, skip=Skip(origin_authors=frozenset({100}))) == [5, 4, 3, 1]
+    # reposts_by leaves the account's own posts in.
+    assert store.page(alice.pk, skip=Skip(reposts_by=frozenset({300}))) == [5, 4, 2, 1]
+    both = Skip(authors=frozenset({500}), reposts_by=frozenset({300}))
+    assert store.page(alice.pk, limit=2, skip=both) == [4, 2]
+    assert store.page(alice.pk, limit=2, max_id=4, skip=both) == [2, 1]
+    assert store.page(alice.pk, limit=2, min_id=1, skip=both) == [4, 2]
 
 
 def test_remove_statuses(store, alice, bob):

@@ -1,1 +1,1 @@
-"""Notifications: follow, follow request, mention, reply, repost, like."""
+"""Notifications: follow, follow request, mention, reply, repost, like, new post."""

@@ -14,6 +14,8 @@ class NotificationType(models.TextChoices):
     REPLY = "reply", _("replied to your post")
     REBLOG = "reblog", _("reposted your post")
     FAVOURITE = "favourite", _("liked your post")
+    # A new post by an account followed with notify on (Mastodon's "status").
+    STATUS = "status", _("posted something new")
     # Commerce events (seller program decisions, order changes); what happened is in `data`.
     SHOP = "shop", _("shop update")
 

@@ -1,6 +1,8 @@
-"""Writes to notifications. `notify` and `notification_withdraw` run inside the caller's
-transaction (the follow or the like that caused them), so they open a savepoint, not a
-durable transaction."""
+"""Writes to notifications. `notify`, `notify_once` and `notification_withdraw` run inside
+the caller's work (the follow or the like that caused them, the fan-out of a new post), so
+they open a savepoint at most, never a durable transaction."""
+
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -13,20 +15,19 @@ from storefeed.core.ids import new_id
 from storefeed.notifications.models import Notification, NotificationType
 
 
-def _suppressed(*, recipient_id: int, actor_id: int) -> bool:
-    """True when the recipient blocks the actor, the actor blocks the recipient, or the
-    recipient muted the actor with notifications hidden. The social tables are read through
-    the user model's reverse relations, so this package does not import social (it sits
-    below social in the layers)."""
+def _suppressing(actor_id: int) -> Q:
+    """Recipients who block the actor, whom the actor blocks, or who muted the actor with
+    notifications hidden. The social tables are read through the user model's reverse
+    relations, so this package does not import social (it sits below social in the layers)."""
     return (
-        User.objects.filter(pk=recipient_id)
-        .filter(
-            Q(blocks_made__target_id=actor_id)
-            | Q(blocked_by__account_id=actor_id)
-            | Q(mutes_made__target_id=actor_id, mutes_made__hide_notifications=True)
-        )
-        .exists()
+        Q(blocks_made__target_id=actor_id)
+        | Q(blocked_by__account_id=actor_id)
+        | Q(mutes_made__target_id=actor_id, mutes_made__hide_notifications=True)
     )
+
+
+def _suppressed(*, recipient_id: int, actor_id: int) -> bool:
+    return User.objects.filter(pk=recipient_id).filter(_suppressing(actor_id)).exists()
 
 
 def _same_event(
@@ -68,6 +69,34 @@ def notify(
         id=fresh_id, read=False, created_at=timezone.now()
     )
     return Notification.objects.get(pk=fresh_id)
+
+
+def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, status_id: int) -> int:
+    """Tell several accounts that `actor_id` did `type` with `status_id` (a new post, for
+    those who asked to hear of them), leaving out the actor and the suppressed (see
+    `_suppressed`). Unlike `notify`, an event already notified is left as it is: a task run
+    twice must not bring it back to the top. Returns how many recipients remained."""
+    if type not in NotificationType.values:
+        raise ValueError(f"unknown notification type {type!r}")
+    wanted = set(recipient_ids) - {actor_id}
+    if not wanted:
+        return 0
+    suppressed = set(
+        User.objects.filter(pk__in=wanted)
+        .filter(_suppressing(actor_id))
+        .values_list("pk", flat=True)
+    )
+    recipients = sorted(wanted - suppressed)
+    # The unique constraint on (recipient, actor, type, status) turns a repeat into nothing.
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
+            for r in recipients
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(recipients)
 
 
 def notify_shop(

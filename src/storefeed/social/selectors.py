@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from storefeed.accounts.models import User
 from storefeed.social.models import Block, Follow, FollowRequest, Mute
@@ -34,14 +35,17 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
         return {}
     them = OuterRef("pk")
     follow = Follow.objects.filter(follower_id=viewer.pk, target_id=them)
+    request = FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)
     mute = Mute.objects.filter(account_id=viewer.pk, target_id=them)
     rows = (
         User.objects.filter(pk__in=ids)
         .annotate(
             r_following=Exists(follow),
-            r_showing_reblogs=Exists(follow.filter(show_reblogs=True)),
-            r_notifying=Exists(follow.filter(notify=True)),
-            r_requested=Exists(FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)),
+            # As in Mastodon, a pending request shows the options it will follow with.
+            r_showing_reblogs=Exists(follow.filter(show_reblogs=True))
+            | Exists(request.filter(show_reblogs=True)),
+            r_notifying=Exists(follow.filter(notify=True)) | Exists(request.filter(notify=True)),
+            r_requested=Exists(request),
             r_requested_by=Exists(
                 FollowRequest.objects.filter(account_id=them, target_id=viewer.pk)
             ),
@@ -137,10 +141,19 @@ def is_following(follower_id: int, target_id: int) -> bool:
     return Follow.objects.filter(follower_id=follower_id, target_id=target_id).exists()
 
 
+def hidden_account_rows(viewer_id: int, *extra: Any) -> list[QuerySet[Any]]:
+    """The accounts whose posts `viewer_id` should not see, as three queries of
+    `(account_id, *extra)` rows: blocked by them, blocking them, muted by them. A caller
+    unions them (with rows of its own, told apart by an `extra` column) into one query."""
+    return [
+        Block.objects.filter(account_id=viewer_id).values_list("target_id", *extra),
+        Block.objects.filter(target_id=viewer_id).values_list("account_id", *extra),
+        Mute.objects.filter(account_id=viewer_id).values_list("target_id", *extra),
+    ]
+
+
 def hidden_account_ids(viewer_id: int) -> set[int]:
     """Accounts whose posts `viewer_id` should not see: blocked by them, blocking them, or
     muted by them. One query."""
-    blocked = Block.objects.filter(account_id=viewer_id).values_list("target_id", flat=True)
-    blocking = Block.objects.filter(target_id=viewer_id).values_list("account_id", flat=True)
-    muted = Mute.objects.filter(account_id=viewer_id).values_list("target_id", flat=True)
-    return set(blocked.union(blocking, muted, all=True))
+    first, *rest = hidden_account_rows(viewer_id)
+    return {row[0] for row in first.union(*rest, all=True)}

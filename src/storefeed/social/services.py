@@ -77,12 +77,42 @@ def _check_blocks(*, follower: User, target: User) -> None:
         raise Forbidden(_("You can't follow @%(name)s.") % {"name": target.username})
 
 
+def _set_options(
+    *, follower: User, target: User, show_reblogs: bool | None, notify: bool | None
+) -> str | None:
+    """Change the options of an existing follow, or of a pending request, leaving those
+    given as None alone (inside the caller's transaction, which holds the pair's locks).
+    Returns "following" or "requested", or None when there is neither."""
+    changes = {
+        field: value
+        for field, value in (("show_reblogs", show_reblogs), ("notify", notify))
+        if value is not None
+    }
+    edges = (
+        (FOLLOWING, Follow.objects.filter(follower=follower, target=target)),
+        (REQUESTED, FollowRequest.objects.filter(account=follower, target=target)),
+    )
+    for state, edge in edges:
+        if edge.exists():
+            if changes:
+                edge.update(**changes)
+            return state
+    return None
+
+
 def follow_create(
-    *, follower: User, target: User, show_reblogs: bool = True, notify: bool = False
+    *,
+    follower: User,
+    target: User,
+    show_reblogs: bool | None = None,
+    notify: bool | None = None,
+    update_existing: bool = False,
 ) -> str:
     """Follow `target`, or ask to if the account is locked. Returns "following" or
-    "requested". Refused: yourself (ValidationFailed), twice (Conflict), across a block in
-    either direction (Forbidden)."""
+    "requested". `show_reblogs` (default True) and `notify` (default False) are the follow's
+    options. Refused: yourself (ValidationFailed), across a block in either direction
+    (Forbidden), and twice (Conflict), unless `update_existing`: then, as in Mastodon, a
+    second follow changes the options it names on the follow or the pending request."""
     if follower.pk == target.pk:
         raise ValidationFailed(_("You can't follow yourself."), field="target")
     if not target.is_active:
@@ -91,15 +121,20 @@ def follow_create(
         # The target's lock flag is read under the row lock: it decides which row we write.
         locked = _lock_pair(follower.pk, target.pk)[target.pk]
         _check_blocks(follower=follower, target=target)
+        if update_existing:
+            state = _set_options(
+                follower=follower, target=target, show_reblogs=show_reblogs, notify=notify
+            )
+            if state is not None:
+                return state
         if Follow.objects.filter(follower=follower, target=target).exists():
             raise Conflict(_("You already follow @%(name)s.") % {"name": target.username})
+        options = {
+            "show_reblogs": True if show_reblogs is None else show_reblogs,
+            "notify": bool(notify),
+        }
         if not locked:
-            if not _insert_follow(
-                follower_id=follower.pk,
-                target_id=target.pk,
-                show_reblogs=show_reblogs,
-                notify=notify,
-            ):
+            if not _insert_follow(follower_id=follower.pk, target_id=target.pk, **options):
                 raise Conflict(_("You already follow @%(name)s.") % {"name": target.username})
             notifications.notify(
                 recipient_id=target.pk, actor_id=follower.pk, type=NotificationType.FOLLOW
@@ -107,9 +142,7 @@ def follow_create(
             return FOLLOWING
         try:
             with transaction.atomic():
-                FollowRequest.objects.create(
-                    account=follower, target=target, show_reblogs=show_reblogs, notify=notify
-                )
+                FollowRequest.objects.create(account=follower, target=target, **options)
         except IntegrityError:
             raise Conflict(
                 _("You already asked to follow @%(name)s.") % {"name": target.username}
@@ -118,6 +151,25 @@ def follow_create(
             recipient_id=target.pk, actor_id=follower.pk, type=NotificationType.FOLLOW_REQUEST
         )
         return REQUESTED
+
+
+def follow_update(
+    *,
+    follower: User,
+    target: User,
+    show_reblogs: bool | None = None,
+    notify: bool | None = None,
+) -> str:
+    """Change the options of a follow or of a pending request (those given as None stay as
+    they are). Returns "following" or "requested"; Conflict when there is neither."""
+    with transaction.atomic(durable=True):
+        _lock_pair(follower.pk, target.pk)
+        state = _set_options(
+            follower=follower, target=target, show_reblogs=show_reblogs, notify=notify
+        )
+    if state is None:
+        raise Conflict(_("You don't follow @%(name)s.") % {"name": target.username})
+    return state
 
 
 def follow_delete(*, follower: User, target: User) -> None:

@@ -1,6 +1,7 @@
 """Lists: named subsets of the accounts one follows, read from the home store."""
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -9,8 +10,9 @@ from storefeed.core.text import clean_plain
 from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
-from storefeed.social.selectors import hidden_account_ids
 from storefeed.timelines.models import HomeEntry, List, ListMember, RepliesPolicy
+from storefeed.timelines.selectors import reader_filters
+from storefeed.timelines.store import Skip, entries_page
 
 MAX_LISTS = 50
 MAX_MEMBERS = 500
@@ -141,6 +143,21 @@ def list_members(*, owner: User, list_id: int | str, limit: int = 40) -> list[Us
     ]
 
 
+def _replies_left_out(item: List, members: QuerySet[ListMember]) -> QuerySet[Status]:
+    """The replies a list's policy keeps out of its timeline (Mastodon's rule): never a reply
+    to oneself or to the list's owner; with "list", a reply to someone outside the list;
+    with "none", every other reply. ("followed" keeps what reached the home, which already
+    holds only replies to accounts the owner follows.)"""
+    replies = (
+        Status.objects.filter(in_reply_to_account__isnull=False)
+        .exclude(in_reply_to_account_id=F("account_id"))
+        .exclude(in_reply_to_account_id=item.owner_id)
+    )
+    if item.replies_policy == RepliesPolicy.LIST:
+        replies = replies.exclude(in_reply_to_account_id__in=members.values("account_id"))
+    return replies
+
+
 def list_timeline(
     *,
     viewer: User,
@@ -150,24 +167,20 @@ def list_timeline(
     min_id: int | None = None,
     limit: int = 20,
 ) -> list[Status]:
-    """The owner's home entries written by the list's members."""
+    """The owner's home entries written by the list's members, with replies as the list's
+    `replies_policy` says, and without blocked or muted accounts or the reposts of accounts
+    followed with reblogs off. (An exclusive list reads the same: `exclusive` only keeps its
+    members out of the home.)"""
     item = list_for_owner(owner=viewer, list_id=list_id)
     limit = max(1, min(limit, MAX_PAGE))
-    members = ListMember.objects.filter(list=item).values("account_id")
-    qs = HomeEntry.objects.filter(owner=viewer, author_id__in=members)
-    hidden = hidden_account_ids(viewer.pk)
-    if hidden:
-        qs = qs.exclude(author_id__in=hidden).exclude(origin_author_id__in=hidden)
-    if max_id is not None:
-        qs = qs.filter(status_id__lt=max_id)
-    if since_id is not None:
-        qs = qs.filter(status_id__gt=since_id)
-    if min_id is not None:
-        ids = list(
-            qs.filter(status_id__gt=min_id)
-            .order_by("status_id")
-            .values_list("status_id", flat=True)[:limit]
-        )[::-1]
-    else:
-        ids = list(qs.order_by("-status_id").values_list("status_id", flat=True)[:limit])
+    members = ListMember.objects.filter(list=item)
+    qs = HomeEntry.objects.filter(owner=viewer, author_id__in=members.values("account_id"))
+    if item.replies_policy != RepliesPolicy.FOLLOWED:
+        left_out = _replies_left_out(item, members).filter(pk=OuterRef("status_id"))
+        qs = qs.exclude(Exists(left_out))
+    filters = reader_filters(viewer.pk)
+    skip = Skip(
+        authors=filters.hidden, origin_authors=filters.hidden, reposts_by=filters.no_reblogs
+    )
+    ids = entries_page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit, skip=skip)
     return statuses_hydrate(viewer=viewer, ids=ids)

@@ -1,14 +1,17 @@
-"""Fan-out: deciding whose home timeline a status reaches, and keeping homes in step with
-follows, unfollows, blocks, mutes and deletions. Called by tasks (see tasks.py)."""
+"""Fan-out: deciding whose home timeline a status reaches (and who hears of it through a
+follow's `notify`), and keeping homes in step with follows, unfollows, blocks, mutes and
+deletions. Called by tasks (see tasks.py)."""
 
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from storefeed.notifications import services as notifications
+from storefeed.notifications.models import NotificationType
 from storefeed.posts.models import Mention, Status, Visibility
 from storefeed.social.models import Follow
-from storefeed.timelines.models import HomeEntry
+from storefeed.timelines.models import HomeEntry, ListMember
 from storefeed.timelines.store import Entry, home_store
 
 
@@ -19,45 +22,79 @@ def entry_for(status: Status) -> Entry:
 
 def status_fan_out(*, status_id: int) -> int:
     """Deliver a status to its author's home and to the homes of those who should see it
-    there; returns how many homes. Running it twice delivers nothing twice."""
+    there, and tell the followers who asked to hear of new posts; returns how many homes.
+    Running it twice delivers and notifies nothing twice."""
     status = Status.objects.select_related("reblog_of").filter(pk=status_id).first()
     if status is None:
         return 0
     owners: set[int] = {status.account_id}
+    followers = Follow.objects.filter(target_id=status.account_id)
     if status.visibility == Visibility.DIRECT:
-        owners |= set(Mention.objects.filter(status=status).values_list("account_id", flat=True))
+        mentioned = set(Mention.objects.filter(status=status).values_list("account_id", flat=True))
+        owners |= mentioned
+        followers = followers.filter(follower_id__in=mentioned)
     else:
-        followers = Follow.objects.filter(target_id=status.account_id)
-        if status.reblog_of_id is not None:
-            # A repost does not reach homes that already hold the original (as Mastodon).
-            followers = followers.filter(show_reblogs=True).exclude(
-                follower_id__in=HomeEntry.objects.filter(status_id=status.reblog_of_id).values(
-                    "owner_id"
+        if status.reblog_of is not None:
+            # A repost does not reach homes that already show the original (as Mastodon).
+            # An original kept for an exclusive list is not shown in the home, so there the
+            # repost is welcome.
+            shown = HomeEntry.objects.filter(status_id=status.reblog_of.pk).exclude(
+                Exists(
+                    ListMember.objects.filter(
+                        list__owner_id=OuterRef("owner_id"),
+                        list__exclusive=True,
+                        account_id=status.reblog_of.account_id,
+                    )
                 )
             )
-        if status.in_reply_to_account_id not in (None, status.account_id):
-            # A reply to someone else reaches only those who follow both people (Mastodon's rule).
+            followers = followers.filter(show_reblogs=True).exclude(
+                follower_id__in=shown.values("owner_id")
+            )
+        replied_to = status.in_reply_to_account_id
+        if replied_to not in (None, status.account_id):
+            # A reply to someone else reaches those who follow both people, and the one it
+            # answers (Mastodon's rule).
             followers = followers.filter(
-                follower__following_edges__target_id=status.in_reply_to_account_id
+                Q(follower__following_edges__target_id=replied_to) | Q(follower_id=replied_to)
             )
         owners |= set(followers.values_list("follower_id", flat=True))
     home_store().push(owners, entry_for(status))
+    _notify_subscribers(status, followers)
     return len(owners)
 
 
-def home_backfill(*, owner_id: int, author_id: int) -> None:
-    """After a follow: bring the author's recent posts into the new follower's home."""
-    if not Follow.objects.filter(follower_id=owner_id, target_id=author_id).exists():
+def _notify_subscribers(status: Status, followers: QuerySet[Follow]) -> None:
+    """Mastodon's "status" notification: an original post or a reply to oneself (not a
+    repost, not a reply to someone else) tells those among `followers` who follow with
+    `notify` on, unless they muted the author."""
+    if status.reblog_of_id is not None:
         return
-    recent = (
-        Status.objects.filter(
-            account_id=author_id,
-            visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE],
-        )
-        .filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=author_id))
-        .select_related("reblog_of")
-        .order_by("-pk")[: settings.HOME_BACKFILL]
+    if status.in_reply_to_account_id not in (None, status.account_id):
+        return
+    subscribers = followers.filter(notify=True).exclude(
+        follower__mutes_made__target_id=status.account_id
     )
+    notifications.notify_once(
+        recipient_ids=subscribers.values_list("follower_id", flat=True),
+        actor_id=status.account_id,
+        type=NotificationType.STATUS,
+        status_id=status.pk,
+    )
+
+
+def home_backfill(*, owner_id: int, author_id: int) -> None:
+    """After a follow: bring the author's recent posts into the new follower's home (their
+    reposts too, unless the follow hides them)."""
+    follow = Follow.objects.filter(follower_id=owner_id, target_id=author_id).first()
+    if follow is None:
+        return
+    recent = Status.objects.filter(
+        account_id=author_id,
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE],
+    ).filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=author_id))
+    if not follow.show_reblogs:
+        recent = recent.filter(reblog_of__isnull=True)
+    recent = recent.select_related("reblog_of").order_by("-pk")[: settings.HOME_BACKFILL]
     home_store().push_many(owner_id, [entry_for(s) for s in recent])
 
 

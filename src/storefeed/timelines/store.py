@@ -1,16 +1,18 @@
 """The home timeline store: one interface, with the database as its first implementation.
 
 A store keeps, per owner, the ids of the statuses delivered to their home timeline, newest
-first. It knows nothing of visibility, blocks or mutes: fan-out decides what goes in, the
-selector filters what comes out. A Redis implementation can replace the database one behind
-the same interface; tests/timelines/test_store_contract.py is the contract both must pass.
+first, each with its author (and for a repost the reposted post's author). It knows nothing
+of visibility, blocks, mutes or lists: fan-out decides what goes in, and the selector tells
+`page` which accounts' entries to leave out (`Skip`), so that a page stays full. A Redis
+implementation can replace the database one behind the same interface;
+tests/timelines/test_store_contract.py is the contract both must pass.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from storefeed.timelines.models import HomeEntry
 
@@ -22,6 +24,15 @@ class Entry:
     status_id: int
     author_id: int
     origin_author_id: int | None = None  # for a repost: whose post was reposted
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Entries a page leaves out, named by account."""
+
+    authors: frozenset[int] = frozenset()  # entries whose author is one of these
+    origin_authors: frozenset[int] = frozenset()  # reposts of these accounts' posts
+    reposts_by: frozenset[int] = frozenset()  # reposts made by these accounts
 
 
 class TimelineStore(Protocol):
@@ -39,8 +50,11 @@ class TimelineStore(Protocol):
         since_id: int | None = None,
         min_id: int | None = None,
         limit: int = 20,
+        skip: Skip | None = None,
     ) -> list[int]:
-        """Status ids, newest first; `min_id` gives the page just newer than it."""
+        """Status ids, newest first; `min_id` gives the page just newer than it. Entries
+        matched by `skip` are passed over, and the page is still `limit` long if the home
+        holds enough others."""
 
     def remove_statuses(
         self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None
@@ -55,6 +69,35 @@ class TimelineStore(Protocol):
 
     def trim(self, owner_id: int, keep: int) -> None:
         """Keep only the newest `keep` entries of one home."""
+
+
+def entries_page(
+    entries: QuerySet[HomeEntry],
+    *,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+    skip: Skip | None = None,
+) -> list[int]:
+    """A page of status ids out of home rows, as `TimelineStore.page` describes it: the
+    database store's page, and the list timeline's (which reads the same rows)."""
+    qs = entries
+    if skip is not None:
+        if skip.authors:
+            qs = qs.exclude(author_id__in=list(skip.authors))
+        if skip.origin_authors:
+            qs = qs.exclude(origin_author_id__in=list(skip.origin_authors))
+        if skip.reposts_by:
+            qs = qs.exclude(author_id__in=list(skip.reposts_by), origin_author_id__isnull=False)
+    if max_id is not None:
+        qs = qs.filter(status_id__lt=max_id)
+    if since_id is not None:
+        qs = qs.filter(status_id__gt=since_id)
+    if min_id is not None:
+        ids = qs.filter(status_id__gt=min_id).order_by("status_id")
+        return list(ids.values_list("status_id", flat=True)[:limit])[::-1]
+    return list(qs.order_by("-status_id").values_list("status_id", flat=True)[:limit])
 
 
 class DatabaseTimelineStore:
@@ -97,16 +140,16 @@ class DatabaseTimelineStore:
         since_id: int | None = None,
         min_id: int | None = None,
         limit: int = 20,
+        skip: Skip | None = None,
     ) -> list[int]:
-        qs = HomeEntry.objects.filter(owner_id=owner_id)
-        if max_id is not None:
-            qs = qs.filter(status_id__lt=max_id)
-        if since_id is not None:
-            qs = qs.filter(status_id__gt=since_id)
-        if min_id is not None:
-            ids = qs.filter(status_id__gt=min_id).order_by("status_id")
-            return list(ids.values_list("status_id", flat=True)[:limit])[::-1]
-        return list(qs.order_by("-status_id").values_list("status_id", flat=True)[:limit])
+        return entries_page(
+            HomeEntry.objects.filter(owner_id=owner_id),
+            max_id=max_id,
+            since_id=since_id,
+            min_id=min_id,
+            limit=limit,
+            skip=skip,
+        )
 
     def remove_statuses(
         self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None

@@ -36,7 +36,7 @@ urlpatterns = [
     re_path(rf"^@{USERNAME}/followers$", accounts.followers, name="followers"),
     re_path(rf"^@{USERNAME}/following$", accounts.following, name="following"),
     re_path(
-        rf"^@{USERNAME}/(?P<action>follow|unfollow|block|unblock|mute|unmute)$",
+        rf"^@{USERNAME}/(?P<action>follow|unfollow|notify|unnotify|block|unblock|mute|unmute)$",
         accounts.account_action,
         name="account_action",
     ),

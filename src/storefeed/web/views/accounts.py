@@ -100,6 +100,12 @@ def following(request: HtmxRequest, username: str) -> HttpResponse:
 ACCOUNT_ACTIONS: dict[str, Callable[..., Any]] = {
     "follow": lambda me, target: social_services.follow_create(follower=me, target=target),
     "unfollow": lambda me, target: social_services.follow_delete(follower=me, target=target),
+    "notify": lambda me, target: social_services.follow_update(
+        follower=me, target=target, notify=True
+    ),
+    "unnotify": lambda me, target: social_services.follow_update(
+        follower=me, target=target, notify=False
+    ),
     "block": lambda me, target: social_services.block_create(account=me, target=target),
     "unblock": lambda me, target: social_services.block_delete(account=me, target=target),
     "mute": lambda me, target: social_services.mute_create(account=me, target=target),
@@ -110,8 +116,8 @@ ACCOUNT_ACTIONS: dict[str, Callable[..., Any]] = {
 @login_required
 @require_POST
 def account_action(request: AuthedRequest, username: str, action: str) -> HttpResponse:
-    """Follow, unfollow, block, mute (and undoing them). Redirects back without JavaScript;
-    with htmx it answers with the new follow button."""
+    """Follow, unfollow, block, mute, be notified of new posts (and undoing them). Redirects
+    back without JavaScript; with htmx it answers with the new follow button."""
     run = ACCOUNT_ACTIONS.get(action)
     if run is None:
         raise Http404("No such action")
@@ -133,7 +139,7 @@ def account_action(request: AuthedRequest, username: str, action: str) -> HttpRe
                 _("Follow request sent: @%(name)s approves followers by hand.")
                 % {"name": target.username},
             )
-        elif action in ("block", "unblock", "mute", "unmute"):
+        elif action in DONE_MESSAGES:
             messages.success(request, DONE_MESSAGES[action] % {"name": target.username})
         return redirect_back(request, reverse("web:profile", args=[target.username]))
     target.refresh_from_db(fields=["followers_count", "following_count"])
@@ -155,6 +161,8 @@ DONE_MESSAGES = {
     "unblock": gettext_lazy("You unblocked @%(name)s."),
     "mute": gettext_lazy("You muted @%(name)s."),
     "unmute": gettext_lazy("You unmuted @%(name)s."),
+    "notify": gettext_lazy("You will be notified when @%(name)s posts."),
+    "unnotify": gettext_lazy("You will no longer be notified when @%(name)s posts."),
 }
 
 

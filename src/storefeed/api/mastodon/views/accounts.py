@@ -1,7 +1,6 @@
 """Mastodon API: accounts (https://docs.joinmastodon.org/methods/accounts/), follow requests,
 mutes and blocks. Thin: parse, look up, call one service, render."""
 
-import contextlib
 from typing import Any
 
 from django.http import HttpResponse
@@ -21,7 +20,7 @@ from storefeed.api.mastodon.params import FALSE, TRUE
 from storefeed.api.mastodon.routing import route
 from storefeed.api.mastodon.views.lists import entity as list_entity
 from storefeed.api.mastodon.views.timelines import featured_entity
-from storefeed.core.errors import Conflict, ValidationFailed
+from storefeed.core.errors import ValidationFailed
 from storefeed.posts import selectors as posts
 from storefeed.posts.models import FeaturedTag
 from storefeed.social import selectors as social
@@ -302,14 +301,15 @@ def account_search(api: ApiRequest) -> HttpResponse:
 def account_follow(api: ApiRequest, account_id: str) -> HttpResponse:
     target = _account(account_id)
     p = api.params
-    # Following (or asking) twice is not an error in Mastodon: answer with the state.
-    with contextlib.suppress(Conflict):
-        social_services.follow_create(
-            follower=api.user,
-            target=target,
-            show_reblogs=p.bool("reblogs", True),
-            notify=p.bool("notify", False),
-        )
+    # Following (or asking) again is not an error in Mastodon: it changes the options it
+    # names on the follow or the request, leaves the others alone, and answers with the state.
+    social_services.follow_create(
+        follower=api.user,
+        target=target,
+        show_reblogs=p.bool("reblogs") if p.has("reblogs") else None,
+        notify=p.bool("notify") if p.has("notify") else None,
+        update_existing=True,
+    )
     return _relationship(api, target)
 
 
