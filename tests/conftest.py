@@ -128,6 +128,16 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in Chinese leaves Chinese active in its thread; the next test starts in the
+    site's default language whatever ran before it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (rate-limit counters live there)."""
     from django.core.cache import cache

@@ -102,3 +102,20 @@ def test_a_list_leaves_out_reposts_of_accounts_followed_with_reblogs_off(alice, 
     assert ids(lists.list_timeline(viewer=alice, list_id=item.pk)) == {reblog.pk}
     social.follow_update(follower=alice, target=bob, show_reblogs=False)
     assert ids(lists.list_timeline(viewer=alice, list_id=item.pk)) == set()
+
+
+def test_unfollowing_or_blocking_takes_the_account_off_ones_lists(alice, bob, carol):
+    for target in (bob, carol):
+        social.follow_create(follower=alice, target=target)
+    social.follow_create(follower=bob, target=alice)
+    mine = lists.list_create(owner=alice, title="Friends")
+    lists.list_accounts_add(owner=alice, list_id=mine.pk, account_ids=[bob.pk, carol.pk])
+    his = lists.list_create(owner=bob, title="Mine")
+    lists.list_accounts_add(owner=bob, list_id=his.pk, account_ids=[alice.pk])
+
+    social.follow_delete(follower=alice, target=carol)
+    assert [a.username for a in lists.list_members(owner=alice, list_id=mine.pk)] == ["bob"]
+
+    social.block_create(account=alice, target=bob)  # ends the follows both ways
+    assert lists.list_members(owner=alice, list_id=mine.pk) == []
+    assert lists.list_members(owner=bob, list_id=his.pk) == []

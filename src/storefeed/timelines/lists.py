@@ -133,6 +133,12 @@ def list_accounts_remove(*, owner: User, list_id: int | str, account_ids: list[i
     ListMember.objects.filter(list=item, account_id__in=_account_ids(account_ids)).delete()
 
 
+def list_memberships_drop(*, owner_id: int, account_id: int) -> None:
+    """`account` leaves every list of `owner` (who stopped following them): lists hold only
+    accounts one follows, as in Mastodon. Runs inside the unfollow's or block's transaction."""
+    ListMember.objects.filter(list__owner_id=owner_id, account_id=account_id).delete()
+
+
 def list_members(*, owner: User, list_id: int | str, limit: int = 40) -> list[User]:
     item = list_for_owner(owner=owner, list_id=list_id)
     return [

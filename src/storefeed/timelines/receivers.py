@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from storefeed.posts import signals as post_signals
 from storefeed.social import signals as social_signals
-from storefeed.timelines import tasks
+from storefeed.timelines import lists, tasks
 
 
 @receiver(post_signals.status_created)
@@ -28,12 +28,16 @@ def on_follow_created(*, account_id: int, target_id: int, **_: Any) -> None:
 @receiver(social_signals.follow_deleted)
 def on_follow_deleted(*, account_id: int, target_id: int, **_: Any) -> None:
     tasks.remove_author.enqueue(account_id, target_id)
+    lists.list_memberships_drop(owner_id=account_id, account_id=target_id)
 
 
 @receiver(social_signals.block_created)
 def on_block_created(*, account_id: int, target_id: int, **_: Any) -> None:
     tasks.remove_author.enqueue(account_id, target_id, True)
     tasks.remove_author.enqueue(target_id, account_id, True)
+    # The block removed the follows both ways (without follow_deleted): lists follow suit.
+    lists.list_memberships_drop(owner_id=account_id, account_id=target_id)
+    lists.list_memberships_drop(owner_id=target_id, account_id=account_id)
 
 
 @receiver(social_signals.mute_created)
