@@ -158,23 +158,89 @@ def test_signed_in_start_up_calls_answer_empty(anon, api_client, alice, path, sc
     assert response.json() == []
 
 
-def test_markers_read_empty_and_echo_a_save(api_client, anon, alice):
+def test_markers_are_stored_and_read_back(api_client, anon, alice, bob):
+    from storefeed.timelines.models import Marker
+
     client = api_client(alice)
     assert client.get("/api/v1/markers", {"timeline[]": ["home"]}).json() == {}
     saved = client.post("/api/v1/markers", {"home[last_read_id]": "123"})
     assert saved.status_code == 200
-    assert saved.json()["home"]["last_read_id"] == "123"
-    assert saved.json()["home"]["updated_at"].endswith("Z")
+    home = saved.json()["home"]
+    assert home["last_read_id"] == "123" and home["version"] == 0
+    assert home["updated_at"].endswith("Z") and len(home["updated_at"]) == 24
     as_json = client.post(
         "/api/v1/markers",
-        {"notifications": {"last_read_id": "9"}},
+        {"notifications": {"last_read_id": "9"}, "home": {"last_read_id": "150"}},
         content_type="application/json",
+    ).json()
+    assert as_json["notifications"] == {
+        "last_read_id": "9",
+        "version": 0,
+        "updated_at": as_json["notifications"]["updated_at"],
+    }
+    assert as_json["home"]["last_read_id"] == "150" and as_json["home"]["version"] == 1
+    # The same position again changes nothing (Mastodon saves only a change).
+    again = client.post("/api/v1/markers", {"home[last_read_id]": "150"}).json()
+    assert again["home"]["version"] == 1
+    read = client.get("/api/v1/markers?timeline[]=home&timeline[]=notifications").json()
+    assert {k: v["last_read_id"] for k, v in read.items()} == {
+        "home": "150",
+        "notifications": "9",
+    }
+    only_home = client.get("/api/v1/markers", {"timeline[]": ["home"]}).json()
+    assert list(only_home) == ["home"]
+    # Another app of the same account reads the same positions; another account has none.
+    assert (
+        api_client(alice, scopes="read:statuses")
+        .get("/api/v1/markers", {"timeline[]": ["home"]})
+        .json()["home"]["last_read_id"]
+        == "150"
     )
-    assert as_json.json()["notifications"]["last_read_id"] == "9"
-    assert client.post("/api/v1/markers", {"home": "x"}).status_code == 422
+    assert api_client(bob).get("/api/v1/markers", {"timeline[]": ["home"]}).json() == {}
+    assert Marker.objects.filter(account=alice).count() == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"home": "x"},
+        {"home": {"last_read_id": "abc"}},
+        {"home": {"last_read_id": ""}},
+        {"home": {}},
+        {"bogus": {"last_read_id": "1"}},
+        {"home": {"last_read_id": "5"}, "notifications": {"last_read_id": "-1"}},
+        {"home": {"last_read_id": str(2**64)}},
+    ],
+)
+def test_markers_refuse_bad_input_and_change_nothing(api_client, alice, body):
+    from storefeed.timelines.models import Marker
+
+    client = api_client(alice)
+    client.post("/api/v1/markers", {"home[last_read_id]": "1"})
+    response = client.post("/api/v1/markers", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["error"].startswith("Validation failed")
+    assert [(m.timeline, m.last_read_id, m.version) for m in Marker.objects.all()] == [
+        ("home", 1, 0)
+    ]
+
+
+def test_markers_refuse_an_unknown_timeline_name_and_check_scopes(api_client, anon, alice):
+    client = api_client(alice)
+    bad = client.get("/api/v1/markers", {"timeline[]": ["home", "public"]})
+    assert bad.status_code == 422
+    assert "public" in bad.json()["error"]
     assert client.post("/api/v1/markers", "{", content_type="application/json").status_code == 400
     assert api_client(alice, scopes="read").post("/api/v1/markers", {}).status_code == 403
+    assert api_client(alice, scopes="write").get("/api/v1/markers").status_code == 403
+    assert (
+        api_client(alice, scopes="write:statuses")
+        .post("/api/v1/markers", {"home[last_read_id]": "2"})
+        .status_code
+        == 200
+    )
     assert anon.get("/api/v1/markers").status_code == 401
+    assert anon.post("/api/v1/markers", {"home[last_read_id]": "2"}).status_code == 401
 
 
 def test_preferences_show_the_posting_defaults(api_client, alice):

@@ -57,3 +57,26 @@ class ListMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["list", "account"], name="timelines_listmember_unique")
         ]
+
+
+class MarkerTimeline(models.TextChoices):
+    HOME = "home", "home"
+    NOTIFICATIONS = "notifications", "notifications"
+
+
+class Marker(models.Model):
+    """Where an account stopped reading a timeline (Mastodon's Marker), saved by its apps so
+    another app can carry on from there. `version` counts the changes (Mastodon's lock_version)."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="markers"
+    )
+    timeline = models.CharField(max_length=20, choices=MarkerTimeline.choices)
+    last_read_id = models.BigIntegerField()
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "timeline"], name="timelines_marker_unique")
+        ]

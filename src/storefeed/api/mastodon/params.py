@@ -102,6 +102,10 @@ class Params:
     def has(self, name: str) -> bool:
         return name in self.data
 
+    def names(self) -> builtins.list[builtins.str]:
+        """Every top-level parameter name, in the order given."""
+        return builtins.list(self.data)
+
     def raw(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
 

@@ -17,6 +17,8 @@ from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.routing import route
 from storefeed.posts.models import Status
+from storefeed.timelines import markers as marker_service
+from storefeed.timelines.models import Marker, MarkerTimeline
 
 VERSION = f"4.3.0 (compatible; Storefeed {storefeed.__version__})"
 SOURCE_URL = "https://github.com/storefeed/storefeed"
@@ -202,22 +204,40 @@ def domain_blocks(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
+def _marker(marker: Marker) -> dict[str, Any]:
+    return {
+        "last_read_id": str(marker.last_read_id),
+        "version": marker.version,
+        "updated_at": iso(marker.updated_at),
+    }
+
+
 @endpoint("GET", "POST", scope={"GET": "read:statuses", "POST": "write:statuses"})
 def markers(api: ApiRequest) -> HttpResponse:
-    """Read positions are not stored yet: GET answers `{}`; POST echoes what was sent in the
-    Marker shape, so clients that save their position carry on."""
+    """Mastodon's markers: GET the saved positions of `timeline[]`; POST
+    `home[last_read_id]` and/or `notifications[last_read_id]` to save them."""
     if api.request.method == "GET":
-        return ok({})
-    now = iso(timezone.now())
-    echoed = {}
-    for timeline in ("home", "notifications"):
-        if not api.params.has(timeline):
+        names = [str(t) for t in api.params.list("timeline")]
+        found = marker_service.markers_for(account=api.user, timelines=names)
+        return ok({m.timeline: _marker(m) for m in found})
+    positions: dict[str, object] = {}
+    for name in api.params.names():
+        value = api.params.raw(name)
+        # Each timeline comes as an object (`home[last_read_id]=...`); other plain
+        # parameters are not positions and are left alone, as in Mastodon.
+        if not isinstance(value, dict) and name not in MarkerTimeline.values:
             continue
-        last_read_id = api.params.dict(timeline).get("last_read_id")
-        if last_read_id is None or isinstance(last_read_id, (dict, list)):
-            raise ApiError(422, f"Validation failed: {timeline}[last_read_id] is missing")
-        echoed[timeline] = {"last_read_id": str(last_read_id), "version": 1, "updated_at": now}
-    return ok(echoed)
+        if not isinstance(value, dict) or "last_read_id" not in value:
+            raise ApiError(
+                422, f"Validation failed: {name}[last_read_id] is missing", **_marker_details(name)
+            )
+        positions[name] = value["last_read_id"]
+    saved = marker_service.markers_save(account=api.user, positions=positions)
+    return ok({m.timeline: _marker(m) for m in saved})
+
+
+def _marker_details(name: str) -> dict[str, Any]:
+    return {"details": {name: [{"error": "ERR_BLANK", "description": "last_read_id is missing"}]}}
 
 
 @endpoint("GET", auth="required", scope="read:accounts")
