@@ -1,7 +1,7 @@
 """Fixtures for driving the Mastodon API through the real client libraries (Mastodon.py, toot)
 against `storefeed serve`, the server `make run` starts: gunicorn with the production settings,
 the background worker and the periodic scheduler, as separate processes. One server runs for
-the whole test session, on the test database itself, so that tests can set up accounts and
+this package's tests, on the test database itself, so that tests can set up accounts and
 check rows through the ORM; each test runs on a transactional database flushed afterwards.
 
 What the worker does (fan-out to home and list timelines, ...) happens in the background, as on
@@ -90,12 +90,19 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def storefeed_server(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
-    """`storefeed serve` on the test database for the whole session; yields its root URL."""
+    """`storefeed serve` on the test database while this package's tests run (pytest-django
+    runs the transactional tests last, in order, so they run together); yields its root URL.
+
+    Only while they run: the server's worker takes any task queued in that database, and
+    other packages' tests of the queue expect their own workers to."""
     from django.db import connection
+    from django_tasks_db.models import DBTaskResult
 
     var = tmp_path_factory.mktemp("serve-var")
     env = {
@@ -103,12 +110,15 @@ def storefeed_server(
         "STOREFEED_DATABASE_URL": database_url(connection.settings_dict),
         "STOREFEED_TASKS": "database",
         "WEB_CONCURRENCY": "2",
-        # One token and one address (127.0.0.1) serve every test of the session; the limit
-        # itself is tested in tests/api/test_rate_limit.py.
+        # One token and one address (127.0.0.1) serve every test here; the limit itself is
+        # tested in tests/api/test_rate_limit.py.
         "STOREFEED_API_RATE_LIMIT": "1000000",
     }
     with serving(env, "--worker-interval", "0.05", log=var / "serve.log") as (_process, url):
         yield url
+    with django_db_blocker.unblock():
+        # The scheduler may have queued a periodic sweep after the last test's flush.
+        DBTaskResult.objects.all().delete()
 
 
 def settle(timeout: float = 30) -> None:
