@@ -43,3 +43,15 @@ def test_non_seller_cannot_post_products(api_for, bob, make_product):
 
 def test_ordinary_posts_have_an_empty_products_list(api_for, alice):
     assert api_for(alice).post("/api/v1/statuses", {"status": "hi"}).json()["products"] == []
+
+
+def test_editing_a_product_post_keeps_its_products(api_for, seller, make_product):
+    tea = make_product(title="Oolong tea", price="88.00", stock=12)
+    api = api_for(seller)
+    posted = api.post("/api/v1/statuses", {"status": "New in!", "product_ids": [str(tea.pk)]})
+    res = api.put(f"/api/v1/statuses/{posted.json()['id']}", {"status": "Now with a story #tea"})
+    assert res.status_code == 200, res.content
+    body = res.json()
+    assert body["edited_at"] is not None and "story" in body["content"]
+    assert [c["title"] for c in body["products"]] == ["Oolong tea"]
+    assert PostProduct.objects.filter(status_id=posted.json()["id"]).count() == 1

@@ -16,6 +16,8 @@ class NotificationType(models.TextChoices):
     FAVOURITE = "favourite", _("liked your post")
     # A new post by an account followed with notify on (Mastodon's "status").
     STATUS = "status", _("posted something new")
+    # A post one reposted was edited by its author (Mastodon's "update").
+    UPDATE = "update", _("edited a post you reposted")
     # Commerce events (seller program decisions, order changes); what happened is in `data`.
     SHOP = "shop", _("shop update")
 

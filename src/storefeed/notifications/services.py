@@ -2,6 +2,7 @@
 the caller's work (the follow or the like that caused them, the fan-out of a new post), so
 they open a savepoint at most, never a durable transaction."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -71,6 +72,19 @@ def notify(
     return Notification.objects.get(pk=fresh_id)
 
 
+def _recipients(recipient_ids: Iterable[int], actor_id: int) -> list[int]:
+    """`recipient_ids` without the actor and the suppressed (see `_suppressing`), sorted."""
+    wanted = set(recipient_ids) - {actor_id}
+    if not wanted:
+        return []
+    suppressed = set(
+        User.objects.filter(pk__in=wanted)
+        .filter(_suppressing(actor_id))
+        .values_list("pk", flat=True)
+    )
+    return sorted(wanted - suppressed)
+
+
 def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, status_id: int) -> int:
     """Tell several accounts that `actor_id` did `type` with `status_id` (a new post, for
     those who asked to hear of them), leaving out the actor and the suppressed (see
@@ -78,16 +92,40 @@ def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, statu
     twice must not bring it back to the top. Returns how many recipients remained."""
     if type not in NotificationType.values:
         raise ValueError(f"unknown notification type {type!r}")
-    wanted = set(recipient_ids) - {actor_id}
-    if not wanted:
+    recipients = _recipients(recipient_ids, actor_id)
+    if not recipients:
         return 0
-    suppressed = set(
-        User.objects.filter(pk__in=wanted)
-        .filter(_suppressing(actor_id))
-        .values_list("pk", flat=True)
-    )
-    recipients = sorted(wanted - suppressed)
     # The unique constraint on (recipient, actor, type, status) turns a repeat into nothing.
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
+            for r in recipients
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(recipients)
+
+
+def notify_since(
+    *, recipient_ids: Iterable[int], actor_id: int, type: str, status_id: int, since: dt.datetime
+) -> int:
+    """Tell several accounts of an event that can happen again to the same status (an edit):
+    a notification of it from before `since` is replaced by a fresh one, unread, on top; one
+    from `since` on is left as it is, so a task run twice notifies once. The actor and the
+    suppressed (see `_suppressing`) are left out. Returns how many recipients remained."""
+    if type not in NotificationType.values:
+        raise ValueError(f"unknown notification type {type!r}")
+    recipients = _recipients(recipient_ids, actor_id)
+    if not recipients:
+        return 0
+    Notification.objects.filter(
+        recipient_id__in=recipients,
+        actor_id=actor_id,
+        type=type,
+        status_id=status_id,
+        created_at__lt=since,
+    ).delete()
     Notification.objects.bulk_create(
         [
             Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from storefeed.core.ids import new_id
@@ -82,6 +83,26 @@ class Status(models.Model):
     @property
     def is_reblog(self) -> bool:
         return self.reblog_of_id is not None
+
+
+class StatusEdit(models.Model):
+    """One version of an edited status, append-only (Mastodon's StatusEdit). The first edit
+    also records the version as first posted (at the status's `created_at`); each edit then
+    records the version it produced. Images are kept as ids and descriptions, so the history
+    shows the descriptions of the time."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    spoiler_text = models.CharField(max_length=200, blank=True)
+    sensitive = models.BooleanField(default=False)
+    media = models.JSONField(default=list, blank=True)  # [{"id": "...", "description": "..."}]
+    poll_options = models.JSONField(null=True, blank=True)  # option titles, or null: no poll
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
 
 
 class Mention(models.Model):

@@ -19,6 +19,7 @@ from storefeed.posts.models import (
     Poll,
     PollVote,
     Status,
+    StatusEdit,
     StatusTag,
     Tag,
     Visibility,
@@ -435,3 +436,34 @@ def reblogged_by(*, status: Status, max_id: int | None = None, limit: int = 40) 
     if max_id is not None:
         qs = qs.filter(pk__lt=max_id)
     return [row.account for row in qs.order_by("-pk")[: max(1, min(limit, 80))]]
+
+
+def status_snapshot(
+    *, status: Status, media: Sequence[MediaAttachment], poll: Poll | None
+) -> StatusEdit:
+    """An unsaved StatusEdit holding `status` as it is, with `media` and `poll`."""
+    return StatusEdit(
+        status=status,
+        text=status.text,
+        content=status.content,
+        spoiler_text=status.spoiler_text,
+        sensitive=status.sensitive,
+        media=[{"id": str(m.pk), "description": m.description} for m in media],
+        poll_options=list(poll.options) if poll is not None else None,
+    )
+
+
+def status_history(*, status: Status) -> tuple[list[StatusEdit], dict[int, MediaAttachment]]:
+    """The versions of `status`, oldest first, and the images they name that still exist (by
+    id), in two queries. A post never edited has one version: itself as it is (as in
+    Mastodon)."""
+    edits = list(StatusEdit.objects.filter(status=status).order_by("created_at", "id"))
+    if not edits:
+        media_now = list(status.media.order_by("position", "id"))
+        poll = Poll.objects.filter(status=status).first()
+        current = status_snapshot(status=status, media=media_now, poll=poll)
+        current.created_at = status.edited_at or status.created_at
+        edits = [current]
+        return edits, {m.pk: m for m in media_now}
+    wanted = {int(m["id"]) for edit in edits for m in edit.media}
+    return edits, MediaAttachment.objects.in_bulk(wanted) if wanted else {}

@@ -18,3 +18,8 @@ def publish_due_scheduled() -> None:
 @task()
 def sweep_unattached_media() -> None:
     services.media_sweep_unattached()
+
+
+@task()
+def notify_status_update(status_id: int) -> None:
+    services.status_update_notify(status_id=status_id)

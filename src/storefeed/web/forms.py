@@ -174,6 +174,16 @@ class ComposeForm(forms.Form):
         return data
 
 
+class StatusEditForm(forms.Form):
+    """Editing one's post on the web: the text and the content warning (its images and poll
+    stay as they are); the fields and checks are the composer's."""
+
+    text = ComposeForm.base_fields["text"]
+    spoiler_text = ComposeForm.base_fields["spoiler_text"]
+    sensitive = ComposeForm.base_fields["sensitive"]
+    clean_text = ComposeForm.clean_text
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
     note = forms.CharField(

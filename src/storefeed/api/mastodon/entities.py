@@ -12,7 +12,7 @@ from storefeed.accounts.models import User
 from storefeed.core.money import format_amount
 from storefeed.core.text import render
 from storefeed.notifications.models import Notification
-from storefeed.posts.models import MediaAttachment, Poll, Status, Tag
+from storefeed.posts.models import MediaAttachment, Poll, Status, StatusEdit, Tag
 from storefeed.social.selectors import Relationship
 
 # Our notification types that Mastodon clients know by another name.
@@ -266,6 +266,31 @@ class Renderer:
         if not with_source:
             del data["text"]
         return data
+
+    def status_edit(
+        self, edit: StatusEdit, account: User, media: dict[int, MediaAttachment]
+    ) -> dict[str, Any]:
+        """Mastodon's StatusEdit: one version of a post. Its images with the descriptions of
+        that version (those deleted since are left out)."""
+        attachments = []
+        for item in edit.media:
+            found = media.get(int(item["id"]))
+            if found is not None:
+                attachments.append(
+                    {**self.media(found), "description": item["description"] or None}
+                )
+        return {
+            "content": edit.content,
+            "spoiler_text": edit.spoiler_text,
+            "sensitive": edit.sensitive,
+            "created_at": iso(edit.created_at),
+            "account": self.account(account),
+            "poll": {"options": [{"title": t} for t in edit.poll_options]}
+            if edit.poll_options is not None
+            else None,
+            "media_attachments": attachments,
+            "emojis": [],
+        }
 
     def product_card(self, card: Any) -> dict[str, Any]:
         return {

@@ -17,7 +17,7 @@ from storefeed.posts import selectors as post_selectors
 from storefeed.posts import services as post_services
 from storefeed.posts.models import Status
 from storefeed.web.errors import show_error
-from storefeed.web.forms import ComposeForm
+from storefeed.web.forms import ComposeForm, StatusEditForm
 from storefeed.web.views.helpers import (
     AuthedRequest,
     HtmxRequest,
@@ -82,6 +82,48 @@ def compose(request: AuthedRequest) -> HttpResponse:
         request,
         "web/compose.html",
         {"form": form, "context_status": context_status, "tab": "compose"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def status_edit(request: AuthedRequest, status_id: int) -> HttpResponse:
+    """Edit one's own post: a form with its text and content warning (posts.status_update;
+    images and poll stay). Someone else's post, or a repost, is not found."""
+    status = status_or_404(request, status_id)
+    if status.account_id != request.user.pk or status.reblog_of_id is not None:
+        raise Http404("Not your post")
+    if request.method == "POST":
+        form = StatusEditForm(request.POST)
+    else:
+        form = StatusEditForm(
+            initial={
+                "text": status.text,
+                "spoiler_text": status.spoiler_text,
+                "sensitive": status.sensitive,
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post_services.status_update(
+                account=request.user,
+                status_id=status.pk,
+                text=data["text"],
+                spoiler_text=data["spoiler_text"],
+                sensitive=data["sensitive"],
+            )
+        except NotFound as missing:
+            raise Http404(missing.message) from None
+        except DomainError as error:
+            show_error(request, error, form)
+        else:
+            messages.success(request, _("Your post was edited."))
+            return redirect(status_url(status))
+    return render(
+        request,
+        "web/status_edit.html",
+        {"form": form, "status": status},
         status=400 if form.errors else 200,
     )
 

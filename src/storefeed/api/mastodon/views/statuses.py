@@ -149,10 +149,19 @@ def _product_post(
 
 
 @endpoint(
-    "GET", "DELETE", scope={"GET": "read:statuses", "DELETE": "write:statuses"}, auth="optional"
+    "GET",
+    "PUT",
+    "DELETE",
+    scope={"GET": "read:statuses", "PUT": "write:statuses", "DELETE": "write:statuses"},
+    auth="optional",
 )
 def status(api: ApiRequest, status_id: str) -> HttpResponse:
     r = Renderer(api.request)
+    if api.request.method == "PUT":
+        if api.account is None:
+            raise ApiError(401, "The access token is invalid")
+        edited = services.status_update(account=api.user, status_id=status_id, **_edit_fields(api))
+        return ok(r.status(_one(api, edited.pk)))
     if api.request.method == "DELETE":
         if api.account is None:
             raise ApiError(401, "The access token is invalid")
@@ -162,6 +171,49 @@ def status(api: ApiRequest, status_id: str) -> HttpResponse:
         services.status_delete(account=api.user, status_id=status_id)
         return ok(r.status(shown, with_source=True))
     return ok(r.status(_one(api, status_id)))
+
+
+def _edit_fields(api: ApiRequest) -> dict[str, Any]:
+    """PUT /api/v1/statuses/:id replaces the post as Mastodon's does: what is left out goes
+    (no media_ids: no images; no poll: no poll), except the language, which stays."""
+    p = api.params
+    changes = []
+    for raw in p.list("media_attributes"):
+        if not isinstance(raw, dict) or "id" not in raw:
+            raise Invalid("Validation failed: media_attributes need an id")
+        focus = None
+        if raw.get("focus") not in (None, ""):
+            try:
+                x, y = (float(v) for v in str(raw["focus"]).split(","))
+            except ValueError:
+                raise Invalid("Validation failed: focus must be two numbers, as 0.5,-0.2") from None
+            focus = (x, y)
+        description = raw.get("description")
+        changes.append(
+            services.MediaChange(
+                id=str(raw["id"]),
+                description=str(description) if description is not None else None,
+                focus=focus,
+            )
+        )
+    return {
+        "text": p.str("status", "") or "",
+        "spoiler_text": p.str("spoiler_text", "") or "",
+        "sensitive": p.bool("sensitive"),
+        "language": p.str("language") or None,
+        "media_ids": p.list("media_ids"),
+        "media_changes": changes,
+        "poll": _poll_spec(api),
+    }
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def history(api: ApiRequest, status_id: str) -> HttpResponse:
+    """The versions of a post, oldest first (one, the current, for a post never edited)."""
+    r = Renderer(api.request)
+    status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
+    edits, media = selectors.status_history(status=status)
+    return ok([r.status_edit(edit, status.account, media) for edit in edits])
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
@@ -296,6 +348,7 @@ urlpatterns = [
     route(S, status),
     route(f"{S}/context", context),
     route(f"{S}/source", source),
+    route(f"{S}/history", history),
     route(f"{S}/reblog", _write(services.status_reblog, returns_reblog=True)),
     route(f"{S}/unreblog", _write(services.status_unreblog)),
     route(f"{S}/favourite", _write(services.status_favourite, scope="write:favourites")),
