@@ -62,6 +62,24 @@ def test_poll_and_vote(api_for, alice, bob):
     assert bad.status_code == 422 and "error" in bad.json()
 
 
+def test_a_post_without_visibility_or_language_takes_the_authors_defaults(api_for, alice):
+    alice.default_visibility = "private"
+    alice.default_sensitive = True
+    alice.default_language = "zh"
+    alice.save(update_fields=["default_visibility", "default_sensitive", "default_language"])
+    api = api_for(alice)
+    plain = api.post("/api/v1/statuses", {"status": "defaults"}).json()
+    assert (plain["visibility"], plain["sensitive"], plain["language"]) == ("private", True, "zh")
+    named = api.form(
+        "/api/v1/statuses",
+        {"status": "named", "visibility": "public", "sensitive": "false", "language": "en"},
+    ).json()
+    assert (named["visibility"], named["sensitive"], named["language"]) == ("public", False, "en")
+    later = timezone.now() + dt.timedelta(hours=1)
+    scheduled = api.post("/api/v1/statuses", {"status": "later", "scheduled_at": later.isoformat()})
+    assert scheduled.json()["params"]["visibility"] == "private"
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [
@@ -93,6 +111,33 @@ def test_malformed_json_is_400(api_for, alice):
     assert res.status_code == 400 and "error" in res.json()
 
 
+def test_refusals_say_validation_failed_once(api_for, alice, make_image):
+    api = api_for(alice)
+    bad_poll = api.post(
+        "/api/v1/statuses", {"status": "x", "poll": {"options": ["a", "b"], "expires_in": "soon"}}
+    )
+    assert bad_poll.json() == {"error": "Validation failed: poll expires_in must be a number"}
+    bad_time = api.post("/api/v1/statuses", {"status": "x", "scheduled_at": "not a date"})
+    assert bad_time.json() == {"error": "Validation failed: scheduled_at is not a valid datetime"}
+    assert api.form("/api/v2/media", {}).json() == {
+        "error": "Validation failed: File can't be blank"
+    }
+    media = api.form("/api/v2/media", {"file": make_image()}).json()
+    bad_focus = api.put(f"/api/v1/media/{media['id']}", {"focus": "left,top"})
+    assert bad_focus.status_code == 422
+    assert bad_focus.json() == {
+        "error": "Validation failed: focus must be two numbers like 0.5,-0.2"
+    }
+    posted = api.post("/api/v1/statuses", {"status": "to edit"}).json()
+    no_id = api.put(
+        f"/api/v1/statuses/{posted['id']}",
+        {"status": "edited", "media_attributes": [{"description": "which one?"}]},
+    )
+    assert no_id.json() == {"error": "Validation failed: media_attributes need an id"}
+    assert Status.objects.get().text == "to edit"
+    assert not ScheduledStatus.objects.exists()
+
+
 def test_someone_elses_media_is_refused(api_for, alice, bob, make_image):
     theirs = api_for(bob).form("/api/v1/media", {"file": make_image()}).json()
     res = api_for(alice).post("/api/v1/statuses", {"status": "x", "media_ids": [theirs["id"]]})
@@ -117,6 +162,17 @@ def test_actions_are_idempotent_and_counted(api_for, alice, bob):
     assert [s["id"] for s in api.get("/api/v1/favourites").json()] == [status_id]
     un = api.post(f"/api/v1/statuses/{status_id}/unreblog").json()
     assert un["reblogged"] is False and un["reblogs_count"] == 0
+
+
+def test_reblog_visibility_as_asked_or_the_reposters_default(api_for, alice, bob):
+    status_id = api_for(alice).post("/api/v1/statuses", {"status": "share me"}).json()["id"]
+    bob.default_visibility = "private"
+    bob.save(update_fields=["default_visibility"])
+    api = api_for(bob)
+    asked = api.form(f"/api/v1/statuses/{status_id}/reblog", {"visibility": "unlisted"}).json()
+    assert (asked["visibility"], asked["reblog"]["id"]) == ("unlisted", status_id)
+    api.post(f"/api/v1/statuses/{status_id}/unreblog")
+    assert api.post(f"/api/v1/statuses/{status_id}/reblog").json()["visibility"] == "private"
 
 
 def test_reply_context_and_delete(api_for, alice, bob):
@@ -170,6 +226,22 @@ def test_scheduled_status_is_published_by_the_worker(api_for, alice):
         assert scheduled_statuses_publish_due() == 0
     assert Status.objects.get().text == "later"
     assert not ScheduledStatus.objects.exists()
+
+
+def test_a_scheduled_status_shows_its_media_attachments(api_for, alice, make_image):
+    api = api_for(alice)
+    media = api.form("/api/v2/media", {"file": make_image(), "description": "later"}).json()
+    when = (timezone.now() + dt.timedelta(hours=1)).isoformat()
+    scheduled = api.post(
+        "/api/v1/statuses", {"status": "x", "media_ids": [media["id"]], "scheduled_at": when}
+    ).json()
+    assert [m["id"] for m in scheduled["media_attachments"]] == [media["id"]]
+    assert scheduled["media_attachments"][0]["description"] == "later"
+    assert scheduled["params"]["media_ids"] == [media["id"]]
+    (listed,) = api.get("/api/v1/scheduled_statuses").json()
+    assert listed["media_attachments"] == scheduled["media_attachments"]
+    one = api.get(f"/api/v1/scheduled_statuses/{scheduled['id']}").json()
+    assert one["media_attachments"] == scheduled["media_attachments"]
 
 
 def test_timelines_and_paging(api_for, alice, bob):
@@ -234,6 +306,16 @@ def test_notifications(api_for, alice, bob):
     assert a.get("/api/v1/notifications").json() == []
 
 
+def test_tag_timeline_only_media(api_for, alice, make_image):
+    api = api_for(alice)
+    media = api.form("/api/v2/media", {"file": make_image()}).json()
+    with_photo = api.post("/api/v1/statuses", {"status": "#tea", "media_ids": [media["id"]]})
+    api.post("/api/v1/statuses", {"status": "#tea too"})
+    assert len(api.get("/api/v1/timelines/tag/tea").json()) == 2
+    only = api.get("/api/v1/timelines/tag/tea", {"only_media": "true"}).json()
+    assert [s["id"] for s in only] == [with_photo.json()["id"]]
+
+
 def test_search_and_tags(api_for, alice):
     a = api_for(alice)
     a.post("/api/v1/statuses", {"status": "matcha latte #tea"})
@@ -259,3 +341,15 @@ def test_account_featured_tags_and_lists(api_for, alice, bob):
     lst = a.post("/api/v1/lists", {"title": "Tea people"}).json()
     a.post(f"/api/v1/lists/{lst['id']}/accounts", {"account_ids": [str(bob.pk)]})
     assert [x["id"] for x in a.get(f"/api/v1/accounts/{bob.pk}/lists").json()] == [lst["id"]]
+
+
+def test_featured_tag_counts_its_posts_and_gives_the_last_ones_day(api_for, alice, bob):
+    a = api_for(alice)
+    assert a.post("/api/v1/featured_tags", {"name": "tea"}).json()["last_status_at"] is None
+    a.post("/api/v1/statuses", {"status": "#tea one"})
+    api_for(bob).post("/api/v1/statuses", {"status": "#tea by someone else"})
+    two = a.post("/api/v1/statuses", {"status": "#tea two"}).json()
+    later = dt.datetime(2031, 5, 6, 23, 30, tzinfo=dt.UTC)
+    Status.objects.filter(pk=two["id"]).update(created_at=later)
+    (featured,) = a.get("/api/v1/featured_tags").json()
+    assert (featured["statuses_count"], featured["last_status_at"]) == ("2", "2031-05-06")

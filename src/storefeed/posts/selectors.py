@@ -266,13 +266,17 @@ def tag_timeline(
     any_tags: Sequence[str] = (),
     all_tags: Sequence[str] = (),
     none_tags: Sequence[str] = (),
+    only_media: bool = False,
 ) -> list[Status]:
     """Public posts carrying #tag (or any of `any_tags`), with all of `all_tags` and none of
-    `none_tags`. An unknown tag is an empty page, not an error."""
+    `none_tags` (and with images, if `only_media`). An unknown tag is an empty page, not an
+    error."""
     keys = [normalize_tag(t) for t in (tag, *any_tags)]
     qs = Status.objects.filter(
         visibility=Visibility.PUBLIC, reblog_of__isnull=True, tags__key__in=keys
     )
+    if only_media:
+        qs = qs.filter(Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))))
     for extra in all_tags:
         qs = qs.filter(
             Exists(Tag.objects.filter(key=normalize_tag(extra), statuses=OuterRef("pk")))

@@ -16,7 +16,7 @@ def _focus(value: str | None) -> tuple[float, float] | None:
     try:
         x, y = (float(v) for v in value.split(","))
     except ValueError:
-        raise Invalid("Validation failed: focus must be two numbers like 0.5,-0.2") from None
+        raise Invalid("focus must be two numbers like 0.5,-0.2") from None
     return x, y
 
 
@@ -24,7 +24,7 @@ def _focus(value: str | None) -> tuple[float, float] | None:
 def upload(api: ApiRequest) -> HttpResponse:
     file = api.params.file("file")
     if file is None:
-        raise Invalid("Validation failed: File can't be blank")
+        raise Invalid("File can't be blank")
     media = services.media_create(
         account=api.user,
         file=file,

@@ -14,7 +14,7 @@ from storefeed.api.mastodon.params import Invalid
 from storefeed.api.mastodon.routing import route
 from storefeed.core.errors import Conflict, Forbidden
 from storefeed.posts import selectors, services
-from storefeed.posts.models import Poll, ScheduledStatus, Status
+from storefeed.posts.models import MediaAttachment, Poll, ScheduledStatus, Status
 
 
 def _one(api: ApiRequest, status_id: int | str) -> Status:
@@ -31,11 +31,11 @@ def _poll_spec(api: ApiRequest) -> services.PollSpec | None:
     if isinstance(options, dict):
         options = [options[k] for k in sorted(options)]
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise Invalid("Validation failed: poll options must be a list of strings")
+        raise Invalid("poll options must be a list of strings")
     try:
         expires_in = int(raw.get("expires_in", 86400))
     except (TypeError, ValueError):
-        raise Invalid("Validation failed: poll expires_in must be a number") from None
+        raise Invalid("poll expires_in must be a number") from None
 
     def flag(name: str) -> bool:
         value = raw.get(name, False)
@@ -50,21 +50,35 @@ def _poll_spec(api: ApiRequest) -> services.PollSpec | None:
 
 
 def _status_fields(api: ApiRequest) -> dict[str, Any]:
+    """A post's fields; what the request leaves out comes from the author's posting defaults
+    (source[privacy], source[sensitive], source[language]), as in Mastodon."""
     p = api.params
     media_ids = p.list("media_ids")
+    author = api.user
     return {
         "text": p.str("status", "") or "",
         "media_ids": media_ids,
-        "visibility": p.str("visibility", "public") or "public",
+        "visibility": p.str("visibility") or author.default_visibility,
         "spoiler_text": p.str("spoiler_text", "") or "",
-        "sensitive": p.bool("sensitive"),
-        "language": p.str("language", "") or "",
+        "sensitive": p.bool("sensitive") if p.has("sensitive") else author.default_sensitive,
+        "language": p.str("language") or author.default_language,
         "in_reply_to_id": p.str("in_reply_to_id"),
         "quote_of_id": p.str("quote_id") or p.str("quoted_status_id"),
     }
 
 
-def scheduled_entity(r: Renderer, scheduled: ScheduledStatus) -> dict[str, Any]:
+def _scheduled_media(items: list[ScheduledStatus]) -> dict[int, MediaAttachment]:
+    """The images the scheduled posts keep, by id, in one query."""
+    wanted = {int(m) for scheduled in items for m in scheduled.media_ids}
+    return MediaAttachment.objects.in_bulk(wanted) if wanted else {}
+
+
+def scheduled_entity(
+    r: Renderer, scheduled: ScheduledStatus, media: dict[int, MediaAttachment] | None = None
+) -> dict[str, Any]:
+    """Mastodon's ScheduledStatus; `media` as `_scheduled_media` gives (fetched if None)."""
+    if media is None:
+        media = _scheduled_media([scheduled])
     params = scheduled.params
     return {
         "id": str(scheduled.pk),
@@ -83,14 +97,16 @@ def scheduled_entity(r: Renderer, scheduled: ScheduledStatus) -> dict[str, Any]:
             "idempotency": None,
             "with_rate_limit": False,
         },
-        "media_attachments": [],
+        "media_attachments": [
+            r.media(media[int(m)]) for m in scheduled.media_ids if int(m) in media
+        ],
     }
 
 
 def _when(value: str | None) -> dt.datetime:
     parsed = parse_datetime(value or "")
     if parsed is None:
-        raise Invalid("Validation failed: scheduled_at is not a valid datetime")
+        raise Invalid("scheduled_at is not a valid datetime")
     return parsed
 
 
@@ -107,7 +123,7 @@ def statuses(api: ApiRequest) -> HttpResponse:
     poll = _poll_spec(api)
     if api.params.str("scheduled_at"):
         if api.params.list("product_ids") or api.params.list("external_item_ids"):
-            raise Invalid("Validation failed: posts carrying products cannot be scheduled yet")
+            raise Invalid("posts carrying products cannot be scheduled yet")
         scheduled = services.status_schedule(
             account=api.user,
             scheduled_at=_when(api.params.str("scheduled_at")),
@@ -135,7 +151,7 @@ def _product_post(
 ) -> Status:
     """A post carrying products (Storefeed's extension: product_ids[], external_item_ids[])."""
     if not apps.is_installed("storefeed.catalog"):
-        raise Invalid("Validation failed: this server does not sell products")
+        raise Invalid("this server does not sell products")
     from storefeed.catalog.services import product_post_create  # commerce may be switched off
 
     return product_post_create(
@@ -180,13 +196,13 @@ def _edit_fields(api: ApiRequest) -> dict[str, Any]:
     changes = []
     for raw in p.list("media_attributes"):
         if not isinstance(raw, dict) or "id" not in raw:
-            raise Invalid("Validation failed: media_attributes need an id")
+            raise Invalid("media_attributes need an id")
         focus = None
         if raw.get("focus") not in (None, ""):
             try:
                 x, y = (float(v) for v in str(raw["focus"]).split(","))
             except ValueError:
-                raise Invalid("Validation failed: focus must be two numbers, as 0.5,-0.2") from None
+                raise Invalid("focus must be two numbers, as 0.5,-0.2") from None
             focus = (x, y)
         description = raw.get("description")
         changes.append(
@@ -237,8 +253,13 @@ def _action(service: Any, *, returns_reblog: bool = False, own_only: bool = Fals
 
     def view(api: ApiRequest, status_id: str) -> HttpResponse:
         r = Renderer(api.request)
+        options = {}
+        if returns_reblog:
+            # A repost is public, unlisted or followers-only: as asked, else the reposter's
+            # default visibility (as in Mastodon).
+            options["visibility"] = api.params.str("visibility") or api.user.default_visibility
         try:
-            result = service(account=api.user, status_id=status_id)
+            result = service(account=api.user, status_id=status_id, **options)
         except Conflict:
             result = None
         except Forbidden as exc:
@@ -283,8 +304,10 @@ def scheduled_list(api: ApiRequest) -> HttpResponse:
     if page["since_id"] is not None:
         qs = qs.filter(pk__gt=page["since_id"])
     items = list(qs.order_by("-pk")[: page["limit"]])
+    media = _scheduled_media(items)
     return ok(
-        [scheduled_entity(r, s) for s in items], headers=link_header(api, [s.pk for s in items])
+        [scheduled_entity(r, s, media) for s in items],
+        headers=link_header(api, [s.pk for s in items]),
     )
 
 

@@ -1,6 +1,9 @@
 """Mastodon API: timelines (home, public, tag, list), bookmarks, favourites, followed and
 featured tags."""
 
+import datetime as dt
+
+from django.db.models import Count, Max
 from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
@@ -46,6 +49,7 @@ def tag(api: ApiRequest, hashtag: str) -> HttpResponse:
         any_tags=[str(t) for t in p.list("any")],
         all_tags=[str(t) for t in p.list("all")],
         none_tags=[str(t) for t in p.list("none")],
+        only_media=p.bool("only_media"),
         **cursors(api),
     )
     return _page(api, statuses)
@@ -117,12 +121,17 @@ def _tag_toggle(follow: bool) -> object:
 
 
 def featured_entity(r: Renderer, row: FeaturedTag) -> dict[str, object]:
+    """Mastodon's FeaturedTag: the count as a string, the last post's day (not its time)."""
+    mine = row.tag.statuses.filter(account=row.account).aggregate(
+        count=Count("pk"), last=Max("created_at")
+    )
+    last = mine["last"]
     return {
         "id": str(row.pk),
         "name": row.tag.name,
         "url": r.url(f"/@{row.account.username}/tagged/{row.tag.name}"),
-        "statuses_count": str(row.tag.statuses.filter(account=row.account).count()),
-        "last_status_at": None,
+        "statuses_count": str(mine["count"]),
+        "last_status_at": last.astimezone(dt.UTC).date().isoformat() if last else None,
     }
 
 
