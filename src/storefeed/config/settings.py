@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.utils.translation import gettext_lazy as _
 
 
@@ -239,6 +240,8 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 CORS_URLS_REGEX = r"^/(api|oauth|\.well-known|nodeinfo)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+# Browser clients send Idempotency-Key with posts (Mastodon allows any request header).
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key")
 
 LOGGING = {
     "version": 1,

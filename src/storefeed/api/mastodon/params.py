@@ -114,7 +114,7 @@ class Params:
         if value is None:
             return default
         if isinstance(value, (dict, list)):
-            raise Invalid(f"Validation failed: {name} must be a string")
+            raise Invalid(f"{name} must be a string")
         return str(value)
 
     def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int | None:
@@ -122,11 +122,11 @@ class Params:
         if value in (None, ""):
             return default
         if isinstance(value, bool):
-            raise Invalid(f"Validation failed: {name} must be a number")
+            raise Invalid(f"{name} must be a number")
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise Invalid(f"Validation failed: {name} must be a number") from None
+            raise Invalid(f"{name} must be a number") from None
 
     def id(self, name: builtins.str) -> builtins.int | None:
         """An id parameter; anything that is not a number matches nothing (never an error)."""
@@ -149,7 +149,7 @@ class Params:
             return True
         if text in FALSE:
             return False
-        raise Invalid(f"Validation failed: {name} must be true or false")
+        raise Invalid(f"{name} must be true or false")
 
     def list(self, name: builtins.str) -> list[Any]:
         value = self.data.get(name)
@@ -168,7 +168,7 @@ class Params:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise Invalid(f"Validation failed: {name} must be an object")
+            raise Invalid(f"{name} must be an object")
         return value
 
     def file(self, name: builtins.str) -> UploadedFile | None:
@@ -178,5 +178,5 @@ class Params:
         if value is None or value == "":
             return None
         if not isinstance(value, UploadedFile):
-            raise Invalid(f"Validation failed: {name} must be a file")
+            raise Invalid(f"{name} must be a file")
         return value
