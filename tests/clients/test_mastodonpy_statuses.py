@@ -1,6 +1,6 @@
 """Mastodon.py against `storefeed serve`: statuses and media beyond the everyday flow. Posting
 options, the Idempotency-Key, source and delete, threads, pins, scheduled posts (listed, moved,
-cancelled, and published by the background worker), and uploads through /api/v2/media and
+cancelled, and published by the background worker), editing with its history, and uploads through /api/v2/media and
 /api/v1/media with their sizes, blurhash, description and focus."""
 
 import datetime as dt
@@ -244,4 +244,43 @@ def test_media_through_v2_and_v1_with_sizes_blurhash_description_and_focus(
     assert (gone.text, [m.id for m in gone.media_attachments]) == (
         "Two shots",
         [uploaded.id, v1.id],
+    )
+
+
+def test_editing_a_post_keeps_its_history_and_tells_those_who_reposted_it(
+    alice, bob, masto_for, png_file
+):
+    alice_api, bob_api = masto_for(alice), masto_for(bob)
+    post = alice_api.status_post("Ruby red is back #lipstick")
+    assert post.edited_at is None
+    bob_api.status_reblog(post.id)
+
+    photo = alice_api.media_post(str(png_file()), description="The shade")
+    edited = alice_api.status_update(
+        post.id, "Ruby red and coral are back #lipstick #coral", media_ids=[photo]
+    )
+    assert edited.id == post.id
+    assert edited.edited_at is not None
+    assert [t.name for t in edited.tags] == ["lipstick", "coral"]
+    assert [m.id for m in edited.media_attachments] == [photo.id]
+    assert bob_api.status(post.id).edited_at == edited.edited_at
+    assert alice_api.status_source(post.id).text == "Ruby red and coral are back #lipstick #coral"
+
+    history = bob_api.status_history(post.id)
+    assert [len(version.media_attachments) for version in history] == [0, 1]
+    assert "Ruby red is back" in history[0].content
+    assert "coral" in history[1].content
+
+    settle()  # the "update" notification comes from the worker
+    updates = bob_api.notifications(types=["update"])
+    assert [(n.type, n.status.id) for n in updates] == [("update", post.id)]
+
+    # Someone else's post cannot be edited; nothing changes.
+    with pytest.raises(MastodonNotFoundError):
+        bob_api.status_update(post.id, "Bob was here")
+    with pytest.raises(MastodonAPIError) as empty:
+        alice_api.status_update(post.id, "")
+    assert status_code(empty) == 422
+    assert Status.objects.get(pk=int(post.id)).text == (
+        "Ruby red and coral are back #lipstick #coral"
     )
