@@ -1,7 +1,7 @@
 """Mastodon.py against `storefeed serve`: statuses and media beyond the everyday flow. Posting
 options, the Idempotency-Key, source and delete, threads, pins, scheduled posts (listed, moved,
-cancelled, and published by the background worker), editing with its history, and uploads through /api/v2/media and
-/api/v1/media with their sizes, blurhash, description and focus."""
+cancelled, and published by the background worker), editing with its history, and uploads
+through /api/v2/media and /api/v1/media with their sizes, blurhash, description and focus."""
 
 import datetime as dt
 import io
