@@ -184,6 +184,19 @@ def redis_url() -> str:
     return redis_test_url()
 
 
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def each_timeline_store(request, settings) -> str:
+    """Runs the test once per home timeline store: the database, and Redis (on the flushed
+    test database, selected as STOREFEED_TIMELINE_STORE=redis would)."""
+    if request.param == "redis":
+        import redis
+
+        redis.Redis.from_url(redis_test_url()).flushdb()
+        settings.TIMELINE_STORE = "redis"
+        settings.REDIS_URL = redis_test_url()
+    return request.param
+
+
 @pytest.fixture
 def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterator[Any]:
     """A Playwright page in headless Chromium, pointed at Django's live test server.

@@ -6,7 +6,8 @@ import pytest
 
 from storefeed.social.models import Follow, FollowRequest
 
-pytestmark = pytest.mark.django_db
+# Every test runs with each home timeline store.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_timeline_store")]
 
 
 def follow(api, account, **options):

@@ -10,11 +10,12 @@ from storefeed.posts import services as posts
 from storefeed.social import services as social
 from storefeed.timelines import lists
 from storefeed.timelines import services as timelines
-from storefeed.timelines.models import HomeEntry
 from storefeed.timelines.selectors import home_timeline
+from storefeed.timelines.store import home_store
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+# Every test runs with each home timeline store.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_timeline_store")]
 
 
 def ids(statuses):
@@ -23,7 +24,7 @@ def ids(statuses):
 
 def home_rows(owner):
     """What the store holds for `owner`, before any filter of the reader."""
-    return set(HomeEntry.objects.filter(owner=owner).values_list("status_id", flat=True))
+    return set(home_store().page(owner.pk, limit=10_000))
 
 
 def status_notes(recipient):

@@ -9,7 +9,8 @@ from storefeed.social import services as social
 from storefeed.timelines.selectors import home_timeline
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+# Every test runs with each home timeline store.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_timeline_store")]
 
 
 def ids(statuses):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from corsheaders.defaults import default_headers as default_cors_headers
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -159,6 +160,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Where home timelines live: "database" (HomeEntry rows, the default) or "redis" (sorted sets in
+# STOREFEED_REDIS_URL). An explicit choice, not implied by the Redis URL: switching moves every
+# home, which `storefeed timelines_rebuild` refills (docs/architecture.md).
+TIMELINE_STORE = os.environ.get("STOREFEED_TIMELINE_STORE", "database").strip().lower()
+if TIMELINE_STORE not in ("database", "redis"):
+    raise ImproperlyConfigured("STOREFEED_TIMELINE_STORE must be database or redis.")
+if TIMELINE_STORE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("STOREFEED_TIMELINE_STORE=redis needs STOREFEED_REDIS_URL.")
+
 # Background work: Django's task interface with a database-backed queue. A task enqueued
 # inside a transaction is a row written in that transaction, so it commits with the data
 # or not at all. STOREFEED_TASKS=immediate runs tasks inline (the tests use that).
@@ -212,6 +222,8 @@ STATUS_MAX_MEDIA = 9
 MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("STOREFEED_MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024))
 MEDIA_MAX_IMAGE_PIXELS = 40_000_000
 HOME_BACKFILL = 40
+# The Redis store keeps this many newest entries per home (Mastodon's 800), trimmed on push.
+HOME_KEEP = 800
 
 # The Mastodon client API: OAuth 2 (django-oauth-toolkit) and CORS for browser clients.
 OAUTH2_PROVIDER = {

@@ -1,7 +1,7 @@
 """Lists: named subsets of the accounts one follows, read from the home store."""
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -10,9 +10,9 @@ from storefeed.core.text import clean_plain
 from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
-from storefeed.timelines.models import HomeEntry, List, ListMember, RepliesPolicy
+from storefeed.timelines.models import List, ListMember, RepliesPolicy
 from storefeed.timelines.selectors import reader_filters
-from storefeed.timelines.store import Skip, entries_page
+from storefeed.timelines.store import Skip, home_store
 
 MAX_LISTS = 50
 MAX_MEMBERS = 500
@@ -149,19 +149,21 @@ def list_members(*, owner: User, list_id: int | str, limit: int = 40) -> list[Us
     ]
 
 
-def _replies_left_out(item: List, members: QuerySet[ListMember]) -> QuerySet[Status]:
-    """The replies a list's policy keeps out of its timeline (Mastodon's rule): never a reply
-    to oneself or to the list's owner; with "list", a reply to someone outside the list;
-    with "none", every other reply. ("followed" keeps what reached the home, which already
-    holds only replies to accounts the owner follows.)"""
+def _replies_left_out(item: List, members: frozenset[int], ids: list[int]) -> set[int]:
+    """Those of `ids` that the list's policy keeps out of its timeline (Mastodon's rule):
+    never a reply to oneself or to the list's owner; with "list", a reply to someone outside
+    the list; with "none", every other reply. ("followed" keeps what reached the home, which
+    already holds only replies to accounts the owner follows.)"""
+    if item.replies_policy == RepliesPolicy.FOLLOWED:
+        return set()
     replies = (
-        Status.objects.filter(in_reply_to_account__isnull=False)
+        Status.objects.filter(pk__in=ids, in_reply_to_account__isnull=False)
         .exclude(in_reply_to_account_id=F("account_id"))
         .exclude(in_reply_to_account_id=item.owner_id)
     )
     if item.replies_policy == RepliesPolicy.LIST:
-        replies = replies.exclude(in_reply_to_account_id__in=members.values("account_id"))
-    return replies
+        replies = replies.exclude(in_reply_to_account_id__in=list(members))
+    return set(replies.values_list("pk", flat=True))
 
 
 def list_timeline(
@@ -176,17 +178,37 @@ def list_timeline(
     """The owner's home entries written by the list's members, with replies as the list's
     `replies_policy` says, and without blocked or muted accounts or the reposts of accounts
     followed with reblogs off. (An exclusive list reads the same: `exclusive` only keeps its
-    members out of the home.)"""
+    members out of the home.) Read through the home store, whichever it is: its page keeps
+    the members' entries, and the replies the policy leaves out are dropped afterwards, a
+    further page read when that leaves this one short."""
     item = list_for_owner(owner=viewer, list_id=list_id)
     limit = max(1, min(limit, MAX_PAGE))
-    members = ListMember.objects.filter(list=item)
-    qs = HomeEntry.objects.filter(owner=viewer, author_id__in=members.values("account_id"))
-    if item.replies_policy != RepliesPolicy.FOLLOWED:
-        left_out = _replies_left_out(item, members).filter(pk=OuterRef("status_id"))
-        qs = qs.exclude(Exists(left_out))
+    members = frozenset(ListMember.objects.filter(list=item).values_list("account_id", flat=True))
     filters = reader_filters(viewer.pk)
     skip = Skip(
         authors=filters.hidden, origin_authors=filters.hidden, reposts_by=filters.no_reblogs
     )
-    ids = entries_page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit, skip=skip)
-    return statuses_hydrate(viewer=viewer, ids=ids)
+    store = home_store()
+    found: list[int] = []
+    while True:
+        ids = store.page(
+            viewer.pk,
+            max_id=max_id,
+            since_id=since_id,
+            min_id=min_id,
+            limit=limit,
+            skip=skip,
+            authors=members,
+        )
+        left_out = _replies_left_out(item, members, ids) if ids else set()
+        found += [i for i in ids if i not in left_out]
+        if len(found) >= limit or len(ids) < limit:
+            break
+        # Short by the replies left out: read on from this page's far end.
+        if min_id is None:
+            max_id = ids[-1]
+        else:
+            min_id = ids[0]
+    if min_id is not None:  # pages moving up from min_id: keep the oldest, newest first
+        found = sorted(found)[:limit][::-1]
+    return statuses_hydrate(viewer=viewer, ids=found[:limit])

@@ -5,13 +5,13 @@ deletions. Called by tasks (see tasks.py)."""
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.posts.models import Mention, Status, Visibility
 from storefeed.social.models import Follow
-from storefeed.timelines.models import HomeEntry, ListMember
+from storefeed.timelines.models import ListMember
 from storefeed.timelines.store import Entry, home_store
 
 
@@ -35,21 +35,7 @@ def status_fan_out(*, status_id: int) -> int:
         followers = followers.filter(follower_id__in=mentioned)
     else:
         if status.reblog_of is not None:
-            # A repost does not reach homes that already show the original (as Mastodon).
-            # An original kept for an exclusive list is not shown in the home, so there the
-            # repost is welcome.
-            shown = HomeEntry.objects.filter(status_id=status.reblog_of.pk).exclude(
-                Exists(
-                    ListMember.objects.filter(
-                        list__owner_id=OuterRef("owner_id"),
-                        list__exclusive=True,
-                        account_id=status.reblog_of.account_id,
-                    )
-                )
-            )
-            followers = followers.filter(show_reblogs=True).exclude(
-                follower_id__in=shown.values("owner_id")
-            )
+            followers = followers.filter(show_reblogs=True)
         replied_to = status.in_reply_to_account_id
         if replied_to not in (None, status.account_id):
             # A reply to someone else reaches those who follow both people, and the one it
@@ -57,10 +43,24 @@ def status_fan_out(*, status_id: int) -> int:
             followers = followers.filter(
                 Q(follower__following_edges__target_id=replied_to) | Q(follower_id=replied_to)
             )
-        owners |= set(followers.values_list("follower_id", flat=True))
+        reached = set(followers.values_list("follower_id", flat=True))
+        if status.reblog_of is not None:
+            reached -= _showing(status.reblog_of, reached)
+        owners |= reached
     home_store().push(owners, entry_for(status))
     _notify_subscribers(status, followers)
     return len(owners)
+
+
+def _showing(original: Status, owner_ids: set[int]) -> set[int]:
+    """Those of `owner_ids` whose home shows `original`: a repost does not reach them (as
+    Mastodon). An original kept for an exclusive list is not shown in the home, so there the
+    repost is welcome."""
+    holding = home_store().holding(original.pk, owner_ids)
+    if not holding:
+        return set()
+    exclusive = ListMember.objects.filter(list__exclusive=True, account_id=original.account_id)
+    return holding - set(exclusive.values_list("list__owner_id", flat=True))
 
 
 def _notify_subscribers(status: Status, followers: QuerySet[Follow]) -> None:
@@ -88,14 +88,48 @@ def home_backfill(*, owner_id: int, author_id: int) -> None:
     follow = Follow.objects.filter(follower_id=owner_id, target_id=author_id).first()
     if follow is None:
         return
+    home_store().push_many(owner_id, _recent_entries(author_id, show_reblogs=follow.show_reblogs))
+
+
+def _recent_entries(
+    author_id: int, *, show_reblogs: bool, replies_to: Sequence[int] = ()
+) -> list[Entry]:
+    """What a follower's home gets of an author's past: their recent posts that are not
+    direct, nor replies to others than themselves and `replies_to` (and their reposts, if
+    shown)."""
     recent = Status.objects.filter(
         account_id=author_id,
         visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE],
-    ).filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=author_id))
-    if not follow.show_reblogs:
+    ).filter(
+        Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id__in=[author_id, *replies_to])
+    )
+    if not show_reblogs:
         recent = recent.filter(reblog_of__isnull=True)
     recent = recent.select_related("reblog_of").order_by("-pk")[: settings.HOME_BACKFILL]
-    home_store().push_many(owner_id, [entry_for(s) for s in recent])
+    return [entry_for(s) for s in recent]
+
+
+def home_rebuild(*, owner_id: int) -> int:
+    """Refill one home from what it would have been delivered, as far as a backfill reaches:
+    the owner's own recent posts, the recent posts of everyone they follow (as after a
+    follow, with their replies to the owner and to those the owner follows, which fan-out
+    delivered), and recent direct posts that mention them; returns how many entries. For a
+    home that was lost or lives in a newly chosen store. Running it twice adds nothing.
+    Unlike fan-out it does not hold back a repost of a post the home already shows."""
+    own = Status.objects.filter(account_id=owner_id).select_related("reblog_of")
+    entries = [entry_for(s) for s in own.order_by("-pk")[: settings.HOME_BACKFILL]]
+    follows = dict(
+        Follow.objects.filter(follower_id=owner_id).values_list("target_id", "show_reblogs")
+    )
+    replies_to = [owner_id, *follows]
+    for author_id, show_reblogs in follows.items():
+        entries += _recent_entries(author_id, show_reblogs=show_reblogs, replies_to=replies_to)
+    direct = Status.objects.filter(
+        visibility=Visibility.DIRECT, mention_rows__account_id=owner_id
+    ).select_related("reblog_of")
+    entries += [entry_for(s) for s in direct.order_by("-pk")[: settings.HOME_BACKFILL]]
+    home_store().push_many(owner_id, entries)
+    return len({e.status_id for e in entries})
 
 
 def home_remove_author(*, owner_id: int, author_id: int, with_reposts_of: bool = False) -> None:

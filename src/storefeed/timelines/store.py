@@ -4,14 +4,16 @@ A store keeps, per owner, the ids of the statuses delivered to their home timeli
 first, each with its author (and for a repost the reposted post's author). It knows nothing
 of visibility, blocks, mutes or lists: fan-out decides what goes in, and the selector tells
 `page` which accounts' entries to leave out (`Skip`), so that a page stays full. A Redis
-implementation can replace the database one behind the same interface;
+implementation (redis_store.py) replaces the database one when STOREFEED_TIMELINE_STORE=redis;
 tests/timelines/test_store_contract.py is the contract both must pass.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from storefeed.timelines.models import HomeEntry
@@ -51,10 +53,14 @@ class TimelineStore(Protocol):
         min_id: int | None = None,
         limit: int = 20,
         skip: Skip | None = None,
+        authors: frozenset[int] | None = None,
     ) -> list[int]:
         """Status ids, newest first; `min_id` gives the page just newer than it. Entries
-        matched by `skip` are passed over, and the page is still `limit` long if the home
-        holds enough others."""
+        matched by `skip`, and with `authors` those by anyone else (a list's page), are
+        passed over, and the page is still `limit` long if the home holds enough others."""
+
+    def holding(self, status_id: int, owner_ids: Iterable[int]) -> set[int]:
+        """Those of `owner_ids` whose home holds the status."""
 
     def remove_statuses(
         self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None
@@ -79,10 +85,14 @@ def entries_page(
     min_id: int | None = None,
     limit: int = 20,
     skip: Skip | None = None,
+    authors: frozenset[int] | None = None,
 ) -> list[int]:
-    """A page of status ids out of home rows, as `TimelineStore.page` describes it: the
-    database store's page, and the list timeline's (which reads the same rows)."""
+    """A page of status ids out of home rows, as `TimelineStore.page` describes it."""
+    if authors is not None and not authors:
+        return []
     qs = entries
+    if authors is not None:
+        qs = qs.filter(author_id__in=list(authors))
     if skip is not None:
         if skip.authors:
             qs = qs.exclude(author_id__in=list(skip.authors))
@@ -141,6 +151,7 @@ class DatabaseTimelineStore:
         min_id: int | None = None,
         limit: int = 20,
         skip: Skip | None = None,
+        authors: frozenset[int] | None = None,
     ) -> list[int]:
         return entries_page(
             HomeEntry.objects.filter(owner_id=owner_id),
@@ -149,7 +160,13 @@ class DatabaseTimelineStore:
             min_id=min_id,
             limit=limit,
             skip=skip,
+            authors=authors,
         )
+
+    def holding(self, status_id: int, owner_ids: Iterable[int]) -> set[int]:
+        # One query by status rather than an IN list as long as a celebrity's followers.
+        held = HomeEntry.objects.filter(status_id=status_id).values_list("owner_id", flat=True)
+        return set(held) & set(owner_ids)
 
     def remove_statuses(
         self, status_ids: Sequence[int], owner_ids: Iterable[int] | None = None
@@ -178,9 +195,18 @@ class DatabaseTimelineStore:
             HomeEntry.objects.filter(owner_id=owner_id, status_id__lte=boundary[0]).delete()
 
 
-_store: TimelineStore = DatabaseTimelineStore()
+_database_store = DatabaseTimelineStore()
+
+
+@cache
+def _redis_store(url: str, keep: int) -> TimelineStore:
+    from storefeed.timelines.redis_store import RedisTimelineStore  # here: it imports this module
+
+    return RedisTimelineStore.from_url(url, keep=keep)
 
 
 def home_store() -> TimelineStore:
-    """The configured store (the database one until a Redis store lands)."""
-    return _store
+    """The configured store: STOREFEED_TIMELINE_STORE, the database unless it says redis."""
+    if settings.TIMELINE_STORE == "redis":
+        return _redis_store(settings.REDIS_URL, settings.HOME_KEEP)
+    return _database_store
