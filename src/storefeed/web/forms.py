@@ -183,6 +183,10 @@ class StatusEditForm(forms.Form):
     sensitive = ComposeForm.base_fields["sensitive"]
     clean_text = ComposeForm.clean_text
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Your post")  # not the composer's "What's new?"
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
