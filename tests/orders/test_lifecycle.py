@@ -9,6 +9,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
+from storefeed.core.money import display
 from storefeed.notifications.models import Notification
 from storefeed.orders import services
 from storefeed.orders.errors import OrderStateConflict, RefundWindowClosed
@@ -188,9 +189,12 @@ def test_the_seller_cancels_with_a_reason(buyer, seller, paid, tea):
     assert snapshot() == before
     services.order_cancel(account=seller, order_id=paid.pk, reason="Out of this harvest")
     assert balance_of(buyer) == 100_000 and stock_of(tea) == 10
-    note = last_note(buyer)
-    assert note["event"] == "order_cancelled" and "Out of this harvest" in note["message"]
-    assert "back in your wallet" in note["message"]
+    note = Notification.objects.filter(recipient=buyer, type="shop").latest("id")
+    assert note.data["event"] == "order_cancelled"
+    assert note.shop_message == (
+        f"The seller cancelled order {paid.pk}: Out of this harvest "
+        f"{display(paid.total_fen, paid.currency)} is back in your wallet."
+    )
 
 
 def test_cancelling_after_shipping_or_by_others_is_refused(buyer, shipped, bob):

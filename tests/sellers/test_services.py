@@ -169,7 +169,7 @@ def test_a_rejection_needs_a_reason_the_applicant_sees_and_they_may_apply_again(
     assert current.state == ApplicationState.REJECTED
     assert current.reason == "Photos of the products, please."
     notification = Notification.objects.get(recipient=applicant, type="shop")
-    assert "Photos of the products, please." in notification.data["message"]
+    assert "Photos of the products, please." in notification.shop_message
 
     again = submit(applicant, shop_name="Tea House, with photos")
     assert again.pk != application.pk

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from storefeed.core.ids import new_id
+from storefeed.notifications.shop import shop_message
 
 
 class NotificationType(models.TextChoices):
@@ -33,7 +34,8 @@ class Notification(models.Model):
     status = models.ForeignKey(
         "posts.Status", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    # For "shop" notifications: {"event": "...", "message": "...", "url": "...", ...}.
+    # For "shop" notifications: {"event", "msgid", "params", "more", "url", ...}, the text
+    # translated when read (see `shop.py`); rows from before that hold a formatted "message".
     data = models.JSONField(default=dict, blank=True)
     read = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,3 +59,8 @@ class Notification(models.Model):
                 name="notifications_unique_account_event",
             ),
         ]
+
+    @property
+    def shop_message(self) -> str:
+        """A shop notification's text in the active language ("" for other types)."""
+        return shop_message(self.data) if self.type == NotificationType.SHOP else ""

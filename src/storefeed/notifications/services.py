@@ -3,7 +3,8 @@ the caller's work (the follow or the like that caused them, the fan-out of a new
 they open a savepoint at most, never a durable transaction."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -14,6 +15,7 @@ from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
 from storefeed.notifications.models import Notification, NotificationType
+from storefeed.notifications.shop import Part
 
 
 def _suppressing(actor_id: int) -> Q:
@@ -138,16 +140,28 @@ def notify_since(
 
 
 def notify_shop(
-    *, recipient_id: int, actor_id: int, event: str, message: str, url: str = "", **data: object
+    *,
+    recipient_id: int,
+    actor_id: int,
+    event: str,
+    message: dict[str, Any],
+    more: Sequence[Part] = (),
+    url: str = "",
+    **data: object,
 ) -> Notification:
     """A commerce event (an application decided, an order shipped): always a new row, since
-    each event matters on its own. `message` is shown to the recipient as written, so pass
-    text in their language or a stable English line plus `event` for translation."""
+    each event matters on its own. `message` is a `shop.shop_text` (an untranslated msgid and
+    its parameters) and `more` the parts that follow it (more `shop_text`s, or a person's own
+    words as plain text): they are stored as such and translated when read (`shop_message`),
+    in the language of whoever reads them."""
+    text: dict[str, object] = {"msgid": message["msgid"], "params": message.get("params", {})}
+    if more:
+        text["more"] = list(more)
     return Notification.objects.create(
         recipient_id=recipient_id,
         actor_id=actor_id,
         type=NotificationType.SHOP,
-        data={"event": event, "message": message, "url": url, **data},
+        data={"event": event, **text, "url": url, **data},
     )
 
 

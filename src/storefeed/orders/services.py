@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import User
 from storefeed.catalog.errors import NotAvailable
@@ -33,9 +33,9 @@ from storefeed.catalog.selectors import Purchasable, product_for_purchase
 from storefeed.catalog.services import stock_return, stock_take
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
-from storefeed.core.money import display
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
+from storefeed.notifications.shop import Part, money, shop_text
 from storefeed.orders import links
 from storefeed.orders.errors import (
     InsufficientStock,
@@ -734,12 +734,24 @@ def _locked(order_id: object, *, account: User, role: str) -> Order:
     return order
 
 
-def _notify(order: Order, *, to: int, actor: int, event: str, message: str, **data: Any) -> None:
+def _notify(
+    order: Order,
+    *,
+    to: int,
+    actor: int,
+    event: str,
+    message: dict[str, Any],
+    more: Sequence[Part] = (),
+    **data: Any,
+) -> None:
+    """Tell `to` about `order`; `message` and `more` are translated when read (see
+    `notifications.shop`), in the recipient's language, not the actor's."""
     notify_shop(
         recipient_id=to,
         actor_id=actor,
         event=event,
         message=message,
+        more=more,
         url=links.order_url(order.pk),
         order_id=str(order.pk),
         state=order.state,
@@ -780,8 +792,11 @@ def order_pay(*, buyer: User, order_id: object, pin: str, idempotency_key: str) 
                 to=order.seller_id,
                 actor=buyer.pk,
                 event="order_paid",
-                message=_("Order %(id)s is paid (%(total)s): ship it.")
-                % {"id": order.pk, "total": display(order.total_fen, order.currency)},
+                message=shop_text(
+                    gettext_noop("Order %(id)s is paid (%(total)s): ship it."),
+                    id=order.pk,
+                    total=money(order.total_fen, order.currency),
+                ),
             )
         slot.store(200, {"order_id": str(order.pk), "state": order.state})
         return order
@@ -867,16 +882,21 @@ def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
         if was_paid:
             _refund(order, memo=_("Order %(id)s cancelled") % {"id": order.pk})
         if by_seller:
-            message = _("The seller cancelled order %(id)s: %(reason)s") % {
-                "id": order.pk,
-                "reason": text,
-            }
-            if was_paid:
-                message += " " + _("%(total)s is back in your wallet.") % {
-                    "total": display(order.total_fen, order.currency)
-                }
+            back = shop_text(
+                gettext_noop("%(total)s is back in your wallet."),
+                total=money(order.total_fen, order.currency),
+            )
             _notify(
-                order, to=order.buyer_id, actor=account.pk, event="order_cancelled", message=message
+                order,
+                to=order.buyer_id,
+                actor=account.pk,
+                event="order_cancelled",
+                message=shop_text(
+                    gettext_noop("The seller cancelled order %(id)s: %(reason)s"),
+                    id=order.pk,
+                    reason=text,
+                ),
+                more=[back] if was_paid else [],
             )
         else:
             _notify(
@@ -884,8 +904,8 @@ def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
                 to=order.seller_id,
                 actor=account.pk,
                 event="order_cancelled",
-                message=_("The buyer cancelled order %(id)s.") % {"id": order.pk}
-                + (f" {text}" if text else ""),
+                message=shop_text(gettext_noop("The buyer cancelled order %(id)s."), id=order.pk),
+                more=[text] if text else [],
             )
         return order
 
@@ -927,8 +947,12 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
             to=order.buyer_id,
             actor=seller.pk,
             event="order_shipped",
-            message=_("Order %(id)s is on its way: %(carrier)s %(tracking)s.")
-            % {"id": order.pk, "carrier": carrier_text, "tracking": tracking},
+            message=shop_text(
+                gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
+                id=order.pk,
+                carrier=carrier_text,
+                tracking=tracking,
+            ),
             carrier=carrier_text,
             tracking_number=tracking,
         )
@@ -937,11 +961,12 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
 
 def _deliver(order: Order, *, by: User | None) -> None:
     transition(order, S.DELIVERED, by=by, delivered_at=timezone.now())
-    message = (
-        _("The buyer confirmed receiving order %(id)s.")
+    message = shop_text(
+        gettext_noop("The buyer confirmed receiving order %(id)s.")
         if by is not None
-        else _("Order %(id)s was confirmed as received automatically.")
-    ) % {"id": order.pk}
+        else gettext_noop("Order %(id)s was confirmed as received automatically."),
+        id=order.pk,
+    )
     _notify(
         order, to=order.seller_id, actor=order.buyer_id, event="order_delivered", message=message
     )
@@ -991,8 +1016,11 @@ def order_refund_request(*, buyer: User, order_id: object, reason: str) -> Order
             to=order.seller_id,
             actor=buyer.pk,
             event="refund_requested",
-            message=_("The buyer asks for a refund of order %(id)s: %(reason)s")
-            % {"id": order.pk, "reason": text},
+            message=shop_text(
+                gettext_noop("The buyer asks for a refund of order %(id)s: %(reason)s"),
+                id=order.pk,
+                reason=text,
+            ),
         )
         return order
 
@@ -1019,8 +1047,11 @@ def order_refund_accept(*, seller: User, order_id: object) -> Order:
             to=order.buyer_id,
             actor=seller.pk,
             event="refund_accepted",
-            message=_("The seller refunded order %(id)s: %(total)s is back in your wallet.")
-            % {"id": order.pk, "total": display(order.total_fen, order.currency)},
+            message=shop_text(
+                gettext_noop("The seller refunded order %(id)s: %(total)s is back in your wallet."),
+                id=order.pk,
+                total=money(order.total_fen, order.currency),
+            ),
         )
         return order
 
@@ -1049,11 +1080,15 @@ def order_refund_decline(*, seller: User, order_id: object, reason: str) -> Orde
             to=order.buyer_id,
             actor=seller.pk,
             event="refund_declined",
-            message=_(
-                "The seller declined your refund of order %(id)s: %(reason)s You may ask "
-                "Storefeed staff to decide within %(days)s days."
-            )
-            % {"id": order.pk, "reason": text, "days": DISPUTE_WINDOW.days},
+            message=shop_text(
+                gettext_noop(
+                    "The seller declined your refund of order %(id)s: %(reason)s You may ask "
+                    "Storefeed staff to decide within %(days)s days."
+                ),
+                id=order.pk,
+                reason=text,
+                days=DISPUTE_WINDOW.days,
+            ),
         )
         return order
 
@@ -1075,8 +1110,12 @@ def order_dispute(*, buyer: User, order_id: object, reason: str = "") -> Order:
             to=order.seller_id,
             actor=buyer.pk,
             event="refund_disputed",
-            message=_("The buyer asked Storefeed staff to decide the refund of order %(id)s.")
-            % {"id": order.pk},
+            message=shop_text(
+                gettext_noop(
+                    "The buyer asked Storefeed staff to decide the refund of order %(id)s."
+                ),
+                id=order.pk,
+            ),
         )
         return order
 
@@ -1100,16 +1139,23 @@ def order_dispute_resolve(*, by: User, order_id: object, outcome: str, note: str
         )
         if outcome == "refund":
             _refunded(order, by=by, note=text)
-            verdict = _("Staff decided: order %(id)s is refunded.") % {"id": order.pk}
+            verdict = shop_text(
+                gettext_noop("Staff decided: order %(id)s is refunded."), id=order.pk
+            )
         else:
             _complete(order, by=by, note=text)
-            verdict = _("Staff decided: order %(id)s stands; the seller is paid.") % {
-                "id": order.pk
-            }
-        if text:
-            verdict = f"{verdict} {text}"
+            verdict = shop_text(
+                gettext_noop("Staff decided: order %(id)s stands; the seller is paid."), id=order.pk
+            )
         for party in (order.buyer_id, order.seller_id):
-            _notify(order, to=party, actor=by.pk, event="dispute_resolved", message=verdict)
+            _notify(
+                order,
+                to=party,
+                actor=by.pk,
+                event="dispute_resolved",
+                message=verdict,
+                more=[text] if text else [],
+            )
         return order
 
 
@@ -1152,7 +1198,9 @@ def _expire(order: Order) -> bool:
         to=order.buyer_id,
         actor=order.seller_id,
         event="order_expired",
-        message=_("Order %(id)s was not paid in time; its items were released.") % {"id": order.pk},
+        message=shop_text(
+            gettext_noop("Order %(id)s was not paid in time; its items were released."), id=order.pk
+        ),
     )
     return True
 
@@ -1183,11 +1231,14 @@ def _auto_confirm(order: Order) -> bool:
         to=order.buyer_id,
         actor=order.seller_id,
         event="order_delivered",
-        message=_(
-            "Order %(id)s was confirmed as received automatically; you may ask for a refund "
-            "within %(days)s days."
-        )
-        % {"id": order.pk, "days": REFUND_WINDOW.days},
+        message=shop_text(
+            gettext_noop(
+                "Order %(id)s was confirmed as received automatically; you may ask for a refund "
+                "within %(days)s days."
+            ),
+            id=order.pk,
+            days=REFUND_WINDOW.days,
+        ),
     )
     return True
 
@@ -1223,8 +1274,11 @@ def _complete_if_due(order: Order) -> bool:
         to=order.seller_id,
         actor=order.buyer_id,
         event="order_completed",
-        message=_("Order %(id)s is complete: %(amount)s is in your wallet.")
-        % {"id": order.pk, "amount": display(order.total_fen - order.fee_fen, order.currency)},
+        message=shop_text(
+            gettext_noop("Order %(id)s is complete: %(amount)s is in your wallet."),
+            id=order.pk,
+            amount=money(order.total_fen - order.fee_fen, order.currency),
+        ),
     )
     return True
 

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
+from storefeed.notifications.shop import shop_text
 from storefeed.sellers.errors import NotEligible
 from storefeed.sellers.models import (
     APPLICATION_TRANSITIONS,
@@ -215,8 +217,10 @@ def _record(
     by: User,
     reason: str,
     application: SellerApplication | None,
-    message: str,
+    message: dict[str, Any],
 ) -> SellerDecision:
+    """Record the decision and tell the account; `message` (a `shop_text`) is translated when
+    read, in the account's language."""
     decision = SellerDecision.objects.create(
         account_id=account_id, application=application, action=action, by=by, reason=reason
     )
@@ -255,8 +259,10 @@ def seller_application_approve(*, application_id: int | str, by: User, reason: s
             by=by,
             reason=reason,
             application=application,
-            message=_("Your seller application for “%(shop)s” was approved. Welcome!")
-            % {"shop": application.shop_name},
+            message=shop_text(
+                gettext_noop("Your seller application for “%(shop)s” was approved. Welcome!"),
+                shop=application.shop_name,
+            ),
         )
     return seller
 
@@ -283,13 +289,16 @@ def seller_application_reject(
             by=by,
             reason=reason,
             application=application,
-            message=_("Your seller application was not approved: %(reason)s") % {"reason": reason},
+            message=shop_text(
+                gettext_noop("Your seller application was not approved: %(reason)s"),
+                reason=reason,
+            ),
         )
     return application
 
 
 def _seller_move(
-    *, account_id: int | str, by: User, reason: str, to: str, action: str, message: str
+    *, account_id: int | str, by: User, reason: str, to: str, action: str, msgid: str
 ) -> Seller:
     _require_staff(by)
     reason = _reason(reason, required=True)
@@ -310,7 +319,7 @@ def _seller_move(
             by=by,
             reason=reason,
             application=None,
-            message=message % {"reason": reason},
+            message=shop_text(msgid, reason=reason),
         )
     return seller
 
@@ -323,7 +332,7 @@ def seller_suspend(*, account_id: int | str, by: User, reason: str) -> Seller:
         reason=reason,
         to=SellerState.SUSPENDED,
         action=DecisionAction.SUSPEND,
-        message=_("Your shop has been suspended: %(reason)s"),
+        msgid=gettext_noop("Your shop has been suspended: %(reason)s"),
     )
 
 
@@ -335,5 +344,5 @@ def seller_reinstate(*, account_id: int | str, by: User, reason: str) -> Seller:
         reason=reason,
         to=SellerState.ACTIVE,
         action=DecisionAction.REINSTATE,
-        message=_("Your shop is open again: %(reason)s"),
+        msgid=gettext_noop("Your shop is open again: %(reason)s"),
     )

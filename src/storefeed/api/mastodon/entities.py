@@ -11,7 +11,7 @@ from django.utils import timezone
 from storefeed.accounts.models import User
 from storefeed.core.money import format_amount
 from storefeed.core.text import render
-from storefeed.notifications.models import Notification
+from storefeed.notifications.models import Notification, NotificationType
 from storefeed.posts.models import MediaAttachment, Poll, Status, StatusEdit, Tag
 from storefeed.social.selectors import Relationship
 
@@ -319,7 +319,7 @@ class Renderer:
     # Notifications --------------------------------------------------------------------
 
     def notification(self, note: Notification, status: Status | None = None) -> dict[str, Any]:
-        return {
+        data = {
             "id": str(note.pk),
             "type": NOTIFICATION_TYPES.get(note.type, note.type),
             "group_key": f"ungrouped-{note.pk}",
@@ -327,3 +327,12 @@ class Renderer:
             "account": self.account(note.actor),
             "status": self.status(status) if status is not None else None,
         }
+        if note.type == NotificationType.SHOP:
+            # Ours: what happened, in the active language (the view picks the reader's).
+            url = str(note.data.get("url") or "")
+            data["shop"] = {
+                "event": str(note.data.get("event") or ""),
+                "message": note.shop_message,
+                "url": (self.url(url) if url.startswith("/") else url) or None,
+            }
+        return data

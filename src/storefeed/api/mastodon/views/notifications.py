@@ -1,6 +1,8 @@
 """Mastodon API: notifications."""
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
@@ -18,6 +20,14 @@ def _ours(types: list[str]) -> list[str]:
     return [t for name in types for t in TO_OURS.get(name, [name])]
 
 
+def _language(api: ApiRequest) -> str:
+    """The reader's language for shop notifications' text: the request's Accept-Language if
+    it sends one, else the language the account chose (`locale`), else the site's."""
+    if api.request.headers.get("Accept-Language") or not api.user.locale:
+        return translation.get_language() or settings.LANGUAGE_CODE
+    return api.user.locale
+
+
 def _render(api: ApiRequest, notes: list[Notification]) -> list[dict[str, object]]:
     r = Renderer(api.request)
     statuses = {
@@ -26,10 +36,11 @@ def _render(api: ApiRequest, notes: list[Notification]) -> list[dict[str, object
             viewer=api.user, ids=[n.status_id for n in notes if n.status_id is not None]
         )
     }
-    return [
-        r.notification(n, statuses.get(n.status_id) if n.status_id is not None else None)
-        for n in notes
-    ]
+    with translation.override(_language(api)):
+        return [
+            r.notification(n, statuses.get(n.status_id) if n.status_id is not None else None)
+            for n in notes
+        ]
 
 
 @endpoint("GET", scope="read:notifications")
