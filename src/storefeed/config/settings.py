@@ -224,6 +224,11 @@ MEDIA_MAX_IMAGE_PIXELS = 40_000_000
 HOME_BACKFILL = 40
 # The Redis store keeps this many newest entries per home (Mastodon's 800), trimmed on push.
 HOME_KEEP = 800
+# Hybrid delivery: an account with at least this many followers is "pulled". Its new posts are
+# not pushed into followers' homes; each reader's home (and lists) fetches them at read time.
+CELEBRITY_FOLLOWERS = int(os.environ.get("STOREFEED_CELEBRITY_FOLLOWERS", "100000"))
+if CELEBRITY_FOLLOWERS < 1:
+    raise ImproperlyConfigured("STOREFEED_CELEBRITY_FOLLOWERS must be a positive integer.")
 
 # The Mastodon client API: OAuth 2 (django-oauth-toolkit) and CORS for browser clients.
 OAUTH2_PROVIDER = {

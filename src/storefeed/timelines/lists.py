@@ -11,8 +11,8 @@ from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
 from storefeed.timelines.models import List, ListMember, RepliesPolicy
-from storefeed.timelines.selectors import reader_filters
-from storefeed.timelines.store import Skip, home_store
+from storefeed.timelines.selectors import reader_filters, timeline_ids
+from storefeed.timelines.store import Skip
 
 MAX_LISTS = 50
 MAX_MEMBERS = 500
@@ -178,7 +178,8 @@ def list_timeline(
     """The owner's home entries written by the list's members, with replies as the list's
     `replies_policy` says, and without blocked or muted accounts or the reposts of accounts
     followed with reblogs off. (An exclusive list reads the same: `exclusive` only keeps its
-    members out of the home.) Read through the home store, whichever it is: its page keeps
+    members out of the home.) Read through the home store, whichever it is, as the home is
+    (with the posts of celebrity members pulled, see `timeline_ids`): its page keeps
     the members' entries, and the replies the policy leaves out are dropped afterwards, a
     further page read when that leaves this one short."""
     item = list_for_owner(owner=viewer, list_id=list_id)
@@ -188,17 +189,17 @@ def list_timeline(
     skip = Skip(
         authors=filters.hidden, origin_authors=filters.hidden, reposts_by=filters.no_reblogs
     )
-    store = home_store()
     found: list[int] = []
     while True:
-        ids = store.page(
-            viewer.pk,
+        ids = timeline_ids(
+            viewer_id=viewer.pk,
+            skip=skip,
+            pulled=filters.pulled,
+            authors=members,
             max_id=max_id,
             since_id=since_id,
             min_id=min_id,
             limit=limit,
-            skip=skip,
-            authors=members,
         )
         left_out = _replies_left_out(item, members, ids) if ids else set()
         found += [i for i in ids if i not in left_out]

@@ -3,8 +3,10 @@ transaction (with the database queue the task row commits with the change, or no
 
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 
+from storefeed.accounts.models import User
 from storefeed.posts import signals as post_signals
 from storefeed.social import signals as social_signals
 from storefeed.timelines import lists, tasks
@@ -25,10 +27,19 @@ def on_follow_created(*, account_id: int, target_id: int, **_: Any) -> None:
     tasks.backfill.enqueue(account_id, target_id)
 
 
+def _check_pull_ended(account_id: int) -> None:
+    """An account that just lost a follower may have fallen below the celebrity threshold:
+    its followers' homes then stop pulling its posts, and get its recent ones pushed."""
+    count = User.objects.filter(pk=account_id).values_list("followers_count", flat=True).first()
+    if count == settings.CELEBRITY_FOLLOWERS - 1:
+        tasks.pull_ended.enqueue(account_id)
+
+
 @receiver(social_signals.follow_deleted)
 def on_follow_deleted(*, account_id: int, target_id: int, **_: Any) -> None:
     tasks.remove_author.enqueue(account_id, target_id)
     lists.list_memberships_drop(owner_id=account_id, account_id=target_id)
+    _check_pull_ended(target_id)
 
 
 @receiver(social_signals.block_created)
@@ -38,6 +49,8 @@ def on_block_created(*, account_id: int, target_id: int, **_: Any) -> None:
     # The block removed the follows both ways (without follow_deleted): lists follow suit.
     lists.list_memberships_drop(owner_id=account_id, account_id=target_id)
     lists.list_memberships_drop(owner_id=target_id, account_id=account_id)
+    _check_pull_ended(account_id)
+    _check_pull_ended(target_id)
 
 
 @receiver(social_signals.mute_created)

@@ -1,18 +1,20 @@
-"""Reading the home timeline: ids from the store, statuses hydrated by posts."""
+"""Reading the home timeline: ids from the store, merged with the posts pulled from the
+celebrities the reader follows (hybrid delivery), statuses hydrated by posts."""
 
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, Value
+from django.conf import settings
+from django.db.models import F, IntegerField, Q, Value
 
 from storefeed.accounts.models import User
-from storefeed.posts.models import Status
+from storefeed.posts.models import Status, Visibility
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
 from storefeed.social.selectors import hidden_account_rows
 from storefeed.timelines.models import ListMember
-from storefeed.timelines.store import Skip, home_store
+from storefeed.timelines.store import Skip, home_store, ids_page
 
-_HIDDEN, _EXCLUSIVE, _NO_REBLOGS = 1, 2, 3
+_HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED = 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class ReaderFilters:
     hidden: frozenset[int]  # blocked, blocking or muted: their posts, and reposts of them
     exclusive: frozenset[int]  # members of the reader's exclusive lists: not in home
     no_reblogs: frozenset[int]  # followed with reblogs off: their reposts
+    pulled: frozenset[int]  # followed celebrities: their posts are pulled when read
 
 
 def reader_filters(viewer_id: int) -> ReaderFilters:
@@ -37,14 +40,93 @@ def reader_filters(viewer_id: int) -> ReaderFilters:
     no_reblogs = Follow.objects.filter(follower_id=viewer_id, show_reblogs=False).values_list(
         "target_id", kind(_NO_REBLOGS)
     )
-    found: dict[int, set[int]] = {_HIDDEN: set(), _EXCLUSIVE: set(), _NO_REBLOGS: set()}
-    for account_id, which in first.union(*rest, exclusive, no_reblogs, all=True):
+    pulled = Follow.objects.filter(
+        follower_id=viewer_id, target__followers_count__gte=settings.CELEBRITY_FOLLOWERS
+    ).values_list("target_id", kind(_PULLED))
+    found: dict[int, set[int]] = {k: set() for k in (_HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED)}
+    for account_id, which in first.union(*rest, exclusive, no_reblogs, pulled, all=True):
         found[which].add(account_id)
     return ReaderFilters(
         hidden=frozenset(found[_HIDDEN]),
         exclusive=frozenset(found[_EXCLUSIVE]),
         no_reblogs=frozenset(found[_NO_REBLOGS]),
+        pulled=frozenset(found[_PULLED]),
     )
+
+
+def pulled_ids(
+    *,
+    viewer_id: int,
+    authors: frozenset[int],
+    skip: Skip,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[int]:
+    """The ids of the posts of `authors` (celebrities the viewer follows) that fan-out would
+    have delivered to the viewer's home, within the cursor bounds, newest first, as
+    `TimelineStore.page` gives them: not direct; a reply only to its author, to the viewer or
+    to someone the viewer follows; without what `skip` leaves out. One query, on the
+    statuses' (account, id) index."""
+    authors = authors - skip.authors
+    if not authors:
+        return []
+    follows = Follow.objects.filter(follower_id=viewer_id).values("target_id")
+    qs = Status.objects.filter(
+        Q(in_reply_to_account__isnull=True)
+        | Q(in_reply_to_account_id=F("account_id"))
+        | Q(in_reply_to_account_id=viewer_id)
+        | Q(in_reply_to_account_id__in=follows),
+        account_id__in=sorted(authors),
+        visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE],
+    )
+    if skip.origin_authors:
+        qs = qs.exclude(reblog_of__account_id__in=sorted(skip.origin_authors))
+    if reposts_by := authors & skip.reposts_by:
+        qs = qs.exclude(account_id__in=sorted(reposts_by), reblog_of__isnull=False)
+    return ids_page(qs, "pk", max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+
+
+def timeline_ids(
+    *,
+    viewer_id: int,
+    skip: Skip,
+    pulled: frozenset[int],
+    authors: frozenset[int] | None = None,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+) -> list[int]:
+    """One page of the viewer's home (of `authors` in it, for a list): the store's page
+    merged with the posts pulled from the followed celebrities `pulled`, newest first. Each
+    side gives its `limit` nearest the cursor, so the merge's `limit` are the page's; a post
+    both pushed (before its author crossed the threshold) and pulled counts once."""
+    pushed = home_store().page(
+        viewer_id,
+        max_id=max_id,
+        since_id=since_id,
+        min_id=min_id,
+        limit=limit,
+        skip=skip,
+        authors=authors,
+    )
+    from_celebrities = pulled if authors is None else pulled & authors
+    if not from_celebrities:
+        return pushed
+    extra = pulled_ids(
+        viewer_id=viewer_id,
+        authors=from_celebrities,
+        skip=skip,
+        max_id=max_id,
+        since_id=since_id,
+        min_id=min_id,
+        limit=limit,
+    )
+    merged = sorted(set(pushed).union(extra), reverse=True)
+    # Moving up from min_id, the page is the `limit` oldest above it.
+    return merged[-limit:] if min_id is not None else merged[:limit]
 
 
 def home_timeline(
@@ -59,7 +141,7 @@ def home_timeline(
     as the author of a reposted post), without the posts of members of the viewer's
     exclusive lists (those are read in the list: Mastodon's `exclusive`), and without the
     reposts of accounts followed with reblogs off. Costs the same number of queries for any
-    page size."""
+    page size, and one more query when the viewer follows celebrities (hybrid delivery)."""
     limit = max(1, min(limit, MAX_PAGE))
     filters = reader_filters(viewer.pk)
     skip = Skip(
@@ -69,7 +151,13 @@ def home_timeline(
         origin_authors=filters.hidden,
         reposts_by=filters.no_reblogs,
     )
-    ids = home_store().page(
-        viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit, skip=skip
+    ids = timeline_ids(
+        viewer_id=viewer.pk,
+        skip=skip,
+        pulled=filters.pulled,
+        max_id=max_id,
+        since_id=since_id,
+        min_id=min_id,
+        limit=limit,
     )
     return statuses_hydrate(viewer=viewer, ids=ids)

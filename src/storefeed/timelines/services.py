@@ -7,12 +7,19 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from storefeed.accounts.models import User
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.posts.models import Mention, Status, Visibility
 from storefeed.social.models import Follow
 from storefeed.timelines.models import ListMember
-from storefeed.timelines.store import Entry, home_store
+from storefeed.timelines.store import BATCH, Entry, home_store
+
+
+def is_pulled(followers_count: int) -> bool:
+    """Whether an account with this many followers is a celebrity, whose posts followers'
+    homes pull when read instead of having them pushed (settings.CELEBRITY_FOLLOWERS)."""
+    return followers_count >= settings.CELEBRITY_FOLLOWERS
 
 
 def entry_for(status: Status) -> Entry:
@@ -22,9 +29,10 @@ def entry_for(status: Status) -> Entry:
 
 def status_fan_out(*, status_id: int) -> int:
     """Deliver a status to its author's home and to the homes of those who should see it
-    there, and tell the followers who asked to hear of new posts; returns how many homes.
+    there (not to a celebrity's followers: they pull it, see `is_pulled`), and tell the
+    followers who asked to hear of new posts; returns how many homes.
     Running it twice delivers and notifies nothing twice."""
-    status = Status.objects.select_related("reblog_of").filter(pk=status_id).first()
+    status = Status.objects.select_related("reblog_of", "account").filter(pk=status_id).first()
     if status is None:
         return 0
     owners: set[int] = {status.account_id}
@@ -43,10 +51,13 @@ def status_fan_out(*, status_id: int) -> int:
             followers = followers.filter(
                 Q(follower__following_edges__target_id=replied_to) | Q(follower_id=replied_to)
             )
-        reached = set(followers.values_list("follower_id", flat=True))
-        if status.reblog_of is not None:
-            reached -= _showing(status.reblog_of, reached)
-        owners |= reached
+        if not is_pulled(status.account.followers_count):
+            reached = set(followers.values_list("follower_id", flat=True))
+            if status.reblog_of is not None:
+                reached -= _showing(status.reblog_of, reached)
+            owners |= reached
+        # else hybrid delivery: a celebrity's post stays in its author's home only, and each
+        # follower's home pulls it when read, by the same rules (selectors.pulled_ids).
     home_store().push(owners, entry_for(status))
     _notify_subscribers(status, followers)
     return len(owners)
@@ -107,6 +118,26 @@ def _recent_entries(
         recent = recent.filter(reblog_of__isnull=True)
     recent = recent.select_related("reblog_of").order_by("-pk")[: settings.HOME_BACKFILL]
     return [entry_for(s) for s in recent]
+
+
+def pull_ended(*, author_id: int) -> int:
+    """After a celebrity fell below settings.CELEBRITY_FOLLOWERS (an unfollow or a block):
+    their followers' homes stop pulling their posts, so push their recent ones, as a follow's
+    backfill does, into each follower's home (what was pushed already is not doubled);
+    returns how many homes. Does nothing if the author is pulled again. Costs one push per
+    follower, once, bounded by the threshold."""
+    count = User.objects.filter(pk=author_id).values_list("followers_count", flat=True).first()
+    if count is None or is_pulled(count):
+        return 0
+    every = _recent_entries(author_id, show_reblogs=True)
+    originals = [e for e in every if e.origin_author_id is None]
+    store = home_store()
+    follows = Follow.objects.filter(target_id=author_id).values_list("follower_id", "show_reblogs")
+    homes = 0
+    for follower_id, show_reblogs in follows.iterator(chunk_size=BATCH):
+        store.push_many(follower_id, every if show_reblogs else originals)
+        homes += 1
+    return homes
 
 
 def home_rebuild(*, owner_id: int) -> int:

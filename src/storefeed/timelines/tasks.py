@@ -25,3 +25,8 @@ def remove_author(owner_id: int, author_id: int, with_reposts_of: bool = False) 
 @task()
 def remove_statuses(status_ids: list[int]) -> None:
     services.home_remove_statuses(status_ids=status_ids)
+
+
+@task()
+def pull_ended(author_id: int) -> None:
+    services.pull_ended(author_id=author_id)
