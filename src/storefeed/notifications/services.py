@@ -87,6 +87,20 @@ def _recipients(recipient_ids: Iterable[int], actor_id: int) -> list[int]:
     return sorted(wanted - suppressed)
 
 
+def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_id: int) -> int:
+    """One notification per recipient; the unique constraint on (recipient, actor, type,
+    status) turns one that exists already into nothing. Returns len(recipients)."""
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
+            for r in recipients
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(recipients)
+
+
 def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, status_id: int) -> int:
     """Tell several accounts that `actor_id` did `type` with `status_id` (a new post, for
     those who asked to hear of them), leaving out the actor and the suppressed (see
@@ -97,16 +111,7 @@ def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, statu
     recipients = _recipients(recipient_ids, actor_id)
     if not recipients:
         return 0
-    # The unique constraint on (recipient, actor, type, status) turns a repeat into nothing.
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
-            for r in recipients
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    return len(recipients)
+    return _insert_missing(recipients, actor_id=actor_id, type=type, status_id=status_id)
 
 
 def notify_since(
@@ -128,15 +133,7 @@ def notify_since(
         status_id=status_id,
         created_at__lt=since,
     ).delete()
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
-            for r in recipients
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    return len(recipients)
+    return _insert_missing(recipients, actor_id=actor_id, type=type, status_id=status_id)
 
 
 def notify_shop(

@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
-from storefeed.core.errors import NotFound
+from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.pagination import ids_page
 from storefeed.core.text import normalize_tag
 from storefeed.posts import hydration
 from storefeed.posts.models import (
@@ -70,6 +71,17 @@ def status_for_viewer(*, viewer: User | None, status_id: int | str) -> Status:
     status = Status.objects.select_related(*STATUS_RELATED).filter(pk=pk).first()
     if status is None or not can_view(viewer, status):
         raise missing
+    return status
+
+
+def status_for_editor(*, account: User, status_id: int | str) -> Status:
+    """One of `account`'s own posts, to edit: someone else's is NotFound (as in Mastodon,
+    not one of yours to find), a repost ValidationFailed."""
+    status = status_for_viewer(viewer=account, status_id=status_id)
+    if status.account_id != account.pk:
+        raise NotFound(_("This post does not exist or you cannot see it."))
+    if status.reblog_of_id is not None:
+        raise ValidationFailed(_("A repost cannot be edited; edit your own posts."))
     return status
 
 
@@ -208,17 +220,9 @@ def _page(
     min_id: int | None = None,
     limit: int = 20,
 ) -> list[int]:
-    """Ids of one page, newest first; `min_id` pages towards newer posts (oldest first, then
-    reversed), as Mastodon's cursors do."""
+    """Ids of one page (see core.pagination), at most MAX_PAGE long."""
     limit = max(1, min(limit, MAX_PAGE))
-    if max_id is not None:
-        qs = qs.filter(pk__lt=max_id)
-    if since_id is not None:
-        qs = qs.filter(pk__gt=since_id)
-    if min_id is not None:
-        ids = list(qs.filter(pk__gt=min_id).order_by("pk").values_list("pk", flat=True)[:limit])
-        return ids[::-1]
-    return list(qs.order_by("-pk").values_list("pk", flat=True)[:limit])
+    return ids_page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 def _without_hidden(qs: QuerySet[Status], viewer: User | None) -> QuerySet[Status]:

@@ -48,7 +48,7 @@ from storefeed.posts.models import (
     TagFollow,
     Visibility,
 )
-from storefeed.posts.selectors import status_for_viewer, status_snapshot
+from storefeed.posts.selectors import status_for_editor, status_for_viewer, status_snapshot
 
 MAX_PINS = 5
 POLL_MAX_OPTIONS = 4
@@ -503,12 +503,7 @@ def status_update(
     An edit that changes nothing records nothing. Those who reposted the post are told
     (an "update" notification, by a task). Everything is checked before anything is written."""
     with transaction.atomic(durable=True):
-        status = status_for_viewer(viewer=account, status_id=status_id)
-        if status.account_id != account.pk:
-            # As Mastodon: someone else's post is not one of yours to find.
-            raise NotFound(_("This post does not exist or you cannot see it."))
-        if status.reblog_of_id is not None:
-            raise ValidationFailed(_("A repost cannot be edited; edit your own posts."))
+        status = status_for_editor(account=account, status_id=status_id)
         status = Status.objects.select_for_update().get(pk=status.pk)
         old_media = list(status.media.order_by("position", "id"))
         old_poll = Poll.objects.filter(status=status).first()

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.db.models import F, IntegerField, Q, Value
 
 from storefeed.accounts.models import User
+from storefeed.core.pagination import ids_page
 from storefeed.posts.models import Status, Visibility
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
 from storefeed.social.selectors import hidden_account_rows
 from storefeed.timelines.models import ListMember
-from storefeed.timelines.store import Skip, home_store, ids_page
+from storefeed.timelines.store import Skip, home_store
 
 _HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED = 1, 2, 3, 4
 

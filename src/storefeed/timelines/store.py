@@ -11,11 +11,12 @@ tests/timelines/test_store_contract.py is the contract both must pass.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from storefeed.core.pagination import ids_page
 from storefeed.timelines.models import HomeEntry
 
 BATCH = 1000
@@ -101,27 +102,6 @@ def entries_page(
         if skip.reposts_by:
             qs = qs.exclude(author_id__in=list(skip.reposts_by), origin_author_id__isnull=False)
     return ids_page(qs, "status_id", max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
-
-
-def ids_page(
-    qs: QuerySet[Any],
-    field: str,
-    *,
-    max_id: int | None = None,
-    since_id: int | None = None,
-    min_id: int | None = None,
-    limit: int = 20,
-) -> list[int]:
-    """The ids in `field` of `qs` within the cursor bounds, newest first: the newest `limit`
-    below `max_id` and above `since_id`, or with `min_id` the `limit` just above it."""
-    if max_id is not None:
-        qs = qs.filter(**{f"{field}__lt": max_id})
-    if since_id is not None:
-        qs = qs.filter(**{f"{field}__gt": since_id})
-    if min_id is not None:
-        ids = qs.filter(**{f"{field}__gt": min_id}).order_by(field)
-        return list(ids.values_list(field, flat=True)[:limit])[::-1]
-    return list(qs.order_by(f"-{field}").values_list(field, flat=True)[:limit])
 
 
 class DatabaseTimelineStore:

@@ -90,9 +90,10 @@ def compose(request: AuthedRequest) -> HttpResponse:
 def status_edit(request: AuthedRequest, status_id: int) -> HttpResponse:
     """Edit one's own post: a form with its text and content warning (posts.status_update;
     images and poll stay). Someone else's post, or a repost, is not found."""
-    status = status_or_404(request, status_id)
-    if status.account_id != request.user.pk or status.reblog_of_id is not None:
-        raise Http404("Not your post")
+    try:
+        status = post_selectors.status_for_editor(account=request.user, status_id=status_id)
+    except DomainError:
+        raise Http404("Not your post") from None
     if request.method == "POST":
         form = StatusEditForm(request.POST)
     else:
