@@ -46,6 +46,8 @@ PORT = int(os.environ.get("PORT", "8000"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 # Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
 API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))
+# bench/: mounts GET /bench/constant, a constant JSON answer to measure other pages against.
+BENCH_YARDSTICK = env_bool("STOREFEED_BENCH_YARDSTICK", default=False)
 COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
 # Sign-ups: "open" (work at once), "approval" (wait for staff), or "closed".
 REGISTRATIONS = os.environ.get("STOREFEED_REGISTRATIONS", "open").strip().lower()
