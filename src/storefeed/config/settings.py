@@ -157,10 +157,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that stops answering must cost a request little: the cache's callers
+            # fall back to the database (core/parts.py), they do not wait.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered parts (core/parts.py) each process keeps in memory in front of the cache above.
+PARTS_LOCAL_ENTRIES = int(os.environ.get("STOREFEED_PARTS_LOCAL_ENTRIES", "20000"))
 
 # Where home timelines live: "database" (HomeEntry rows, the default) or "redis" (sorted sets in
 # STOREFEED_REDIS_URL). An explicit choice, not implied by the Redis URL: switching moves every

@@ -3,9 +3,10 @@
 A part's key carries the versions of everything it was rendered from (`Status.version`,
 `User.profile_version`, ...), so a change never needs to find and delete old entries: the
 next read asks for a key that does not exist yet and renders it. That is what makes two
-levels safe: a small per-process memory in front of Django's cache (Redis when configured,
-shared by every process and machine; process memory on the embedded default), and an entry
-can never be stale, only unused (both levels evict the unused ones).
+levels safe: a bounded per-process memory (STOREFEED_PARTS_LOCAL_ENTRIES) in front of
+Django's cache when that is Redis (shared by every process and machine; on the embedded
+default the process memory is the only level), and an entry can never be stale, only unused
+(both levels evict the unused ones).
 
 A cache that is down or flushed costs speed, never correctness: errors are logged and the
 part is rendered again.
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,14 @@ class _Local:
             self.items.clear()
 
 
-_local = _Local(getattr(settings, "PARTS_LOCAL_ENTRIES", 20000))
+_local = _Local(settings.PARTS_LOCAL_ENTRIES)
 
 
 def _shared() -> Any:
-    return caches["default"]
+    """Django's cache, or None when it is this process's memory too (the embedded default):
+    the local level already is that, without pickling."""
+    cache = caches["default"]
+    return None if isinstance(cache, LocMemCache) else cache
 
 
 def get_or_render(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, Any]]) -> dict:
@@ -72,9 +77,10 @@ def get_or_render(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, 
         return {}
     wanted = set(keys.values())
     found = _local.get_many(wanted)
-    if len(found) < len(wanted):
+    shared_cache = _shared()
+    if len(found) < len(wanted) and shared_cache is not None:
         try:
-            shared = _shared().get_many([k for k in wanted if k not in found])
+            shared = shared_cache.get_many([k for k in wanted if k not in found])
         except Exception:  # a cache that is down costs speed, never correctness
             log.warning("parts: the shared cache could not be read", exc_info=True)
             shared = {}
@@ -87,7 +93,8 @@ def get_or_render(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, 
         fresh = {keys[item]: part for item, part in rendered.items()}
         _local.set_many(fresh)
         try:
-            _shared().set_many(fresh, timeout=SHARED_TIMEOUT)
+            if shared_cache is not None:
+                shared_cache.set_many(fresh, timeout=SHARED_TIMEOUT)
         except Exception:
             log.warning("parts: the shared cache could not be written", exc_info=True)
         found.update(fresh)
