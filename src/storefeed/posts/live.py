@@ -30,35 +30,65 @@ class Row:
     following_count: int
     statuses_count: int
     last_status_at: dt.datetime | None
+    # The reader's own marks (all False for an anonymous reader).
+    favourited: bool = False
+    bookmarked: bool = False
+    reblogged: bool = False
+    pinned: bool = False
 
 
-def rows(ids: Iterable[int]) -> dict[int, Row]:
+def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
     """The rows of `ids` and of the posts they carry (reposted, quoted, and the post quoted
-    by a reposted one), in at most two queries. Deleted posts are simply absent."""
+    by a reposted one), with `viewer_id`'s marks on each, in one query. Deleted posts are
+    simply absent."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    st, users = sql.table(Status), sql.table(User)
+    among = sql.placeholders(ids)
+    marks = (
+        f"EXISTS (SELECT 1 FROM {sql.table(model)} m WHERE m.account_id = %s AND m.{column} = s.id)"  # noqa: S608
+        for model, column in ((Favourite, "status_id"), (Bookmark, "status_id"),
+                              (Status, "reblog_of_id"), (Pin, "status_id"))
+    )  # fmt: skip
+    query = f"""SELECT s.id, s.account_id, s.reblog_of_id, s.quote_of_id, s.version,
+            s.reblogs_count, s.favourites_count, s.replies_count,
+            u.profile_version, u.followers_count, u.following_count, u.statuses_count,
+            u.last_status_at, {", ".join(marks)}
+        FROM {st} s JOIN {users} u ON u.id = s.account_id
+        WHERE s.id IN (
+            SELECT id FROM {st} WHERE id IN ({among})
+            UNION SELECT reblog_of_id FROM {st} WHERE id IN ({among})
+            UNION SELECT quote_of_id FROM {st} WHERE id IN ({among})
+            UNION SELECT r.quote_of_id FROM {st} x JOIN {st} r ON r.id = x.reblog_of_id
+                WHERE x.id IN ({among}))"""  # noqa: S608
     found: dict[int, Row] = {}
-    wanted = sorted(set(ids))
-    statuses, users = sql.table(Status), sql.table(User)
-    for _round in range(2):
-        if not wanted:
-            break
-        carried: set[int] = set()
-        for values in sql.rows(
-            f"""SELECT s.id, s.account_id, s.reblog_of_id, s.quote_of_id, s.version,
-                    s.reblogs_count, s.favourites_count, s.replies_count,
-                    u.profile_version, u.followers_count, u.following_count, u.statuses_count,
-                    u.last_status_at, r.quote_of_id
-                FROM {statuses} s
-                JOIN {users} u ON u.id = s.account_id
-                LEFT JOIN {statuses} r ON r.id = s.reblog_of_id
-                WHERE s.id IN ({sql.placeholders(wanted)})""",  # noqa: S608
-            wanted,
-        ):
-            *counted, last_status_at, quoted_by_reposted = values
-            row = Row(*counted, last_status_at=sql.as_datetime(last_status_at))  # type: ignore[misc]
-            found[row.id] = row
-            carried.update(i for i in (row.reblog_of_id, row.quote_of_id, quoted_by_reposted) if i)
-        wanted = sorted(carried - found.keys())
+    for values in sql.rows(query, [viewer_id] * 4 + ids * 4):
+        *counted, last_status_at, favourited, bookmarked, reblogged, pinned = values
+        row = Row(  # type: ignore[misc]
+            *counted,
+            last_status_at=sql.as_datetime(last_status_at),
+            favourited=bool(favourited),  # SQLite gives 0 or 1
+            bookmarked=bool(bookmarked),
+            reblogged=bool(reblogged),
+            pinned=bool(pinned),
+        )
+        found[row.id] = row
     return found
+
+
+def poll_votes(viewer_id: int | None, poll_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The reader's choices in each of `poll_ids`: one query, none without polls or reader."""
+    if viewer_id is None or not poll_ids:
+        return {}
+    votes: dict[int, list[int]] = {}
+    for poll_id, choice in sql.rows(
+        f"SELECT poll_id, choice FROM {sql.table(PollVote)} "  # noqa: S608
+        f"WHERE account_id = %s AND poll_id IN ({sql.placeholders(poll_ids)})",
+        [viewer_id, *poll_ids],
+    ):
+        votes.setdefault(poll_id, []).append(choice)
+    return {poll: sorted(choices) for poll, choices in votes.items()}
 
 
 @dataclass(frozen=True, slots=True)

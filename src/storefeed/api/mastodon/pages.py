@@ -3,9 +3,10 @@
 Each post's core (`Renderer.status_core`: content, media, mentions, tags, poll options, ...)
 and each author's core (`Renderer.account_core`) is rendered once and cached by version
 (core/parts.py); per page this reads only what is live, in a fixed number of queries of plain
-values: the posts' rows (versions and counters, posts.live.rows), the reader's own marks and
-poll votes (one query), poll tallies (only when the page has polls) and the product cards with
-their current price and stock (one query). A page in which everything is cached builds no
+values: the posts' rows with the reader's own marks (versions, counters, liked, reposted,
+bookmarked, pinned: posts.live.rows, one query), the reader's poll votes and the tallies (only
+when the page has polls) and the product cards with their current price and stock (one
+query). A page in which everything is cached builds no
 model instances at all.
 """
 
@@ -34,7 +35,8 @@ SHAPE = 1
 def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int]) -> list[dict]:
     """Mastodon Status entities for `ids` (a page, in order; deleted posts dropped)."""
     r = Renderer(request)
-    rows = live.rows(ids)
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    rows = live.rows(ids, viewer_id=viewer_id)
     page = [i for i in ids if i in rows]
     if not page:
         return []
@@ -49,8 +51,7 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
         lambda missing: _account_cores(r, missing),
     )
     poll_ids = [core["_poll_id"] for core in cores.values() if core["_poll_id"]]
-    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
-    marks = live.marks(viewer_id, sorted(rows), poll_ids)
+    votes = live.poll_votes(viewer_id, poll_ids)
     polls = live.polls(poll_ids)
     # A plain repost shows the cards of the post it carries.
     cards = hydration.cards(sorted({row.reblog_of_id or pk for pk, row in rows.items()}))
@@ -59,7 +60,7 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
         poll = polls.get(poll_id) if poll_id else None
         if poll is None:
             return None
-        poll.own_votes = marks.poll_votes.get(poll.pk, [])  # type: ignore[attr-defined]
+        poll.own_votes = votes.get(poll.pk, [])  # type: ignore[attr-defined]
         return r.poll(poll)
 
     def entity(pk: int | None, depth: int = 0) -> dict[str, Any] | None:
@@ -68,15 +69,16 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
             return None
         core = cores[row.id]
         shown = row.reblog_of_id or row.id  # a repost reports the reader's marks of its post
+        marked = rows.get(shown, row)
         return assemble_status(
             core,
             account={**accounts[row.account_id], **account_counts(row)},
             counts=status_counts(row),
             marks=Marks(
-                favourited=shown in marks.favourited,
-                reblogged=shown in marks.reblogged,
-                bookmarked=shown in marks.bookmarked,
-                pinned=row.id in marks.pinned,
+                favourited=marked.favourited,
+                reblogged=marked.reblogged,
+                bookmarked=marked.bookmarked,
+                pinned=row.pinned,
             ),
             reblog=entity(row.reblog_of_id, depth + 1),
             quote=entity(row.quote_of_id, depth + 1),
