@@ -10,13 +10,15 @@ Two kinds of functions live here:
 
 `pin_verify` commits its counter on its own: call it *before* opening the paying
 transaction (it is durable, so Django refuses to run it inside one), so that a wrong PIN
-is counted even though the request is refused.
+is counted even though the request is refused. `pin_check` is its form for a service that
+pays in one transaction: it returns the refusal, to be raised once the count has committed.
 """
 
 import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,7 @@ from storefeed.wallet.ledger import (
     system_account,
     transfer,
     wallet_account,
+    wallet_and_system_account,
 )
 from storefeed.wallet.models import (
     AccountKind,
@@ -533,21 +536,31 @@ def _check_escrow_covers(ref: Ref, currency: str, amount: int) -> None:
 
 
 def escrow_hold(
-    *, buyer: User, amount: int, ref: Ref, currency: str = DEFAULT_CURRENCY, memo: str = ""
+    *,
+    buyer: User,
+    amount: int,
+    ref: Ref,
+    currency: str = DEFAULT_CURRENCY,
+    memo: str = "",
+    before_debit: Callable[[], object] | None = None,
+    savepoint: bool = True,
 ) -> LedgerTransaction:
     """Pay into escrow: buyer's wallet -> escrow, a conditional debit. InsufficientFunds
-    (with balance and shortfall) if the wallet holds too little; then nothing moved."""
+    (with balance and shortfall) if the wallet holds too little; then nothing moved.
+    `before_debit` and `savepoint` as for `ledger.transfer`."""
     _positive_fen(amount, "amount")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
+        wallet, escrow = wallet_and_system_account(
+            owner_id=buyer.pk, kind=AccountKind.ESCROW, currency=currency
+        )
         return transfer(
-            legs=[
-                (wallet_account(owner_id=buyer.pk, currency=currency), -amount),
-                (system_account(AccountKind.ESCROW, currency), amount),
-            ],
+            legs=[(wallet, -amount), (escrow, amount)],
             kind=TransactionKind.PAYMENT,
             ref=ref,
             memo=memo,
             currency=currency,
+            before_balances=before_debit,
+            savepoint=savepoint,
         )
 
 
