@@ -357,6 +357,11 @@ FETCH_HOST_OVERRIDES = dict(
 WALLET_PAYMENT_PROVIDER = os.environ.get("STOREFEED_PAYMENT_PROVIDER", "simulated")
 WALLET_TOPUP_MAX = int(os.environ.get("STOREFEED_TOPUP_MAX_FEN", "5000000"))
 WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "100000000"))
+# Payment PINs are stored as HMAC-SHA256 keyed with this (unset: a key derived from the secret
+# key), so a copy of the database alone cannot be guessed offline. Old keys, comma-separated,
+# still verify PINs hashed with them, which are rewritten with the current key when next used.
+WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
+WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 PERIODIC_TASKS = [
