@@ -1,6 +1,7 @@
 """Reading the home timeline: ids from the store, merged with the posts pulled from the
 celebrities the reader follows (hybrid delivery), statuses hydrated by posts."""
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,9 @@ from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
 from storefeed.social.selectors import hidden_accounts_sql
 from storefeed.timelines.models import List, ListMember
-from storefeed.timelines.store import Skip, home_store
+from storefeed.timelines.store import Skip, StoreUnavailable, home_store
+
+log = logging.getLogger(__name__)
 
 _HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED = 1, 2, 3, 4
 
@@ -104,16 +107,23 @@ def timeline_ids(
     """One page of the viewer's home (of `authors` in it, for a list): the store's page
     merged with the posts pulled from the followed celebrities `pulled`, newest first. Each
     side gives its `limit` nearest the cursor, so the merge's `limit` are the page's; a post
-    both pushed (before its author crossed the threshold) and pulled counts once."""
-    pushed = home_store().page(
-        viewer_id,
-        max_id=max_id,
-        since_id=since_id,
-        min_id=min_id,
-        limit=limit,
-        skip=skip,
-        authors=authors,
-    )
+    both pushed (before its author crossed the threshold) and pulled counts once.
+    If the store cannot be read (Redis down), everything is pulled: the viewer's and every
+    followed account's posts, by the same rules (one more query; direct posts are left out)."""
+    try:
+        pushed = home_store().page(
+            viewer_id,
+            max_id=max_id,
+            since_id=since_id,
+            min_id=min_id,
+            limit=limit,
+            skip=skip,
+            authors=authors,
+        )
+    except StoreUnavailable as error:
+        log.warning("Home timeline store unavailable, reading from the database: %s", error)
+        followed = Follow.objects.filter(follower_id=viewer_id).values_list("target_id", flat=True)
+        pushed, pulled = [], frozenset({viewer_id, *followed})
     from_celebrities = pulled if authors is None else pulled & authors
     if not from_celebrities:
         return pushed
