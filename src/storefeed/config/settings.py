@@ -124,6 +124,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("STOREFEED_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "STOREFEED_DB_PREPARED", default=True
+):
+    # Parameters bound by the server, so that psycopg prepares the statements a connection
+    # runs again and again (every timeline page's few queries): PostgreSQL then parses and
+    # plans each once per connection instead of on every request. `0` for a pooler that
+    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and the worker share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -241,9 +243,24 @@ def endpoint(
     return decorate
 
 
-def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
-    response = JsonResponse(
-        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _json_default(value: Any) -> Any:
+    # What orjson leaves to us (lazy translations, Decimals, datetimes) as Django writes it.
+    return _django_json.default(value)
+
+
+_django_json = DjangoJSONEncoder()
+
+
+def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    """A JSON answer. orjson: encoding a timeline page with the standard library took longer
+    than assembling it."""
+    response = HttpResponse(
+        orjson.dumps(data, default=_json_default, option=_JSON_OPTIONS),
+        status=status,
+        content_type="application/json",
     )
     for name, value in (headers or {}).items():
         response[name] = value
