@@ -183,6 +183,12 @@ TASKS = {
     }
 }
 
+# An idle worker on PostgreSQL is woken by NOTIFY when a task is committed; on SQLite it looks
+# for a ready task this often (seconds; a cheap indexed read).
+WORKER_POLL_SECONDS = float(os.environ.get("STOREFEED_WORKER_POLL", "0.05"))
+if WORKER_POLL_SECONDS <= 0:
+    raise ImproperlyConfigured("STOREFEED_WORKER_POLL must be a positive number of seconds.")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
