@@ -358,8 +358,11 @@ WALLET_TOPUP_MAX = int(os.environ.get("STOREFEED_TOPUP_MAX_FEN", "5000000"))
 WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "100000000"))
 
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
+# The counts of accounts and posts the instance endpoints show are recomputed this often.
+SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
 PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
+    ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
 ]
 if COMMERCE:
