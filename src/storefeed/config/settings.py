@@ -43,6 +43,9 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 PORT = int(os.environ.get("PORT", "8000"))
+# `storefeed serve`: restart a web worker after this many requests (with a tenth of jitter);
+# 0, the default, never does (a safety net for a memory leak, not needed otherwise).
+WEB_MAX_REQUESTS = int(os.environ.get("STOREFEED_WEB_MAX_REQUESTS", "0"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 # Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
 API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))

@@ -62,6 +62,18 @@ def worker_command(interval: float | None = None) -> list[str]:
     return argv
 
 
+def recycling(max_requests: int) -> list[str]:
+    """gunicorn's options for restarting a web worker after `max_requests` (0: never).
+
+    Off by default: at 2,000 a busy site restarted its workers every few seconds, and each new
+    worker loading Django made the slowest requests. A worker told to restart stops accepting,
+    finishes what it has (--graceful-timeout) and is replaced while the others serve; the
+    jitter (a tenth) keeps workers from restarting together."""
+    if max_requests <= 0:
+        return []
+    return ["--max-requests", str(max_requests), "--max-requests-jitter", str(max_requests // 10)]
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -170,10 +182,7 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--graceful-timeout",
             str(int(STOP_TIMEOUT) - 5),
-            "--max-requests",
-            "2000",
-            "--max-requests-jitter",
-            "200",
+            *recycling(settings.WEB_MAX_REQUESTS),
             "--access-logfile",
             "-",
             # gunicorn's control socket defaults to one path under $HOME, shared by every
