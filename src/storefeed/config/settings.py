@@ -88,7 +88,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise answers static files itself (precompressed by collectstatic) before the
+    # middleware below run; GZip then compresses every other response (HTML pages, JSON) to
+    # clients that accept it, outside everything that reads or writes the body. Django's
+    # GZipMiddleware pads each response by a random length against BREACH.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
