@@ -2,12 +2,15 @@
 the Redis store, through the same `TimelineStore` interface the site uses.
 
     .venv/bin/python bench/timeline_store.py --owners 1000 --posts 200 --pages 2000
+    .venv/bin/python bench/timeline_store.py --stores redis --against 0d2f92a  # before/after
 
 Without STOREFEED_DATABASE_URL it runs on a fresh SQLite database in a temporary directory;
 with it, on that database (bench accounts with a random prefix are made and removed). Redis
 is --redis-url (default redis://127.0.0.1:6379/14), loopback addresses only; only the keys of
-the bench's own homes and statuses are written and removed. Bounded: at most 10,000 owners,
-5,000 posts and 100,000 page reads.
+the bench's own homes are written and removed. Bounded: at most 10,000 owners, 5,000 posts
+and 100,000 page reads. `--against REV` also runs the Redis store of an earlier git revision
+(its redis_store.py), just before the current one on the same data: a before/after figure
+from one run on a machine whose load changes.
 """
 
 import argparse
@@ -15,6 +18,7 @@ import ipaddress
 import os
 import random
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +26,8 @@ import urllib.parse
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefeed.config.settings")
@@ -39,12 +45,22 @@ def loopback(url: str) -> bool:
         return False
 
 
-def timed(label: str, count: int, unit: str, run: Callable[[], object]) -> float:
+def earlier_redis_store(rev: str) -> Any:
+    """The RedisTimelineStore class of src/storefeed/timelines/redis_store.py at `rev`."""
+    root = Path(__file__).resolve().parents[1]
+    path = f"{rev}:src/storefeed/timelines/redis_store.py"
+    source = subprocess.run(
+        ["git", "-C", str(root), "show", path], capture_output=True, text=True, check=True
+    ).stdout
+    module = ModuleType(f"redis_store_{rev}")
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module.RedisTimelineStore
+
+
+def timed(run: Callable[[], object]) -> float:
     start = time.perf_counter()
     run()
-    took = time.perf_counter() - start
-    print(f"  {label:<34} {count:>8} {unit:<8} {took:7.2f} s  {count / took:>10,.0f} {unit}/s")
-    return took
+    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -53,6 +69,8 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=200, help="posts fanned out")
     parser.add_argument("--pages", type=int, default=2000, help="pages of 20 read")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--stores", default="database,redis", help="database, redis or both")
+    parser.add_argument("--against", metavar="REV", help="also the Redis store of git REV")
     args = parser.parse_args()
     if not (0 < args.owners <= 10_000 and 0 < args.posts <= 5_000 and 0 < args.pages <= 100_000):
         parser.error("at most 10,000 owners, 5,000 posts and 100,000 pages")
@@ -88,10 +106,17 @@ def main() -> int:
     skip = Skip(authors=frozenset(authors[:10]), reposts_by=frozenset(authors[10:20]))
     client = redis.Redis.from_url(args.redis_url)
     client.ping()
-    stores: dict[str, TimelineStore] = {
-        "database": DatabaseTimelineStore(),
-        "redis": RedisTimelineStore.from_url(args.redis_url, keep=settings.HOME_KEEP),
-    }
+    chosen = args.stores.split(",")
+    stores: dict[str, TimelineStore] = {}
+    if "database" in chosen:
+        stores["database"] = DatabaseTimelineStore()
+    if args.against:
+        earlier = earlier_redis_store(args.against)
+        stores[f"redis at {args.against}"] = earlier.from_url(
+            args.redis_url, keep=settings.HOME_KEEP
+        )
+    if "redis" in chosen:
+        stores["redis"] = RedisTimelineStore.from_url(args.redis_url, keep=settings.HOME_KEEP)
     print(
         f"{connection.vendor} database, Redis {client.info('server')['redis_version']}: "
         f"{args.posts} posts x {args.owners} homes, {args.pages} pages of 20"
@@ -103,42 +128,49 @@ def main() -> int:
         for entry in entries:
             store.push(owners, entry)
 
-    def read_pages(store: TimelineStore, with_skip: Skip | None) -> None:
-        for owner, max_id in cursors:
+    def read_pages(store: TimelineStore, with_skip: Skip | None, part: list) -> float:
+        start = time.perf_counter()
+        for owner, max_id in part:
             store.page(owner, max_id=max_id, limit=20, skip=with_skip)
+        return time.perf_counter() - start
+
+    def show(label: str, count: int, unit: str, took: float) -> None:
+        print(f"  {label:<34} {count:>8} {unit:<8} {took:7.2f} s  {count / took:>10,.0f} {unit}/s")
 
     try:
-        for name, store in stores.items():
+        n = args.posts * args.owners
+        pushed = {name: timed(partial(push_all, store)) for name, store in stores.items()}
+        # Pages are read in 10 rounds taking turns between the stores, so that a change in
+        # the machine's load falls on every store alike.
+        reads = {name: [0.0, 0.0] for name in stores}
+        for round_ in range(10):
+            part = cursors[round_::10]
+            for name, store in stores.items():
+                reads[name][0] += read_pages(store, None, part)
+                reads[name][1] += read_pages(store, skip, part)
+        # With the homes named, as timelines.services.home_remove_statuses does.
+        removed = {
+            name: timed(partial(store.remove_statuses, status_ids[:10], owners))
+            for name, store in stores.items()
+        }
+        for name in stores:
             print(name)
-            n = args.posts * args.owners
-            timed("push (one post to every home)", n, "entries", partial(push_all, store))
-            timed(
-                "page (limit 20, random max_id)",
-                args.pages,
-                "pages",
-                partial(read_pages, store, None),
-            )
-            timed(
-                "page with a Skip of 20 accounts",
-                args.pages,
-                "pages",
-                partial(read_pages, store, skip),
-            )
-            timed(
-                "remove_statuses (10, owners unknown)",
-                10 * args.owners,
-                "entries",
-                partial(store.remove_statuses, status_ids[:10]),
-            )
+            show("push (one post to every home)", n, "entries", pushed[name])
+            show("page (limit 20, random max_id)", args.pages, "pages", reads[name][0])
+            show("page with a Skip of 20 accounts", args.pages, "pages", reads[name][1])
+            show("remove_statuses (10, owners given)", 10 * args.owners, "entries", removed[name])
     finally:
         HomeEntry.objects.filter(owner_id__in=owners).delete()
         User.objects.filter(pk__in=owners).delete()
-        pipe = client.pipeline(transaction=False)
-        for owner in owners:
-            pipe.delete(f"storefeed:home:{owner}")
-        for status_id in status_ids:
-            pipe.delete(f"storefeed:held:{status_id:020d}")
-        pipe.execute()
+        keys = [
+            type(store)._home(owner)  # type: ignore[attr-defined]
+            for store in stores.values()
+            if store is not stores.get("database")
+            for owner in owners
+        ]
+        keys += [f"storefeed:held:{i:020d}" for i in status_ids]  # the earlier layout's
+        for start in range(0, len(keys), 1000):
+            client.unlink(*keys[start : start + 1000])
     return 0
 
 

@@ -139,10 +139,14 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rate-limit counters live there)."""
+    """Each test starts with an empty cache (rate-limit counters live there) and no rendered
+    parts in this process's memory."""
     from django.core.cache import cache
 
+    from storefeed.core import parts
+
     cache.clear()
+    parts.clear_local()
 
 
 def make_user(username: str, **extra):

@@ -65,13 +65,19 @@ def race(n: int, work, *, slots: int | None = None) -> list[object]:
     return results
 
 
-def test_flash_sale_two_hundred_buyers_ten_units(staff):
+def flash_sale(staff) -> tuple[Product, list]:
+    """UNITS units of a product, and BUYERS buyers with money, a PIN and an address."""
     seller = make_seller("flash", staff)
     product = catalog.product_create(account=seller, title="Viral tea", price="9.90", stock=UNITS)
     buyers = []
     for i in range(BUYERS):
         user = make_buyer(make_user(f"fan{i}"), amount="20.00")
         buyers.append((user, address_for(user)))
+    return product, buyers
+
+
+def test_flash_sale_two_hundred_buyers_ten_units(staff):
+    product, buyers = flash_sale(staff)
 
     def buy(i: int) -> str:
         user, address = buyers[i]
@@ -92,6 +98,31 @@ def test_flash_sale_two_hundred_buyers_ten_units(staff):
     assert Product.objects.get(pk=product.pk).stock == 0
     assert escrow_balance() == UNITS * 990
     # The autouse fixture then checks the ledger, the wallets and left + reserved + sold.
+
+
+def test_flash_sale_buy_now_two_hundred_buyers_ten_units(staff):
+    """Place and pay in one transaction each: the stock row and escrow are both hot."""
+    product, buyers = flash_sale(staff)
+
+    def buy(i: int) -> str:
+        user, address = buyers[i]
+        try:
+            services.order_buy(
+                buyer=user,
+                product_id=product.pk,
+                address_id=address.pk,
+                pin=PIN,
+                idempotency_key=f"buy-{i}",
+            )
+        except InsufficientStock:
+            return "sold out"
+        return "paid"
+
+    results = race(BUYERS, buy, slots=connection_slots(BUYERS))
+    assert Counter(results) == {"paid": UNITS, "sold out": BUYERS - UNITS}, Counter(results)
+    assert Order.objects.filter(state="paid").count() == Order.objects.count() == UNITS
+    assert Product.objects.get(pk=product.pk).stock == 0
+    assert escrow_balance() == UNITS * 990
 
 
 def test_racing_payments_of_one_order_pay_it_once(staff, alice):

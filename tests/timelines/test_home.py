@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from storefeed.posts import services as posts
 from storefeed.social import services as social
 from storefeed.timelines.selectors import home_timeline
+from storefeed.timelines.store import home_store
 from tests.conftest import make_user
 
 # Every test runs with each home timeline store.
@@ -76,6 +77,29 @@ def test_deleted_posts_leave_home(alice, bob):
     status = posts.status_create(account=bob, text="oops")
     posts.status_delete(account=bob, status_id=status.pk)
     assert ids(home_timeline(viewer=alice)) == []
+
+
+def test_deleting_takes_posts_out_of_every_home_that_holds_them(alice, bob, carol):
+    # Asked of the store itself: a page would hide a deleted status anyway.
+    social.follow_create(follower=alice, target=bob)
+    social.follow_create(follower=carol, target=alice)
+    original = posts.status_create(account=bob, text="bob's")
+    repost = posts.status_reblog(account=alice, status_id=original.pk)
+    direct = posts.status_create(account=bob, text="psst @carol", visibility="direct")
+    unreposted = posts.status_reblog(
+        account=alice, status_id=posts.status_create(account=bob, text="b").pk
+    )
+    everyone = [alice.pk, bob.pk, carol.pk]
+    store = home_store()
+    assert store.holding(original.pk, everyone) == {alice.pk, bob.pk}
+    assert store.holding(repost.pk, everyone) == {alice.pk, carol.pk}
+    assert store.holding(direct.pk, everyone) == {bob.pk, carol.pk}
+    assert store.holding(unreposted.pk, everyone) == {alice.pk, carol.pk}
+    posts.status_delete(account=bob, status_id=original.pk)  # its repost goes with it
+    posts.status_delete(account=bob, status_id=direct.pk)
+    posts.status_unreblog(account=alice, status_id=unreposted.reblog_of.pk)
+    for status in (original, repost, direct, unreposted):
+        assert store.holding(status.pk, everyone) == set()
 
 
 def test_cursor_pagination(alice):

@@ -19,6 +19,7 @@ from storefeed.timelines.redis_store import RedisTimelineStore
 from storefeed.timelines.selectors import home_timeline
 from storefeed.timelines.store import DatabaseTimelineStore, home_store
 from tests.conftest import make_user
+from tests.mastodon.conftest import Api
 from tests.timelines.test_home import _fill_home
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,33 @@ def test_rebuild_refills_homes_after_switching(alice, bob, carol, use_redis, cap
     # And the Redis store carries on from there: new posts are pushed to it.
     later = posts.status_create(account=bob, text="later")
     assert ids(home_timeline(viewer=alice, limit=1)) == [later.pk]
+
+
+def test_a_redis_that_is_down_makes_homes_slower_not_failing(alice, bob, carol, settings):
+    social.follow_create(follower=alice, target=bob)
+    social.follow_create(follower=alice, target=carol, show_reblogs=False)
+    mine = posts.status_create(account=alice, text="mine")
+    bobs = posts.status_create(account=bob, text="bob's")
+    posts.status_reblog(account=carol, status_id=bobs.pk)  # reblogs off: not shown
+    posts.status_create(account=make_user("dave"), text="not followed")
+    assert ids(home_timeline(viewer=alice)) == [bobs.pk, mine.pk]
+    settings.TIMELINE_STORE = "redis"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert ids(home_timeline(viewer=alice)) == [bobs.pk, mine.pk]
+    assert ids(home_timeline(viewer=alice, max_id=bobs.pk)) == [mine.pk]
+    response = Api(alice).get("/api/v1/timelines/home")
+    assert response.status_code == 200
+    assert [s["id"] for s in response.json()] == [str(bobs.pk), str(mine.pk)]
+
+
+def test_rebuild_replaces_homes_of_the_earlier_redis_layout(alice, use_redis, redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.zadd(f"storefeed:home:{alice.pk}", {"00000000000000000001:2:": 0})
+    client.sadd("storefeed:held:00000000000000000001", alice.pk)
+    use_redis()
+    mine = posts.status_create(account=alice, text="mine")
+    out = io.StringIO()
+    call_command("timelines_rebuild", stdout=out)
+    assert out.getvalue().splitlines()[0] == "dropped 2 keys of the earlier Redis layout"
+    assert client.keys("storefeed:h*") == []
+    assert ids(home_timeline(viewer=alice)) == [mine.pk]

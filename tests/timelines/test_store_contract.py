@@ -5,6 +5,7 @@ contract runs against it. The Redis store runs on the test Redis database, flush
 (marked `redis`: it skips without Redis, and fails then under STOREFEED_REQUIRE_SERVICES=1).
 """
 
+import random
 from collections.abc import Callable
 
 import pytest
@@ -153,16 +154,74 @@ def test_remove_statuses_without_owners_reaches_every_home(store, alice, bob, ca
 
 
 @pytest.mark.redis
-def test_redis_homes_keep_the_newest_and_forget_trimmed_owners(alice):
+def test_redis_homes_are_one_list_of_records_trimmed_to_the_newest(alice):
     store = fresh_redis_store(keep=3)
     for status_id in range(1, 6):
         store.push([alice.pk], Entry(status_id=status_id, author_id=1))
     store.push_many(alice.pk, [Entry(status_id=0, author_id=1)])
     assert store.page(alice.pk) == [5, 4, 3]
     assert store.holding(1, [alice.pk]) == set()
-    # The trimmed statuses no longer list the home, the kept ones do.
+    # One key per home, a record of 24 bytes per entry, and no per-status keys.
     client = store.redis
-    assert not client.exists("storefeed:held:" + "1".zfill(20))
-    assert client.smembers("storefeed:held:" + "5".zfill(20)) == {str(alice.pk)}
+    assert client.keys("storefeed:*") == [f"storefeed:feed:{alice.pk}".encode()]
+    assert [len(r) for r in client.lrange(f"storefeed:feed:{alice.pk}", 0, -1)] == [24] * 3
     store.remove_author(alice.pk, 1)
     assert client.keys("storefeed:*") == []
+
+
+@pytest.mark.redis
+def test_redis_records_compare_as_unsigned_numbers_not_as_strings(alice):
+    # Ids whose bytes are above 0x7f (where a locale-aware string comparison could differ
+    # from the numbers), neighbours in the low bytes and in the high bytes.
+    store = fresh_redis_store(keep=5)
+    made = [2**63 - 1, 2**62 + 255, 2**62 + 256, 0x80, 0xFF, 0x7F00, 0x8000, 2**32, 2**32 - 1]
+    store.push_many(alice.pk, [Entry(status_id=i, author_id=2**63 - 2) for i in made[:4]])
+    for status_id in made[4:]:
+        store.push([alice.pk], Entry(status_id=status_id, author_id=2**63 - 2))
+    newest = sorted(made, reverse=True)[:5]
+    assert store.page(alice.pk) == newest
+    assert store.holding(2**62 + 255, [alice.pk]) == {alice.pk}
+    store.remove_statuses([2**62 + 256, 12345], owner_ids=[alice.pk])
+    assert store.page(alice.pk) == [i for i in newest if i != 2**62 + 256]
+    store.remove_author(alice.pk, 2**63 - 2)
+    assert store.page(alice.pk) == []
+
+
+@pytest.mark.redis
+def test_redis_drops_the_earlier_layout_and_nothing_else(alice):
+    store = fresh_redis_store()
+    client = store.redis
+    client.zadd("storefeed:home:1", {"00000000000000000001:2:": 0})
+    client.sadd("storefeed:held:00000000000000000001", 1)
+    client.set("storefeed:other", "kept")
+    store.push([alice.pk], Entry(status_id=1, author_id=1))
+    assert store.drop_old_layout() == 2
+    assert sorted(client.keys("storefeed:*")) == [
+        b"storefeed:feed:%d" % alice.pk,
+        b"storefeed:other",
+    ]
+
+
+@pytest.mark.redis
+def test_redis_home_matches_a_plain_model_under_random_writes(alice):
+    # The Lua merge, removal and trim against a dict kept the obvious way.
+    rng = random.Random(9)
+    store, keep = fresh_redis_store(keep=50), 50
+    model: dict[int, Entry] = {}
+    for _round in range(200):
+        made = [
+            Entry(rng.randrange(2**64), rng.choice([1, 2, 3]), rng.choice([None, 2, 4]))
+            for _ in range(rng.choice([1, 1, 3, 30]))
+        ]
+        made += rng.sample(list(model.values()), min(2, len(model)))  # pushed again
+        store.push_many(alice.pk, made)
+        model.update((e.status_id, e) for e in made)
+        model = {i: model[i] for i in sorted(model)[-keep:]}
+        if rng.random() < 0.3 and model:
+            gone = [*rng.sample(sorted(model), min(3, len(model))), rng.randrange(2**64)]
+            store.remove_statuses(gone, owner_ids=[alice.pk])
+            model = {i: e for i, e in model.items() if i not in gone}
+        if rng.random() < 0.05:
+            store.remove_author(alice.pk, 2, with_reposts_of=True)
+            model = {i: e for i, e in model.items() if 2 not in (e.author_id, e.origin_author_id)}
+        assert store.page(alice.pk, limit=keep) == sorted(model, reverse=True)

@@ -5,13 +5,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from storefeed.core.errors import Conflict, ValidationFailed
-from storefeed.wallet.errors import PinLocked, PinNotSet, PinWrong
+from storefeed.wallet.errors import PinLocked, PinNotSet, PinResetNeeded, PinWrong
 from storefeed.wallet.models import PaymentPin
+from storefeed.wallet.pins import PinHasher, PinMatch, pin_match
 from storefeed.wallet.selectors import wallet_overview
-from storefeed.wallet.services import pin_change, pin_set, pin_verify
+from storefeed.wallet.services import pin_change, pin_check, pin_set, pin_verify
 
 PASSWORD = "correct-horse-9"  # tests/conftest.py make_user
 START = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -27,9 +29,64 @@ def test_a_pin_is_set_once_and_stored_salted_and_hashed(alice):
     pin_set(account=alice, pin="258036", password=PASSWORD)
     stored = PaymentPin.objects.get(account=alice)
     assert "258036" not in stored.pin_hash
-    assert stored.pin_hash.startswith("pbkdf2_sha256_pin$50000$")  # salted PBKDF2, not plain
+    # Salted and keyed: HMAC-SHA256 with a key that is not in the database.
+    algorithm, key_id, salt, digest = stored.pin_hash.split("$")
+    assert (algorithm, len(key_id), len(salt), len(digest)) == ("hmac_sha256_pin", 8, 16, 64)
     assert wallet_overview(account=alice).pin_set is True
     pin_verify(account=alice, pin="258036")
+
+
+def test_the_same_pin_twice_is_stored_differently(alice, bob):
+    pin_set(account=alice, pin="258036", password=PASSWORD)
+    pin_set(account=bob, pin="258036", password=PASSWORD)
+    assert len(set(PaymentPin.objects.values_list("pin_hash", flat=True))) == 2
+
+
+def test_a_stolen_database_alone_does_not_check_a_pin(with_pin, settings):
+    """Without the key, the stored hash matches no PIN: guessing needs the key too."""
+    stored = PaymentPin.objects.get(account=with_pin).pin_hash
+    settings.WALLET_PIN_KEY = "another site's key"
+    assert pin_match("258036", stored) is PinMatch.UNREADABLE
+    for pin in ("258036", "000000"):
+        with pytest.raises(PinResetNeeded, match="set again") as caught:
+            pin_verify(account=with_pin, pin=pin)
+        assert caught.value.code == "pin_reset_needed"
+    # Not counted as tries (every PIN gets the same answer), and nothing was rewritten.
+    record = PaymentPin.objects.get(account=with_pin)
+    assert (record.failed_attempts, record.pin_hash) == (0, stored)
+    # The way back: a new PIN with the sign-in password.
+    pin_change(account=with_pin, password=PASSWORD, new_pin="470913")
+    pin_verify(account=with_pin, pin="470913")
+
+
+def test_an_old_key_still_listed_verifies_and_is_replaced_on_the_next_right_pin(with_pin, settings):
+    settings.WALLET_PIN_KEY = "the first key"
+    pin_change(account=with_pin, password=PASSWORD, new_pin="470913")
+    made_with_first = PaymentPin.objects.get(account=with_pin).pin_hash
+    settings.WALLET_PIN_KEY = "the second key"
+    settings.WALLET_PIN_OLD_KEYS = ["the first key"]
+    with pytest.raises(PinWrong, match="4 tries left"):
+        pin_verify(account=with_pin, pin="000000")
+    assert PaymentPin.objects.get(account=with_pin).pin_hash == made_with_first
+    pin_verify(account=with_pin, pin="470913")
+    upgraded = PaymentPin.objects.get(account=with_pin)
+    assert upgraded.pin_hash != made_with_first and upgraded.failed_attempts == 0
+    settings.WALLET_PIN_OLD_KEYS = []
+    pin_verify(account=with_pin, pin="470913")  # the second key alone checks it now
+
+
+def test_a_pin_stored_with_the_former_pbkdf2_works_and_is_upgraded(alice):
+    legacy = PinHasher().encode("258036", PinHasher().salt())
+    PaymentPin.objects.create(account=alice, pin_hash=legacy)
+    with pytest.raises(PinWrong, match="4 tries left"):
+        pin_verify(account=alice, pin="000000")
+    assert PaymentPin.objects.get(account=alice).pin_hash == legacy  # wrong: not upgraded
+    pin_verify(account=alice, pin="258036")
+    record = PaymentPin.objects.get(account=alice)
+    assert record.pin_hash.startswith("hmac_sha256_pin$") and record.failed_attempts == 0
+    pin_verify(account=alice, pin="258036")
+    with pytest.raises(PinWrong, match="4 tries left"):
+        pin_verify(account=alice, pin="111111")
 
 
 @pytest.mark.parametrize(
@@ -197,3 +254,19 @@ def test_wrong_sign_in_passwords_count_towards_the_lockout(alice):
         wallet.pin_change(account=alice, new_pin="111111", password="correct-horse-9")
     with pytest.raises(PinLocked):
         wallet.pin_verify(account=alice, pin="258036")
+
+
+def test_pin_check_returns_the_refusal_for_the_caller_to_raise_after_committing(with_pin):
+    with transaction.atomic():
+        wrong = pin_check(account=with_pin, pin="000000")
+    assert isinstance(wrong.refusal, PinWrong) and wrong.written
+    assert PaymentPin.objects.get(account=with_pin).failed_attempts == 1
+    with transaction.atomic():
+        right = pin_check(account=with_pin, pin="258036")
+    assert right.refusal is None and right.written  # the count was reset
+    with transaction.atomic():
+        again = pin_check(account=with_pin, pin="258036")
+    assert again.refusal is None and not again.written
+    with transaction.atomic(), pytest.raises(ValidationFailed, match="exactly 6 digits"):
+        pin_check(account=with_pin, pin="12345")
+    assert PaymentPin.objects.get(account=with_pin).failed_attempts == 0

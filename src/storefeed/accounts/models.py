@@ -1,5 +1,7 @@
 """Accounts: the user, their public profile, and the expert fields staff verify them in."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -8,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from storefeed.core.ids import new_id
+from storefeed.core.ids import new_id, new_version
+from storefeed.core.text import render
 
 
 class ExpertField(models.Model):
@@ -25,9 +28,31 @@ class ExpertField(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The field's names are part of its experts' cached renderings.
+        if self.pk is not None:
+            User.objects.filter(expert_field=self).update(profile_version=new_version())
+
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+# What a reader sees of an account besides its counters (which are read live).
+PROFILE_FIELDS = frozenset(
+    {
+        "username",
+        "display_name",
+        "note",
+        "avatar",
+        "header",
+        "fields",
+        "locked",
+        "expert_field",
+        "expert_verified_at",
+    }
+)
 
 
 class User(AbstractUser):
@@ -88,6 +113,11 @@ class User(AbstractUser):
     email_confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # The language of the emails Storefeed sends the account ("en" or "zh-hans").
     locale = models.CharField(_("email language"), max_length=10, blank=True)
+    # The bio as HTML, rendered when it is saved (never on read).
+    note_html = models.TextField(blank=True, editable=False)
+    # Moves whenever what every reader sees of the profile changes (PROFILE_FIELDS): cached
+    # renderings of the account are keyed by it, so the next read after a change misses.
+    profile_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -96,6 +126,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"@{self.username}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path that changes the profile (services, the admin, createsuperuser) saves
+        # through here, so the rendered bio and the version cannot fall behind.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or PROFILE_FIELDS.intersection(update_fields):
+            self.note_html = render(self.note) if self.note else ""
+            # Random rather than +1: two concurrent saves must never end on the same
+            # version with different contents.
+            self.profile_version = new_version()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "note_html", "profile_version"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

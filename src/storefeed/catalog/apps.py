@@ -10,7 +10,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Every page of hydrated statuses (web and API) gets its product cards through posts'
         # hydration hook; posts itself knows nothing of commerce.
-        from storefeed.catalog.selectors import attach_product_cards
+        from storefeed.catalog.selectors import attach_product_cards, product_cards_for
         from storefeed.posts import hydration
 
         hydration.register(attach_product_cards)
+        hydration.register_cards(product_cards_for)

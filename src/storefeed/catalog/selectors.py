@@ -27,6 +27,7 @@ from storefeed.catalog.models import (
     ProductStatus,
     Variant,
 )
+from storefeed.core import sql
 from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.core.money import display
 from storefeed.posts.models import Status
@@ -103,76 +104,170 @@ def _seller_active(user: User) -> bool:
 def product_card(
     product: Product, *, cover: str | None = None, variant_stock: int | None = None
 ) -> ProductCard:
-    stock = (variant_stock or 0) if product.has_variants else product.stock
-    available, state = _stock_state(
-        on_sale=product.status == ProductStatus.ON_SALE,
-        seller_active=_seller_active(product.seller),
-        stock=stock,
-    )
-    return ProductCard(
-        id=product.pk,
-        kind="product",
+    return _product_card(
+        product_id=product.pk,
         title=product.title,
         description=product.description,
         price_fen=product.price_fen,
         currency=product.currency,
+        stock=(variant_stock or 0) if product.has_variants else product.stock,
+        has_variants=product.has_variants,
+        on_sale=product.status == ProductStatus.ON_SALE,
+        seller_active=_seller_active(product.seller),
+        seller_id=product.seller_id,
+        seller_username=product.seller.username,
+        cover=cover,
+    )
+
+
+def _product_card(
+    *,
+    product_id: int,
+    title: str,
+    description: str,
+    price_fen: int,
+    currency: str,
+    stock: int,
+    has_variants: bool,
+    on_sale: bool,
+    seller_active: bool,
+    seller_id: int,
+    seller_username: str,
+    cover: str | None,
+) -> ProductCard:
+    available, state = _stock_state(on_sale=on_sale, seller_active=seller_active, stock=stock)
+    return ProductCard(
+        id=product_id,
+        kind="product",
+        title=title,
+        description=description,
+        price_fen=price_fen,
+        currency=currency,
         stock=stock,
         available=available,
         state=state,
         image_url=_file_url(cover),
-        url=links.product_url(product.pk),
-        buy_url=links.product_buy_url(product.pk),
+        url=links.product_url(product_id),
+        buy_url=links.product_buy_url(product_id),
         source="storefeed",
         source_label="Storefeed",
-        seller_id=product.seller_id,
-        seller_username=product.seller.username,
-        has_variants=product.has_variants,
+        seller_id=seller_id,
+        seller_username=seller_username,
+        has_variants=has_variants,
     )
 
 
 def item_card(item: ExternalItem) -> ProductCard:
-    sold_out = item.availability == Availability.OUT_OF_STOCK
-    return ProductCard(
-        id=item.pk,
-        kind="external",
+    return _item_card(
+        item_id=item.pk,
         title=item.title,
         description=item.description,
         price_fen=item.price_fen,
         currency=item.currency,
-        stock=None,
-        available=not sold_out,
-        state=_("sold out") if sold_out else "",
+        sold_out=item.availability == Availability.OUT_OF_STOCK,
         image_url=item.image.url if item.image else item.image_url,
         url=item.url,
-        buy_url=links.item_go_url(item.pk),
         source=item.source,
-        source_label=str(ItemSource(item.source).label),
         checked_at=item.last_checked_at,
     )
 
 
+def _item_card(
+    *,
+    item_id: int,
+    title: str,
+    description: str,
+    price_fen: int | None,
+    currency: str,
+    sold_out: bool,
+    image_url: str,
+    url: str,
+    source: str,
+    checked_at: dt.datetime | None,
+) -> ProductCard:
+    return ProductCard(
+        id=item_id,
+        kind="external",
+        title=title,
+        description=description,
+        price_fen=price_fen,
+        currency=currency,
+        stock=None,
+        available=not sold_out,
+        state=_("sold out") if sold_out else "",
+        image_url=image_url,
+        url=url,
+        buy_url=links.item_go_url(item_id),
+        source=source,
+        source_label=str(ItemSource(source).label),
+        checked_at=checked_at,
+    )
+
+
 def product_cards_for(status_ids: Sequence[int]) -> dict[int, list[ProductCard]]:
-    """The cards of each post in `status_ids`, in position order: one query for any number."""
+    """The cards of each post in `status_ids`, in position order, with price, stock and state
+    as they are now: one query for any number of posts. Every timeline page runs it, so it is
+    plain SQL (core/sql.py) and builds no model instances."""
     cards: dict[int, list[ProductCard]] = {}
     if not status_ids:
         return cards
-    rows = (
-        PostProduct.objects.filter(status_id__in=list(status_ids))
-        .select_related("product__seller__seller_profile", "external_item")
-        .annotate(cover=_cover_subquery(), variant_stock=_variant_stock_subquery("product_id"))
-        .order_by("status_id", "position")
+    ids = sorted(status_ids)
+    t = {
+        model.__name__: sql.table(model)
+        for model in (PostProduct, Product, ProductImage, Variant, ExternalItem, Seller, User)
+    }
+    rows = sql.rows(
+        f"""SELECT pp.status_id, pp.product_id, p.title, p.description, p.price_fen, p.currency,
+                p.stock, p.has_variants, p.status, p.seller_id, u.username, sl.state,
+                pp.external_item_id, e.title, e.description, e.price_fen, e.currency,
+                e.availability, e.image, e.image_url, e.url, e.source, e.last_checked_at,
+                (SELECT i.thumbnail FROM {t["ProductImage"]} i WHERE i.product_id = pp.product_id
+                    ORDER BY i.position LIMIT 1),
+                (SELECT SUM(v.stock) FROM {t["Variant"]} v
+                    WHERE v.product_id = pp.product_id AND v.is_active)
+            FROM {t["PostProduct"]} pp
+            LEFT JOIN {t["Product"]} p ON p.id = pp.product_id
+            LEFT JOIN {t["User"]} u ON u.id = p.seller_id
+            LEFT JOIN {t["Seller"]} sl ON sl.account_id = p.seller_id
+            LEFT JOIN {t["ExternalItem"]} e ON e.id = pp.external_item_id
+            WHERE pp.status_id IN ({sql.placeholders(ids)})
+            ORDER BY pp.status_id, pp.position""",  # noqa: S608
+        ids,
     )
     for row in rows:
-        if row.product is not None:
-            card = product_card(
-                row.product,
-                cover=row.cover,  # type: ignore[attr-defined]
-                variant_stock=row.variant_stock,  # type: ignore[attr-defined]
+        (status_id, product_id, title, description, price, currency, stock, variants,
+         status, seller_id, seller_username, seller_state, item_id, *item, cover,
+         variant_stock) = row  # fmt: skip
+        if product_id is not None:
+            card = _product_card(
+                product_id=product_id,
+                title=title,
+                description=description,
+                price_fen=price,
+                currency=currency,
+                stock=(variant_stock or 0) if variants else stock,
+                has_variants=bool(variants),  # SQLite gives 0 or 1
+                on_sale=status == ProductStatus.ON_SALE,
+                seller_active=seller_state == SellerState.ACTIVE,
+                seller_id=seller_id,
+                seller_username=seller_username,
+                cover=cover,
             )
         else:
-            assert row.external_item is not None
-            card = item_card(row.external_item)
-        cards.setdefault(row.status_id, []).append(card)
+            title, description, price, currency, availability, image, image_url, url, source, checked = item  # fmt: skip
+            card = _item_card(
+                item_id=item_id,
+                title=title,
+                description=description,
+                price_fen=price,
+                currency=currency,
+                sold_out=availability == Availability.OUT_OF_STOCK,
+                image_url=_file_url(image) or image_url,
+                url=url,
+                source=source,
+                checked_at=sql.as_datetime(checked),
+            )
+        cards.setdefault(status_id, []).append(card)
     return cards
 
 

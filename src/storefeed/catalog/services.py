@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -555,20 +555,44 @@ def _own_variant(account: User, variant_id: object) -> Variant:
 # Stock, for orders: one conditional statement each, the row count says whether it worked.
 
 
-def stock_take(*, product_id: int, variant_id: int | None = None, quantity: int) -> bool:
+def stock_take(
+    *, product_id: int, variant_id: int | None = None, quantity: int, on_sale: bool = False
+) -> bool:
     """Take `quantity` units if that many are left; False (and nothing changed) otherwise.
-    Runs in the caller's transaction. Does not check that the product is on sale."""
+    Runs in the caller's transaction. With `on_sale`, only from a product on sale by an
+    active seller, checked in the same conditional statement (so checkout needs no second
+    look after taking the stock); without it, that is not checked."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise ValidationFailed(_("Choose at least one unit."), field="quantity")
+    rows: QuerySet[Product] | QuerySet[Variant]
     if variant_id is None:
-        rows = Product.objects.filter(
-            pk=product_id, has_variants=False, stock__gte=quantity
-        ).update(stock=F("stock") - quantity)
+        rows = Product.objects.filter(pk=product_id, has_variants=False, stock__gte=quantity)
+        if on_sale:
+            rows = rows.filter(
+                Exists(
+                    Seller.objects.filter(
+                        account_id=OuterRef("seller_id"), state=SellerState.ACTIVE
+                    )
+                ),
+                status=ProductStatus.ON_SALE,
+            )
     else:
         rows = Variant.objects.filter(
             pk=variant_id, product_id=product_id, is_active=True, stock__gte=quantity
-        ).update(stock=F("stock") - quantity)
-    return rows == 1
+        )
+        if on_sale:
+            rows = rows.filter(
+                Exists(
+                    Product.objects.filter(
+                        pk=OuterRef("product_id"),
+                        status=ProductStatus.ON_SALE,
+                        seller__seller_profile__state=SellerState.ACTIVE,
+                    )
+                )
+            )
+    # The stock condition stays on the updated row itself (never inside a subquery), so a
+    # blocked UPDATE re-checks it against the row the winner committed.
+    return rows.update(stock=F("stock") - quantity) == 1
 
 
 def stock_return(*, product_id: int, variant_id: int | None = None, quantity: int) -> bool:

@@ -49,6 +49,8 @@ WEB_MAX_REQUESTS = int(os.environ.get("STOREFEED_WEB_MAX_REQUESTS", "0"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 # Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
 API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))
+# bench/: mounts GET /bench/constant, a constant JSON answer to measure other pages against.
+BENCH_YARDSTICK = env_bool("STOREFEED_BENCH_YARDSTICK", default=False)
 COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
 # Sign-ups: "open" (work at once), "approval" (wait for staff), or "closed".
 REGISTRATIONS = os.environ.get("STOREFEED_REGISTRATIONS", "open").strip().lower()
@@ -163,10 +165,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that stops answering must cost a request little: the cache's callers
+            # fall back to the database (core/parts.py), they do not wait.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered parts (core/parts.py) each process keeps in memory in front of the cache above.
+PARTS_LOCAL_ENTRIES = int(os.environ.get("STOREFEED_PARTS_LOCAL_ENTRIES", "20000"))
 
 # Where home timelines live: "database" (HomeEntry rows, the default) or "redis" (sorted sets in
 # STOREFEED_REDIS_URL). An explicit choice, not implied by the Redis URL: switching moves every
@@ -364,6 +371,11 @@ FETCH_HOST_OVERRIDES = dict(
 WALLET_PAYMENT_PROVIDER = os.environ.get("STOREFEED_PAYMENT_PROVIDER", "simulated")
 WALLET_TOPUP_MAX = int(os.environ.get("STOREFEED_TOPUP_MAX_FEN", "5000000"))
 WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "100000000"))
+# Payment PINs are stored as HMAC-SHA256 keyed with this (unset: a key derived from the secret
+# key), so a copy of the database alone cannot be guessed offline. Old keys, comma-separated,
+# still verify PINs hashed with them, which are rewritten with the current key when next used.
+WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
+WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 # The counts of accounts and posts the instance endpoints show are recomputed this often.

@@ -2,10 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+
+def constant(request: HttpRequest) -> JsonResponse:
+    """The benchmarks' yardstick: the cheapest answer these processes can give."""
+    return JsonResponse({"ok": True, "name": "storefeed", "items": list(range(10))})
+
+
 urlpatterns = [
+    *([path("bench/constant", constant)] if settings.BENCH_YARDSTICK else []),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded media from the embedded store; a deployment may serve MEDIA_ROOT elsewhere.

@@ -4,6 +4,7 @@ that keep ids made in the same millisecond distinct and increasing within a proc
 import datetime as dt
 import os
 import random
+import secrets
 import threading
 import time
 
@@ -39,3 +40,9 @@ def id_for_datetime(when: dt.datetime) -> int:
 
 def datetime_for_id(value: int) -> dt.datetime:
     return dt.datetime.fromtimestamp((value >> 16) / 1000, tz=dt.UTC)
+
+
+def new_version() -> int:
+    """A fresh version stamp for cached renderings. Random rather than a counter, so two
+    concurrent writers never leave one version number on two different contents."""
+    return secrets.randbits(31)

@@ -1,10 +1,13 @@
 """Every write of orders: the address book, the cart, checkout, paying, fulfilment, refunds,
 disputes, and the sweeps that expire, confirm and complete orders.
 
-Locks are always taken in one order: the order row (`select_for_update`), then stock rows
-(catalog's single conditional UPDATEs, in (product_id, variant_id) order), then ledger
-accounts (the wallet's `transfer()`, in account-id order). Checkout locks stock rows only and
-inserts new orders, so no path waits on another in reverse. No network call is made here.
+Locks are always taken in one order: the order row (`select_for_update`), then the buyer's
+PIN row (paying), then stock rows (catalog's single conditional UPDATEs, in (product_id,
+variant_id) order), then ledger accounts (the wallet's `transfer()`, in account-id order).
+Checkout locks stock rows only and inserts new orders, so no path waits on another in
+reverse. No network call is made here. Placing, paying and buying now are each one
+transaction and one commit, their hot rows (stock, escrow) updated last (see `_place`,
+`order_pay`, `order_buy`).
 
 Completion: the seller is paid (escrow released, minus the platform fee) when the 7-day
 refund window after delivery closes, not at delivery, so a refund inside the window always
@@ -15,7 +18,7 @@ other path), a refund is taken from the seller's wallet instead.
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +34,7 @@ from storefeed.catalog.errors import NotAvailable
 from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductStatus, Variant
 from storefeed.catalog.selectors import Purchasable, product_for_purchase
 from storefeed.catalog.services import stock_return, stock_take
-from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
+from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
@@ -51,19 +54,20 @@ from storefeed.orders.models import (
     Cart,
     CartItem,
     Order,
+    OrderEvent,
     OrderItem,
     OrderState,
 )
-from storefeed.orders.states import state_label, transition
+from storefeed.orders.states import TRANSITIONS, state_label, transition
 from storefeed.posts.models import Status
 from storefeed.sellers.models import Seller, SellerState
-from storefeed.wallet.idempotency import fingerprint_of, idempotent
+from storefeed.wallet.idempotency import Idempotency, fingerprint_of
 from storefeed.wallet.selectors import escrow_held
 from storefeed.wallet.services import (
     escrow_hold,
     escrow_refund,
     escrow_release,
-    pin_verify,
+    pin_check,
     wallet_refund_from_seller,
 )
 
@@ -491,22 +495,19 @@ def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
     return sources
 
 
-def _shortfall_error(short: list[tuple[Line, Purchasable]]) -> InsufficientStock:
+def _title(bought: Purchasable) -> str:
+    if bought.variant is not None:
+        return f"{bought.product.title} ({bought.variant.name})"
+    return bought.product.title
+
+
+def _shortfall_error(short: list[tuple[Line, Purchasable, int]]) -> InsufficientStock:
+    """One error listing every line short of stock, with what is left of each."""
     details = []
     parts = []
-    for line, bought in short:
-        if line.variant_id is not None:
-            left = (
-                Variant.objects.filter(pk=line.variant_id).values_list("stock", flat=True).first()
-            )
-        else:
-            left = (
-                Product.objects.filter(pk=line.product_id).values_list("stock", flat=True).first()
-            )
-        available = max(0, left or 0)
-        title = bought.product.title
-        if bought.variant is not None:
-            title = f"{title} ({bought.variant.name})"
+    for line, bought, left in short:
+        available = max(0, left)
+        title = _title(bought)
         details.append(
             {
                 "product_id": line.product_id,
@@ -534,97 +535,188 @@ def _shortfall_error(short: list[tuple[Line, Purchasable]]) -> InsufficientStock
     )
 
 
-def _recheck_on_sale(lines: Sequence[Line]) -> None:
-    """Inside the checkout transaction, after the stock rows are taken: a product withdrawn
-    or a shop suspended since the first check refuses the whole checkout."""
-    product_ids = {ln.product_id for ln in lines}
-    products = list(
-        Product.objects.filter(pk__in=product_ids).values_list("title", "status", "seller_id")
+def _short_already(lines: Sequence[Line], bought: Mapping[tuple[int, int], Purchasable]) -> None:
+    """Refuse before any transaction when the stock just read is already short (a sold-out
+    flash sale then costs its latecomers no write at all). Only a refusal is decided here:
+    taking the stock is still the one conditional UPDATE."""
+    short = []
+    for line in lines:
+        item = bought[line.sort_key]
+        left = item.variant.stock if item.variant is not None else item.product.stock
+        if left < line.quantity:
+            short.append((line, item, left))
+    if short:
+        raise _shortfall_error(short)
+
+
+def _stock_refusal(failed: list[tuple[Line, Purchasable]]) -> Exception:
+    """Why the conditional UPDATEs of `failed` lines took nothing: stock short (listing every
+    shortfall), a product withdrawn or a shop suspended since it was read."""
+    products = {
+        pk: (title, status, seller_id, stock)
+        for pk, title, status, seller_id, stock in Product.objects.filter(
+            pk__in={ln.product_id for ln, _b in failed}
+        ).values_list("pk", "title", "status", "seller_id", "stock")
+    }
+    variants = dict(
+        Variant.objects.filter(
+            pk__in={ln.variant_id for ln, _b in failed if ln.variant_id}, is_active=True
+        ).values_list("pk", "stock")
     )
+    short = []
+    for line, bought in failed:
+        stock = products.get(line.product_id, ("", "", 0, 0))[3]
+        left = variants.get(line.variant_id, 0) if line.variant_id is not None else stock
+        if left < line.quantity:
+            short.append((line, bought, left))
+    if short:
+        return _shortfall_error(short)
     active = set(
         Seller.objects.filter(
-            account_id__in={p[2] for p in products}, state=SellerState.ACTIVE
+            account_id__in={p[2] for p in products.values()}, state=SellerState.ACTIVE
         ).values_list("account_id", flat=True)
     )
-    for title, status, seller_id in products:
+    for title, status, seller_id, _stock in products.values():
         if status != ProductStatus.ON_SALE:
-            raise NotAvailable(
+            return NotAvailable(
                 _("“%(title)s” is withdrawn and cannot be bought.") % {"title": title},
                 field="product_id",
             )
         if seller_id not in active:
-            raise NotAvailable(
+            return NotAvailable(
                 _("This seller's shop is suspended; “%(title)s” cannot be bought now.")
                 % {"title": title},
                 field="product_id",
             )
+    return Conflict(_("The stock changed meanwhile; nothing was reserved. Try again."))
+
+
+def _take_stock(lines: Sequence[Line], bought: Mapping[tuple[int, int], Purchasable]) -> None:
+    """The checkout's hot statements, as late in its transaction as they can be: one
+    conditional UPDATE per line, in (product, variant) order, that takes the units only from
+    a product still on sale by an active seller. Every line is tried so that the refusal can
+    list every shortfall; raising rolls the whole transaction back."""
+    failed = []
+    for line in lines:
+        variant = bought[line.sort_key].variant
+        taken = stock_take(
+            product_id=line.product_id,
+            variant_id=variant.pk if variant is not None else None,
+            quantity=line.quantity,
+            on_sale=True,
+        )
+        if not taken:
+            failed.append((line, bought[line.sort_key]))
+    if failed:
+        raise _stock_refusal(failed)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An order just written, with its items (what a response renders, without a query)."""
+
+    order: Order
+    items: list[OrderItem]
+
+
+def _new_orders(
+    *,
+    buyer: User,
+    lines: list[Line],
+    bought: Mapping[tuple[int, int], Purchasable],
+    sources: Mapping[tuple[int, int], int],
+    address: Address,
+    paid: bool,
+) -> list[Placed]:
+    """Write the orders of a checkout, one per seller, with their items and their first
+    events, in three INSERTs whatever the number of sellers and lines. `paid`: buying now,
+    the order is written paid, its two events (placed, paid) recorded at once."""
+    now = timezone.now()
+    by_seller: dict[int, list[Line]] = {}
+    for line in lines:
+        by_seller.setdefault(bought[line.sort_key].seller_id, []).append(line)
+    checkout_id = new_id()
+    placed = []
+    for seller_id in sorted(by_seller):
+        seller_lines = by_seller[seller_id]
+        first = bought[seller_lines[0].sort_key]
+        order = Order(
+            checkout_id=checkout_id,
+            buyer=buyer,
+            seller=first.product.seller,
+            currency=first.currency,
+            total_fen=sum(bought[ln.sort_key].unit_price_fen * ln.quantity for ln in seller_lines),
+            ship_recipient=address.recipient,
+            ship_phone=address.phone,
+            ship_address=address.one_line,
+            expires_at=now if paid else now + dt.timedelta(minutes=payment_minutes()),
+            state=S.PAID if paid else S.PENDING_PAYMENT,
+            paid_at=now if paid else None,
+        )
+        items = [
+            OrderItem(
+                order=order,
+                product_id=ln.product_id,
+                variant=bought[ln.sort_key].variant,
+                title=bought[ln.sort_key].product.title,
+                variant_name=(v.name if (v := bought[ln.sort_key].variant) is not None else ""),
+                unit_price_fen=bought[ln.sort_key].unit_price_fen,
+                quantity=ln.quantity,
+                source_status_id=sources.get(ln.sort_key),
+            )
+            for ln in seller_lines
+        ]
+        placed.append(Placed(order=order, items=items))
+    steps = [("", S.PENDING_PAYMENT)]
+    if paid:
+        assert S.PAID in TRANSITIONS[S.PENDING_PAYMENT]
+        steps.append((S.PENDING_PAYMENT, S.PAID))
+    Order.objects.bulk_create([p.order for p in placed])
+    OrderItem.objects.bulk_create([item for p in placed for item in p.items])
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=p.order, actor=buyer, from_state=start, to_state=end)
+        for p in placed
+        for start, end in steps
+    )
+    return placed
 
 
 def _place(
-    *, buyer: User, lines: list[Line], address: Address, cart_item_ids: list[int]
+    *,
+    buyer: User,
+    lines: list[Line],
+    address: Address,
+    cart_item_ids: list[int],
+    idempotency: Idempotency | None,
 ) -> list[Order]:
     bought = {ln.sort_key: _purchasable(buyer, ln.product_id, ln.variant_id) for ln in lines}
+    _short_already(lines, bought)
     sources = _source_posts(lines)
-    now = timezone.now()
-    expires_at = now + dt.timedelta(minutes=payment_minutes())
     with transaction.atomic(durable=True):
-        # Fixed order, one conditional UPDATE each; every line is tried so that the error can
-        # list every shortfall, and raising rolls back the lines that were taken.
-        short = []
-        for line in lines:
-            variant_id = bought[line.sort_key].variant
-            taken = stock_take(
-                product_id=line.product_id,
-                variant_id=variant_id.pk if variant_id is not None else None,
-                quantity=line.quantity,
-            )
-            if not taken:
-                short.append((line, bought[line.sort_key]))
-        if short:
-            raise _shortfall_error(short)
-        _recheck_on_sale(lines)
-        by_seller: dict[int, list[Line]] = {}
-        for line in lines:
-            by_seller.setdefault(bought[line.sort_key].seller_id, []).append(line)
-        checkout_id = new_id()
-        orders = []
-        for seller_id in sorted(by_seller):
-            seller_lines = by_seller[seller_id]
-            total = sum(bought[ln.sort_key].unit_price_fen * ln.quantity for ln in seller_lines)
-            order = Order.objects.create(
-                checkout_id=checkout_id,
-                buyer=buyer,
-                seller_id=seller_id,
-                currency=bought[seller_lines[0].sort_key].currency,
-                total_fen=total,
-                ship_recipient=address.recipient,
-                ship_phone=address.phone,
-                ship_address=address.one_line,
-                expires_at=expires_at,
-            )
-            OrderItem.objects.bulk_create(
-                [
-                    OrderItem(
-                        order=order,
-                        product_id=ln.product_id,
-                        variant=bought[ln.sort_key].variant,
-                        title=bought[ln.sort_key].product.title,
-                        variant_name=(
-                            v.name if (v := bought[ln.sort_key].variant) is not None else ""
-                        ),
-                        unit_price_fen=bought[ln.sort_key].unit_price_fen,
-                        quantity=ln.quantity,
-                        source_status_id=sources.get(ln.sort_key),
-                    )
-                    for ln in seller_lines
-                ]
-            )
-            order.events.create(actor=buyer, from_state="", to_state=S.PENDING_PAYMENT)
-            orders.append(order)
+        if idempotency is not None and idempotency.claim(account=buyer).replayed:
+            return _replayed_orders(buyer, idempotency)
+        placed = _new_orders(
+            buyer=buyer, lines=lines, bought=bought, sources=sources, address=address, paid=False
+        )
         if cart_item_ids:
             CartItem.objects.filter(pk__in=cart_item_ids, cart__owner_id=buyer.pk).delete()
+        if idempotency is not None:
+            idempotency.keep(placed)
+        _take_stock(lines, bought)
+        orders = [p.order for p in placed]
+        expires_at = orders[0].expires_at
         transaction.on_commit(lambda: _schedule_expiry([o.pk for o in orders], expires_at))
     return orders
+
+
+def _replayed_orders(buyer: User, idempotency: Idempotency) -> list[Order]:
+    """The orders a replayed key answered with (kept as `order_ids`, or as rendered orders)."""
+    body = (idempotency.slot.body if idempotency.slot else None) or {}
+    ids = body.get("order_ids") or [o.get("id") for o in body.get("orders", [])]
+    if body.get("order_id") or body.get("id"):
+        ids = [body.get("order_id") or body.get("id")]
+    pks = [_pk(pk) for pk in ids]
+    return list(Order.objects.filter(pk__in=pks, buyer_id=buyer.pk).order_by("seller_id"))
 
 
 def _schedule_expiry(order_ids: list[int], when: dt.datetime) -> None:
@@ -661,6 +753,7 @@ def order_place(
     from_cart: bool = False,
     address_id: object,
     idempotency_key: str | None = None,
+    idempotency: Idempotency | None = None,
 ) -> list[Order]:
     """Check out: one order per seller, stock reserved at once, to be paid before
     `expires_at` (now + ORDER_PAYMENT_MINUTES). `items` are (product_id, variant_id, quantity
@@ -668,7 +761,12 @@ def order_place(
     (its lines are removed once placed). Refused: quantities outside 1..99, products that
     cannot be bought (withdrawn, suspended shop, one's own, third-party items), an unknown
     address, and stock short anywhere (InsufficientStock listing every shortfall; then nothing
-    is reserved). With an idempotency key, a replay returns the same orders."""
+    is reserved). With an idempotency key, a replay returns the same orders; `idempotency`
+    (the shop API's) claims the key and keeps its response in the same transaction.
+
+    One durable transaction and one commit: the key's claim, the orders, their items and
+    events (one INSERT each), the kept response, and last the stock's conditional UPDATEs,
+    so the hot stock row is locked only from its UPDATE to the commit."""
     if not buyer.is_active:
         raise Forbidden(_("This account cannot buy."), field="buyer")
     if from_cart and items:
@@ -689,24 +787,26 @@ def order_place(
         lines = [_line(item) for item in raw]
     lines = _merged(lines)
     address = _own_address(buyer, address_id)
-    if not idempotency_key:
-        return _place(buyer=buyer, lines=lines, address=address, cart_item_ids=cart_item_ids)
-    fingerprint = fingerprint_of(
-        {
-            "lines": [[ln.product_id, ln.variant_id, ln.quantity] for ln in lines],
-            "address_id": address.pk,
-            "from_cart": bool(from_cart),
-        }
+    if idempotency is None and idempotency_key:
+        idempotency = Idempotency(
+            key=idempotency_key,
+            scope="orders.place",
+            fingerprint=fingerprint_of(
+                {
+                    "lines": [[ln.product_id, ln.variant_id, ln.quantity] for ln in lines],
+                    "address_id": address.pk,
+                    "from_cart": bool(from_cart),
+                }
+            ),
+            respond=lambda placed: (201, {"order_ids": [str(p.order.pk) for p in placed]}),
+        )
+    return _place(
+        buyer=buyer,
+        lines=lines,
+        address=address,
+        cart_item_ids=cart_item_ids,
+        idempotency=idempotency,
     )
-    with idempotent(
-        key=idempotency_key, account=buyer, scope="orders.place", fingerprint=fingerprint
-    ) as slot:
-        if slot.replayed:
-            ids = [int(pk) for pk in (slot.body or {}).get("order_ids", [])]
-            return list(Order.objects.filter(pk__in=ids, buyer_id=buyer.pk).order_by("seller_id"))
-        orders = _place(buyer=buyer, lines=lines, address=address, cart_item_ids=cart_item_ids)
-        slot.store(201, {"order_ids": [str(o.pk) for o in orders]})
-        return orders
 
 
 # ---------------------------------------------------------------------------------------------
@@ -720,10 +820,16 @@ def _visible_to_buyer(buyer: User, order_id: object) -> Order:
     return order
 
 
-def _locked(order_id: object, *, account: User, role: str) -> Order:
+def _locked(order_id: object, *, account: User, role: str, related: bool = False) -> Order:
     """The order locked for this transaction, if `account` is its buyer ("buyer"), its seller
-    ("seller") or either ("party"); NotFound for anyone else, as if it did not exist."""
-    order = Order.objects.select_for_update().filter(pk=_pk(order_id)).first()
+    ("seller") or either ("party"); NotFound for anyone else, as if it did not exist.
+    `related`: with its buyer and seller read in the same query (not locked)."""
+    rows = Order.objects.filter(pk=_pk(order_id))
+    if related:
+        rows = rows.select_related("buyer", "seller").select_for_update(of=("self",))
+    else:
+        rows = rows.select_for_update()
+    order = rows.first()
     allowed = order is not None and (
         (role in ("buyer", "party") and order.buyer_id == account.pk)
         or (role in ("seller", "party") and order.seller_id == account.pk)
@@ -759,47 +865,176 @@ def _notify(
     )
 
 
-def order_pay(*, buyer: User, order_id: object, pin: str, idempotency_key: str) -> Order:
+def _in_one_commit[T](
+    *,
+    buyer: User,
+    pin: str,
+    idempotency: Idempotency,
+    prepare: Callable[[], T],
+    work: Callable[[T], Order],
+) -> Order | None:
+    """Pay in one durable transaction and one commit: claim the key (None when it was
+    answered before: a replay), `prepare()` (lock and check; a refusal there rolls back
+    everything), check the PIN (its row locked after the order's, before stock and ledger
+    rows), then `work(prepared)`. A wrong PIN commits its counted try and nothing else (the
+    key is given back) and is raised after the commit. So is a refusal of `work` when the
+    PIN's row was written (a right PIN resetting the count, or its hash upgraded): the work
+    then runs in a savepoint, so the reset is kept while the payment is not."""
+    refusal: Exception | None = None
+    done: Order | None = None
+    with transaction.atomic(durable=True):
+        if idempotency.claim(account=buyer).replayed:
+            return None
+        prepared = prepare()
+        check = pin_check(account=buyer, pin=pin)
+        if check.refusal is not None:
+            idempotency.release()
+            refusal = check.refusal
+        elif not check.written:
+            done = work(prepared)
+        else:
+            try:
+                with transaction.atomic():
+                    done = work(prepared)
+            except DomainError as error:
+                idempotency.release()
+                refusal = error
+    if refusal is not None:
+        raise refusal
+    return done
+
+
+def _paid_notice(order: Order, buyer: User) -> None:
+    _notify(
+        order,
+        to=order.seller_id,
+        actor=buyer.pk,
+        event="order_paid",
+        message=shop_text(
+            gettext_noop("Order %(id)s is paid (%(total)s): ship it."),
+            id=order.pk,
+            total=money(order.total_fen, order.currency),
+        ),
+    )
+
+
+def _hold(order: Order, buyer: User, *, before_debit: Callable[[], object] | None = None) -> None:
+    escrow_hold(
+        buyer=buyer,
+        amount=order.total_fen,
+        ref=order.ref,
+        currency=order.currency,
+        memo=_("Order %(id)s") % {"id": order.pk},
+        before_debit=before_debit,
+        savepoint=False,  # nothing here catches a refusal: it rolls the whole payment back
+    )
+
+
+def order_pay(
+    *,
+    buyer: User,
+    order_id: object,
+    pin: str,
+    idempotency_key: str = "",
+    idempotency: Idempotency | None = None,
+) -> Order:
     """Pay an order with the payment PIN: the total moves from the buyer's wallet to escrow
-    and the order is paid. The PIN is checked first, in its own transaction (a wrong one is
-    counted even though the request is refused). Refused: someone else's order (NotFound),
-    an order not awaiting payment (paying twice), one past its deadline, too little money
-    (InsufficientFunds with the shortfall; the reservation stays until its deadline). The same
-    idempotency key again returns the paid order and moves nothing."""
+    and the order is paid. Refused: someone else's order (NotFound), an order not awaiting
+    payment (paying twice), one past its deadline, a wrong PIN (counted, even though the
+    request is refused), too little money (InsufficientFunds with the shortfall; the
+    reservation stays until its deadline). The same idempotency key again returns the paid
+    order and moves nothing; `idempotency` (the shop API's) keeps its own response.
+
+    One durable transaction and one commit: the key's claim, the order locked and checked,
+    the PIN, the order paid with its event and the seller's notification, the kept response,
+    then the ledger's rows and last its two balances (escrow is one hot row per currency)."""
     pk = _pk(order_id)
-    fingerprint = fingerprint_of({"order_id": pk})
-    with idempotent(
-        key=idempotency_key, account=buyer, scope="orders.pay", fingerprint=fingerprint
-    ) as slot:
-        if slot.replayed:
-            return _visible_to_buyer(buyer, pk)
-        order = _visible_to_buyer(buyer, pk)
+    idem = idempotency or Idempotency(
+        key=idempotency_key,
+        scope="orders.pay",
+        fingerprint=fingerprint_of({"order_id": pk}),
+        respond=lambda paid: (200, {"order_id": str(paid.pk), "state": paid.state}),
+    )
+
+    def prepare() -> Order:
+        order = _locked(pk, account=buyer, role="buyer", related=True)
         _check_payable(order)
-        pin_verify(account=buyer, pin=pin)
-        with transaction.atomic(durable=True):
-            order = _locked(pk, account=buyer, role="buyer")
-            _check_payable(order)
-            escrow_hold(
-                buyer=buyer,
-                amount=order.total_fen,
-                ref=order.ref,
-                currency=order.currency,
-                memo=_("Order %(id)s") % {"id": order.pk},
-            )
-            transition(order, S.PAID, by=buyer, paid_at=timezone.now())
-            _notify(
-                order,
-                to=order.seller_id,
-                actor=buyer.pk,
-                event="order_paid",
-                message=shop_text(
-                    gettext_noop("Order %(id)s is paid (%(total)s): ship it."),
-                    id=order.pk,
-                    total=money(order.total_fen, order.currency),
-                ),
-            )
-        slot.store(200, {"order_id": str(order.pk), "state": order.state})
         return order
+
+    def work(order: Order) -> Order:
+        transition(order, S.PAID, by=buyer, paid_at=timezone.now())
+        _paid_notice(order, buyer)
+        idem.keep(order)
+        _hold(order, buyer)
+        return order
+
+    paid = _in_one_commit(buyer=buyer, pin=pin, idempotency=idem, prepare=prepare, work=work)
+    return paid if paid is not None else _visible_to_buyer(buyer, pk)
+
+
+def order_buy(
+    *,
+    buyer: User,
+    product_id: object,
+    variant_id: object = None,
+    quantity: object = 1,
+    address_id: object,
+    pin: str,
+    source_status_id: object = None,
+    idempotency_key: str = "",
+    idempotency: Idempotency | None = None,
+) -> Order:
+    """Buy now: place and pay one product in one step, all or nothing. Everything
+    `order_place` and `order_pay` refuse is refused here, and a refusal leaves nothing: no
+    order, no stock taken, no money moved (a wrong PIN is still counted). The order is
+    written paid, with both events (placed, paid), and the seller is told to ship. The same
+    idempotency key again returns the same order and moves nothing.
+
+    One durable transaction and one commit: the key's claim, the PIN, the order, its item,
+    events and the seller's notification, the kept response, the ledger's rows, then the hot
+    rows last, in the one lock order: the stock's conditional UPDATE, then the two balances."""
+    if not buyer.is_active:
+        raise Forbidden(_("This account cannot buy."), field="buyer")
+    line = _line(
+        {
+            "product_id": product_id,
+            "variant_id": variant_id,
+            "quantity": quantity,
+            "source_status_id": source_status_id,
+        }
+    )
+    address = _own_address(buyer, address_id)
+    bought = {line.sort_key: _purchasable(buyer, line.product_id, line.variant_id)}
+    _short_already([line], bought)
+    sources = _source_posts([line])
+    idem = idempotency or Idempotency(
+        key=idempotency_key,
+        scope="orders.buy",
+        fingerprint=fingerprint_of(
+            {
+                "line": [line.product_id, line.variant_id, line.quantity, line.source_status_id],
+                "address_id": address.pk,
+            }
+        ),
+        respond=lambda placed: (201, {"order_id": str(placed.order.pk)}),
+    )
+
+    def work(_nothing: None) -> Order:
+        (placed,) = _new_orders(
+            buyer=buyer, lines=[line], bought=bought, sources=sources, address=address, paid=True
+        )
+        _paid_notice(placed.order, buyer)
+        idem.keep(placed)
+        _hold(placed.order, buyer, before_debit=lambda: _take_stock([line], bought))
+        return placed.order
+
+    order = _in_one_commit(buyer=buyer, pin=pin, idempotency=idem, prepare=lambda: None, work=work)
+    if order is not None:
+        return order
+    replayed = _replayed_orders(buyer, idem)
+    if not replayed:
+        raise NotFound(_("This order does not exist."), field="order_id")
+    return replayed[0]
 
 
 def _check_payable(order: Order) -> None:

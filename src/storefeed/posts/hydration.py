@@ -12,6 +12,10 @@ from typing import Any
 
 Step = Callable[[Sequence[Any], Any], None]
 _steps: list[Step] = []
+# Readers of cached pages (posts.live) ask for the cards by post id instead: one query for
+# any number of posts, giving each post's cards (only posts that have some).
+CardsStep = Callable[[Sequence[int]], dict[int, list[Any]]]
+_cards: list[CardsStep] = []
 
 
 def register(step: Step) -> None:
@@ -22,3 +26,17 @@ def register(step: Step) -> None:
 def run(statuses: Sequence[Any], viewer: Any) -> None:
     for step in _steps:
         step(statuses, viewer)
+
+
+def register_cards(step: CardsStep) -> None:
+    if step not in _cards:
+        _cards.append(step)
+
+
+def cards(status_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The product cards of each of `status_ids`, as they are now (none without commerce)."""
+    found: dict[int, list[Any]] = {}
+    for step in _cards:
+        for status_id, items in step(status_ids).items():
+            found.setdefault(status_id, []).extend(items)
+    return found

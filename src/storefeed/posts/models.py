@@ -54,6 +54,9 @@ class Status(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Moves (to a new random value) whenever what every reader sees of the post changes:
+    # an edit, an image description. Cached renderings are keyed by it (counters are live).
+    version = models.PositiveIntegerField(default=0)
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in"
     )

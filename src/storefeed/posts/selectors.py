@@ -3,14 +3,14 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.core.pagination import ids_page
 from storefeed.core.text import normalize_tag
-from storefeed.posts import hydration
+from storefeed.posts import hydration, live
 from storefeed.posts.models import (
     Bookmark,
     Favourite,
@@ -102,20 +102,23 @@ def visible_q(viewer: User | None) -> Q:
     )
 
 
-def statuses_hydrate(*, viewer: User | None, ids: Sequence[int]) -> list[Status]:
+def statuses_hydrate(
+    *, viewer: User | None, ids: Sequence[int], shared_only: bool = False
+) -> list[Status]:
     """Statuses for `ids`, in that order, missing ones dropped, each with its media, poll and
     the viewer's own state (liked, reposted, bookmarked, pinned). The number of queries does
-    not depend on how many ids there are."""
+    not depend on how many ids there are. `shared_only`: only what every reader sees (for
+    rendering cached parts; posts.live reads the rest): no votes, marks or cards."""
     ids = list(ids)
     if not ids:
         return []
     by_id = {s.pk: s for s in Status.objects.select_related(*STATUS_RELATED).filter(pk__in=ids)}
     statuses = [by_id[i] for i in ids if i in by_id]
-    _attach(viewer, statuses)
+    _attach(viewer, statuses, shared_only=shared_only)
     return statuses
 
 
-def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
+def _attach(viewer: User | None, statuses: Iterable[Status], *, shared_only: bool = False) -> None:
     statuses = list(statuses)
     # The same post can appear several times on a page (itself, and inside a repost or a
     # quote); every instance gets the attributes.
@@ -140,19 +143,19 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
     for pk, group in everything.items():
         for status in group:
             Status.poll.related.set_cached_value(status, polls.get(pk))
-    poll_counts: dict[int, dict[int, int]] = {}
-    for poll_id, choice, n in (
-        PollVote.objects.filter(poll__status_id__in=ids)
-        .values_list("poll_id", "choice")
-        .annotate(n=Count("id"))
-    ):
-        poll_counts.setdefault(poll_id, {})[choice] = n
     mentions: dict[int, list[User]] = {}
     for row in Mention.objects.filter(status_id__in=ids).select_related("account"):
         mentions.setdefault(row.status_id, []).append(row.account)
     tags: dict[int, list[Tag]] = {}
     for link in StatusTag.objects.filter(status_id__in=ids).select_related("tag"):
         tags.setdefault(link.status_id, []).append(link.tag)
+    if shared_only:
+        for status in (s for group in everything.values() for s in group):
+            status.media_list = media.get(status.pk, [])  # type: ignore[attr-defined]
+            status.mention_list = mentions.get(status.pk, [])  # type: ignore[attr-defined]
+            status.tag_list = tags.get(status.pk, [])  # type: ignore[attr-defined]
+        return
+    poll_counts = live.option_counts({p.pk: p for p in polls.values()}) if polls else {}
     viewer_id = _viewer_id(viewer)
     liked: set[int] = set()
     bookmarked: set[int] = set()
@@ -200,8 +203,7 @@ def _attach(viewer: User | None, statuses: Iterable[Status]) -> None:
         status.tag_list = tags.get(status.pk, [])  # type: ignore[attr-defined]
         poll = _poll(status)
         if poll is not None:
-            counts = poll_counts.get(poll.pk, {})
-            poll.option_votes = [counts.get(i, 0) for i in range(len(poll.options))]  # type: ignore[attr-defined]
+            poll.option_votes = poll_counts.get(poll.pk, [0] * len(poll.options))  # type: ignore[attr-defined]
             poll.own_votes = sorted(voted.get(poll.pk, []))  # type: ignore[attr-defined]
             poll.voted = bool(poll.own_votes)  # type: ignore[attr-defined]
 
@@ -236,7 +238,12 @@ def _without_hidden(qs: QuerySet[Status], viewer: User | None) -> QuerySet[Statu
     return qs.exclude(account_id__in=hidden).exclude(reblog_of__account_id__in=hidden)
 
 
-def public_timeline(
+def public_timeline(*, viewer: User | None, **options: Any) -> list[Status]:
+    """`public_timeline_ids`, hydrated."""
+    return statuses_hydrate(viewer=viewer, ids=public_timeline_ids(viewer=viewer, **options))
+
+
+def public_timeline_ids(
     *,
     viewer: User | None,
     max_id: int | None = None,
@@ -244,7 +251,7 @@ def public_timeline(
     min_id: int | None = None,
     limit: int = 20,
     only_media: bool = False,
-) -> list[Status]:
+) -> list[int]:
     """Local public posts: top-level posts, and threads people continue themselves."""
     qs = Status.objects.filter(visibility=Visibility.PUBLIC, reblog_of__isnull=True).filter(
         Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=F("account"))
@@ -252,15 +259,19 @@ def public_timeline(
     if only_media:
         qs = qs.filter(Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk"))))
     qs = _without_hidden(qs, viewer)
-    ids = _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
-    return statuses_hydrate(viewer=viewer, ids=ids)
+    return _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 def tag_by_name(name: str) -> Tag | None:
     return Tag.objects.filter(key=normalize_tag(name)).first()
 
 
-def tag_timeline(
+def tag_timeline(*, viewer: User | None, **options: Any) -> list[Status]:
+    """`tag_timeline_ids`, hydrated."""
+    return statuses_hydrate(viewer=viewer, ids=tag_timeline_ids(viewer=viewer, **options))
+
+
+def tag_timeline_ids(
     *,
     viewer: User | None,
     tag: str,
@@ -272,7 +283,7 @@ def tag_timeline(
     all_tags: Sequence[str] = (),
     none_tags: Sequence[str] = (),
     only_media: bool = False,
-) -> list[Status]:
+) -> list[int]:
     """Public posts carrying #tag (or any of `any_tags`), with all of `all_tags` and none of
     `none_tags` (and with images, if `only_media`). An unknown tag is an empty page, not an
     error."""
@@ -289,11 +300,16 @@ def tag_timeline(
     if none_tags:
         qs = qs.exclude(tags__key__in=[normalize_tag(t) for t in none_tags])
     qs = _without_hidden(qs.distinct(), viewer)
-    ids = _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+    return _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+
+
+def account_statuses(*, viewer: User | None, account: User, **options: Any) -> list[Status]:
+    """`account_statuses_ids`, hydrated."""
+    ids = account_statuses_ids(viewer=viewer, account=account, **options)
     return statuses_hydrate(viewer=viewer, ids=ids)
 
 
-def account_statuses(
+def account_statuses_ids(
     *,
     viewer: User | None,
     account: User,
@@ -306,8 +322,9 @@ def account_statuses(
     only_media: bool = False,
     pinned: bool = False,
     tagged: str | None = None,
-) -> list[Status]:
-    """A profile's posts as `viewer` may see them, newest first (or its pinned posts)."""
+) -> list[int]:
+    """A profile's posts as `viewer` may see them, newest first (or its pinned posts, most
+    recently pinned first)."""
     viewer_id = _viewer_id(viewer)
     if (
         viewer_id is not None
@@ -315,13 +332,6 @@ def account_statuses(
         and is_blocked_either_way(viewer_id, account.pk)
     ):
         return []
-    if pinned:
-        ids = list(
-            Pin.objects.filter(account=account, status__account=account)
-            .order_by("-created_at")
-            .values_list("status_id", flat=True)[: max(1, min(limit, MAX_PAGE))]
-        )
-        return [s for s in statuses_hydrate(viewer=viewer, ids=ids) if can_view(viewer, s)]
     qs = Status.objects.filter(account=account)
     if viewer_id != account.pk:
         allowed = [Visibility.PUBLIC, Visibility.UNLISTED]
@@ -331,6 +341,14 @@ def account_statuses(
         qs = qs.filter(
             Q(visibility__in=allowed) | (Q(visibility=Visibility.DIRECT) & Exists(mentioned))
         )
+    if pinned:
+        order = list(
+            Pin.objects.filter(account=account, status__account=account)
+            .order_by("-created_at")
+            .values_list("status_id", flat=True)[: max(1, min(limit, MAX_PAGE))]
+        )
+        visible = set(qs.filter(pk__in=order).values_list("pk", flat=True))
+        return [i for i in order if i in visible]
     if exclude_replies:
         qs = qs.filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=account))
     if exclude_reblogs:
@@ -342,8 +360,7 @@ def account_statuses(
         )
     if tagged:
         qs = qs.filter(tags__key=normalize_tag(tagged))
-    ids = _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
-    return statuses_hydrate(viewer=viewer, ids=ids)
+    return _page(qs, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 def is_blocked_either_way(a_id: int, b_id: int) -> bool:

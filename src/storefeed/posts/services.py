@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from storefeed.core.ids import new_version
 from storefeed.core.text import (
     clean_plain,
     is_valid_tag,
@@ -579,8 +580,12 @@ def status_update(
         status.sensitive = sensitive
         status.language = language
         status.edited_at = now
+        status.version = new_version()
         status.save(
-            update_fields=["text", "content", "spoiler_text", "sensitive", "language", "edited_at"]
+            update_fields=[
+                *("text", "content", "spoiler_text", "sensitive", "language", "edited_at"),
+                "version",
+            ]
         )
         _replace_mentions(status, account, mentioned)
         _replace_tags(status, parsed.tags)
@@ -898,6 +903,8 @@ def media_update(
         fields += ["focus_x", "focus_y"]
     if fields:
         media.save(update_fields=fields)
+        if media.status_id is not None:  # the post shows the new description at once
+            Status.objects.filter(pk=media.status_id).update(version=new_version())
     return media
 
 

@@ -1,5 +1,7 @@
 """Lists: named subsets of the accounts one follows, read from the home store."""
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -166,7 +168,13 @@ def _replies_left_out(item: List, members: frozenset[int], ids: list[int]) -> se
     return set(replies.values_list("pk", flat=True))
 
 
-def list_timeline(
+def list_timeline(*, viewer: User, list_id: int | str, **page: Any) -> list[Status]:
+    """`list_timeline_ids`, hydrated."""
+    ids = list_timeline_ids(viewer=viewer, list_id=list_id, **page)
+    return statuses_hydrate(viewer=viewer, ids=ids)
+
+
+def list_timeline_ids(
     *,
     viewer: User,
     list_id: int | str,
@@ -174,8 +182,8 @@ def list_timeline(
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 20,
-) -> list[Status]:
-    """The owner's home entries written by the list's members, with replies as the list's
+) -> list[int]:
+    """The ids of a page of the owner's home entries written by the list's members, with replies as the list's
     `replies_policy` says, and without blocked or muted accounts or the reposts of accounts
     followed with reblogs off. (An exclusive list reads the same: `exclusive` only keeps its
     members out of the home.) Read through the home store, whichever it is, as the home is
@@ -212,4 +220,4 @@ def list_timeline(
             min_id = ids[0]
     if min_id is not None:  # pages moving up from min_id: keep the oldest, newest first
         found = sorted(found)[:limit][::-1]
-    return statuses_hydrate(viewer=viewer, ids=found[:limit])
+    return found[:limit]

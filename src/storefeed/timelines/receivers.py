@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from storefeed.accounts.models import User
 from storefeed.posts import signals as post_signals
 from storefeed.social import signals as social_signals
-from storefeed.timelines import lists, tasks
+from storefeed.timelines import lists, services, tasks
 
 
 @receiver(post_signals.status_created)
@@ -19,7 +19,10 @@ def on_status_created(*, status_id: int, **_: Any) -> None:
 
 @receiver(post_signals.status_deleted)
 def on_status_deleted(*, status_id: int, status_ids: list[int] | None = None, **_: Any) -> None:
-    tasks.remove_statuses.enqueue(list(status_ids or [status_id]))
+    ids = list(status_ids or [status_id])
+    # Sent before the rows go: afterwards nothing says whose homes the statuses reached.
+    authors, mentioned = services.status_reach(status_ids=ids)
+    tasks.remove_statuses.enqueue(ids, authors, mentioned)
 
 
 @receiver(social_signals.follow_created)

@@ -1,19 +1,24 @@
 """Reading the home timeline: ids from the store, merged with the posts pulled from the
 celebrities the reader follows (hybrid delivery), statuses hydrated by posts."""
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import F, Q
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.core.pagination import ids_page
 from storefeed.posts.models import Status, Visibility
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
 from storefeed.social.models import Follow
-from storefeed.social.selectors import hidden_account_rows
-from storefeed.timelines.models import ListMember
-from storefeed.timelines.store import Skip, home_store
+from storefeed.social.selectors import hidden_accounts_sql
+from storefeed.timelines.models import List, ListMember
+from storefeed.timelines.store import Skip, StoreUnavailable, home_store
+
+log = logging.getLogger(__name__)
 
 _HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED = 1, 2, 3, 4
 
@@ -29,23 +34,22 @@ class ReaderFilters:
 
 
 def reader_filters(viewer_id: int) -> ReaderFilters:
-    """The reader's filters, read in one query (a page costs the same with or without)."""
-
-    def kind(value: int) -> Value:
-        return Value(value, output_field=IntegerField())
-
-    first, *rest = hidden_account_rows(viewer_id, kind(_HIDDEN))
-    exclusive = ListMember.objects.filter(
-        list__owner_id=viewer_id, list__exclusive=True
-    ).values_list("account_id", kind(_EXCLUSIVE))
-    no_reblogs = Follow.objects.filter(follower_id=viewer_id, show_reblogs=False).values_list(
-        "target_id", kind(_NO_REBLOGS)
-    )
-    pulled = Follow.objects.filter(
-        follower_id=viewer_id, target__followers_count__gte=settings.CELEBRITY_FOLLOWERS
-    ).values_list("target_id", kind(_PULLED))
+    """The reader's filters, read in one query (a page costs the same with or without).
+    Plain SQL: every home and list page runs it (see core/sql.py)."""
+    hidden, params = hidden_accounts_sql(viewer_id, _HIDDEN)
+    members, lists = sql.table(ListMember), sql.table(List)
+    follows, users = sql.table(Follow), sql.table(User)
+    query = f"""{hidden}
+        UNION ALL SELECT m.account_id, {_EXCLUSIVE} FROM {members} m
+            JOIN {lists} l ON l.id = m.list_id WHERE l.owner_id = %s AND l.exclusive
+        UNION ALL SELECT target_id, {_NO_REBLOGS} FROM {follows}
+            WHERE follower_id = %s AND NOT show_reblogs
+        UNION ALL SELECT f.target_id, {_PULLED} FROM {follows} f
+            JOIN {users} u ON u.id = f.target_id
+            WHERE f.follower_id = %s AND u.followers_count >= %s"""  # noqa: S608
+    params += [viewer_id, viewer_id, viewer_id, settings.CELEBRITY_FOLLOWERS]
     found: dict[int, set[int]] = {k: set() for k in (_HIDDEN, _EXCLUSIVE, _NO_REBLOGS, _PULLED)}
-    for account_id, which in first.union(*rest, exclusive, no_reblogs, pulled, all=True):
+    for account_id, which in sql.rows(query, params):
         found[which].add(account_id)
     return ReaderFilters(
         hidden=frozenset(found[_HIDDEN]),
@@ -103,16 +107,23 @@ def timeline_ids(
     """One page of the viewer's home (of `authors` in it, for a list): the store's page
     merged with the posts pulled from the followed celebrities `pulled`, newest first. Each
     side gives its `limit` nearest the cursor, so the merge's `limit` are the page's; a post
-    both pushed (before its author crossed the threshold) and pulled counts once."""
-    pushed = home_store().page(
-        viewer_id,
-        max_id=max_id,
-        since_id=since_id,
-        min_id=min_id,
-        limit=limit,
-        skip=skip,
-        authors=authors,
-    )
+    both pushed (before its author crossed the threshold) and pulled counts once.
+    If the store cannot be read (Redis down), everything is pulled: the viewer's and every
+    followed account's posts, by the same rules (one more query; direct posts are left out)."""
+    try:
+        pushed = home_store().page(
+            viewer_id,
+            max_id=max_id,
+            since_id=since_id,
+            min_id=min_id,
+            limit=limit,
+            skip=skip,
+            authors=authors,
+        )
+    except StoreUnavailable as error:
+        log.warning("Home timeline store unavailable, reading from the database: %s", error)
+        followed = Follow.objects.filter(follower_id=viewer_id).values_list("target_id", flat=True)
+        pushed, pulled = [], frozenset({viewer_id, *followed})
     from_celebrities = pulled if authors is None else pulled & authors
     if not from_celebrities:
         return pushed
@@ -130,15 +141,20 @@ def timeline_ids(
     return merged[-limit:] if min_id is not None else merged[:limit]
 
 
-def home_timeline(
+def home_timeline(*, viewer: User, **page: Any) -> list[Status]:
+    """`home_timeline_ids`, hydrated."""
+    return statuses_hydrate(viewer=viewer, ids=home_timeline_ids(viewer=viewer, **page))
+
+
+def home_timeline_ids(
     *,
     viewer: User,
     max_id: int | None = None,
     since_id: int | None = None,
     min_id: int | None = None,
     limit: int = 20,
-) -> list[Status]:
-    """One page of `viewer`'s home, newest first, without blocked or muted accounts (also
+) -> list[int]:
+    """The ids of one page of `viewer`'s home, newest first, without blocked or muted accounts (also
     as the author of a reposted post), without the posts of members of the viewer's
     exclusive lists (those are read in the list: Mastodon's `exclusive`), and without the
     reposts of accounts followed with reblogs off. Costs the same number of queries for any
@@ -152,7 +168,7 @@ def home_timeline(
         origin_authors=filters.hidden,
         reposts_by=filters.no_reblogs,
     )
-    ids = timeline_ids(
+    return timeline_ids(
         viewer_id=viewer.pk,
         skip=skip,
         pulled=filters.pulled,
@@ -161,4 +177,3 @@ def home_timeline(
         min_id=min_id,
         limit=limit,
     )
-    return statuses_hydrate(viewer=viewer, ids=ids)

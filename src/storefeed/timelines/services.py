@@ -3,6 +3,7 @@ follow's `notify`), and keeping homes in step with follows, unfollows, blocks, m
 deletions. Called by tasks (see tasks.py)."""
 
 from collections.abc import Sequence
+from itertools import batched, chain
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -167,5 +168,34 @@ def home_remove_author(*, owner_id: int, author_id: int, with_reposts_of: bool =
     home_store().remove_author(owner_id, author_id, with_reposts_of=with_reposts_of)
 
 
-def home_remove_statuses(*, status_ids: Sequence[int]) -> None:
-    home_store().remove_statuses(list(status_ids))
+def status_reach(*, status_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Whose homes may hold these statuses, named while their rows still exist (as they are
+    deleted): their authors, whose followers' homes are where fan-out, a backfill,
+    `pull_ended` and a rebuild put them, and the accounts they mention (a direct post)."""
+    authors = Status.objects.filter(pk__in=status_ids).values_list("account_id", flat=True)
+    mentioned = Mention.objects.filter(status_id__in=status_ids).values_list(
+        "account_id", flat=True
+    )
+    return sorted(set(authors)), sorted(set(mentioned))
+
+
+def home_remove_statuses(
+    *,
+    status_ids: Sequence[int],
+    authors: Sequence[int] | None = None,
+    mentioned: Sequence[int] = (),
+) -> None:
+    """Take deleted statuses out of the homes that may hold them (see `status_reach`): the
+    authors', the mentioned accounts' and the authors' followers', BATCH homes at a time.
+    Someone who stopped following an author had the author's posts taken out then
+    (`home_remove_author`), so the present followers are enough. Without `authors` (a task
+    queued by an earlier version) the store looks in every home."""
+    store = home_store()
+    if authors is None:
+        store.remove_statuses(list(status_ids))
+        return
+    # A home may come twice (following two of the authors): removing again is harmless.
+    followers = Follow.objects.filter(target_id__in=authors).values_list("follower_id", flat=True)
+    homes = chain(authors, mentioned, followers.iterator(chunk_size=BATCH))
+    for chunk in batched(homes, BATCH):
+        store.remove_statuses(list(status_ids), chunk)

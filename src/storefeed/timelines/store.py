@@ -38,6 +38,10 @@ class Skip:
     reposts_by: frozenset[int] = frozenset()  # reposts made by these accounts
 
 
+class StoreUnavailable(Exception):
+    """The store could not be read (Redis down or unreachable); the database still can."""
+
+
 class TimelineStore(Protocol):
     def push(self, owner_ids: Iterable[int], entry: Entry) -> None:
         """Deliver one status to several homes (again is harmless)."""

@@ -23,8 +23,10 @@ def remove_author(owner_id: int, author_id: int, with_reposts_of: bool = False) 
 
 
 @task()
-def remove_statuses(status_ids: list[int]) -> None:
-    services.home_remove_statuses(status_ids=status_ids)
+def remove_statuses(
+    status_ids: list[int], authors: list[int] | None = None, mentioned: list[int] | None = None
+) -> None:
+    services.home_remove_statuses(status_ids=status_ids, authors=authors, mentioned=mentioned or [])
 
 
 @task()

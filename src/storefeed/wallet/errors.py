@@ -20,6 +20,12 @@ class PinNotSet(WalletError):
     code = "pin_not_set"
 
 
+class PinResetNeeded(WalletError):
+    """The stored PIN was hashed with a key no longer configured: set it again."""
+
+    code = "pin_reset_needed"
+
+
 class PinWrong(WalletError):
     """A wrong PIN; `details["tries_left"]` says how many remain before the lockout."""
 

@@ -17,16 +17,23 @@
   `store()` it before raising. Any other exception marks the key failed (409 on reuse):
   the outcome is unknown, so the client must look before trying again with a new key.
 - Keys are per (account, scope) and live 24 hours.
+
+A service whose work is one transaction can instead claim the key *inside* it
+(`Idempotency.claim`, then `keep`): the claim, the work and the stored response commit
+together, in one commit and with no crash window (a request that dies leaves nothing, so
+its key is free). A second request with the key waits on the first one's unique-index entry
+for the few milliseconds until it commits, then gets its answer replayed (or, if the first
+was refused and rolled back, does the work itself).
 """
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -110,30 +117,35 @@ def _claim(*, key: str, account: User, scope: str, fingerprint: str) -> Idempote
                 account=account, scope=scope, key=key, fingerprint=fingerprint
             )
             return IdempotencySlot(record_id=record.pk, replayed=False)
-        if existing.fingerprint != fingerprint:
-            raise IdempotencyKeyReused(
-                _("This Idempotency-Key was used for a different request."),
-                field="idempotency_key",
-            )
-        if existing.state == IdempotencyState.RUNNING:
-            raise IdempotencyInProgress(
-                _("A request with this Idempotency-Key is still being processed."),
-                field="idempotency_key",
-            )
-        if existing.state == IdempotencyState.FAILED:
-            raise IdempotencyKeyFailed(
-                _(
-                    "The request with this Idempotency-Key failed unexpectedly; check the "
-                    "result and retry with a new key."
-                ),
-                field="idempotency_key",
-            )
-        return IdempotencySlot(
-            record_id=existing.pk,
-            replayed=True,
-            status_code=existing.status_code,
-            body=existing.response,
+        return _replay(existing, fingerprint)
+
+
+def _replay(existing: IdempotencyKey, fingerprint: str) -> IdempotencySlot:
+    """The answer to a request whose key is taken by a live row: its response, or why not."""
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            _("This Idempotency-Key was used for a different request."),
+            field="idempotency_key",
         )
+    if existing.state == IdempotencyState.RUNNING:
+        raise IdempotencyInProgress(
+            _("A request with this Idempotency-Key is still being processed."),
+            field="idempotency_key",
+        )
+    if existing.state == IdempotencyState.FAILED:
+        raise IdempotencyKeyFailed(
+            _(
+                "The request with this Idempotency-Key failed unexpectedly; check the "
+                "result and retry with a new key."
+            ),
+            field="idempotency_key",
+        )
+    return IdempotencySlot(
+        record_id=existing.pk,
+        replayed=True,
+        status_code=existing.status_code,
+        body=existing.response,
+    )
 
 
 @contextmanager
@@ -176,3 +188,80 @@ def idempotency_keys_purge(*, older_than: dt.timedelta = KEY_LIFETIME) -> int:
             created_at__lt=timezone.now() - max(older_than, KEY_LIFETIME)
         ).delete()
         return deleted
+
+
+def _insert_unless_taken(*, key: str, account: User, scope: str, fingerprint: str) -> int | None:
+    """INSERT the running row, or nothing if the key is taken (ON CONFLICT DO NOTHING: on
+    PostgreSQL this waits for an uncommitted holder of the key to commit or roll back); its
+    id, or None. One statement and no savepoint, so it can run inside a transaction."""
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    created = IdempotencyKey._meta.get_field("created_at").get_db_prep_value(
+        timezone.now(), connection
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (account_id, scope, {connection.ops.quote_name('key')}, "  # noqa: S608
+            "fingerprint, state, created_at) VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [account.pk, scope, key, fingerprint, IdempotencyState.RUNNING, created],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+@dataclass
+class Idempotency:
+    """An Idempotency-Key that a service claims inside its own transaction (see the module's
+    docstring). `respond(result)` gives the (status, JSON body) to keep for replays; the
+    default keeps `{"ok": true}`. After the service returns, `slot` says whether it was a
+    replay and holds the response."""
+
+    key: str
+    scope: str
+    fingerprint: str
+    respond: Callable[[Any], tuple[int, Any]] | None = None
+    slot: IdempotencySlot | None = None
+
+    def claim(self, *, account: User) -> IdempotencySlot:
+        """Take the key in the caller's transaction, or find the answer already given
+        (`slot.replayed`). Refusals as for `idempotent()`."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Idempotency.claim() runs inside the service's transaction")
+        key = _clean_key(self.key)
+
+        def insert() -> int | None:
+            return _insert_unless_taken(
+                key=key, account=account, scope=self.scope, fingerprint=self.fingerprint
+            )
+
+        record_id = insert()
+        if record_id is None:
+            existing = IdempotencyKey.objects.select_for_update().get(
+                account=account, scope=self.scope, key=key
+            )
+            if existing.created_at < timezone.now() - KEY_LIFETIME:
+                existing.delete()
+                record_id = insert()
+                if record_id is None:  # taken again meanwhile: the newer request answers
+                    raise IdempotencyInProgress(
+                        _("A request with this Idempotency-Key is still being processed."),
+                        field="idempotency_key",
+                    )
+            else:
+                self.slot = _replay(existing, self.fingerprint)
+                return self.slot
+        self.slot = IdempotencySlot(record_id=record_id, replayed=False)
+        return self.slot
+
+    def keep(self, result: Any) -> None:
+        """Store the response to `result` in the same transaction as the work."""
+        if self.slot is None or self.slot.replayed:
+            raise RuntimeError("keep() follows a claim() that was not a replay")
+        status, body = self.respond(result) if self.respond else (200, {"ok": True})
+        self.slot.store(status, body)
+
+    def release(self) -> None:
+        """Give the key back (a refusal that still commits something, like a counted PIN)."""
+        if self.slot is not None and not self.slot.replayed:
+            IdempotencyKey.objects.filter(pk=self.slot.record_id).delete()
+            self.slot = None

@@ -7,10 +7,10 @@ count decides whether the money was there. Nothing is ever read, compared and wr
 in Python.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from storefeed.core.money import DEFAULT_CURRENCY, display
@@ -45,6 +45,23 @@ def system_account(kind: str, currency: str = DEFAULT_CURRENCY) -> LedgerAccount
         kind=kind, owner=None, currency=currency
     )
     return account
+
+
+def wallet_and_system_account(
+    *, owner_id: int, kind: str, currency: str = DEFAULT_CURRENCY
+) -> tuple[LedgerAccount, LedgerAccount]:
+    """The user's wallet and a system account in one query (each made on first use)."""
+    found = {
+        (a.kind, a.owner_id): a
+        for a in LedgerAccount.objects.filter(
+            Q(kind=AccountKind.USER_WALLET, owner_id=owner_id) | Q(kind=kind, owner=None),
+            currency=currency,
+        )
+    }
+    wallet = found.get((AccountKind.USER_WALLET, owner_id)) or wallet_account(
+        owner_id=owner_id, currency=currency
+    )
+    return wallet, found.get((kind, None)) or system_account(kind, currency)
 
 
 def _check_legs(legs: Sequence[Leg], currency: str) -> None:
@@ -101,16 +118,34 @@ def transfer(
     ref: Ref | None = None,
     memo: str = "",
     currency: str = DEFAULT_CURRENCY,
+    before_balances: Callable[[], object] | None = None,
+    savepoint: bool = True,
 ) -> LedgerTransaction:
     """Move money: one transaction, one entry per leg (credit > 0, debit < 0), summing to
     zero. Runs inside the caller's transaction (it refuses to run outside one) and in a
-    savepoint of its own, so a refused debit undoes this transfer's earlier legs even if the
-    caller catches the error. Raises InsufficientFunds when a wallet holds too little."""
+    savepoint of its own, so a refused debit (InsufficientFunds) undoes this transfer's
+    earlier legs even if the caller catches the error. `savepoint=False` saves two
+    statements for a caller that never catches: a refusal then marks the caller's whole
+    transaction for rollback, so no leg of it can commit either.
+
+    The rows are inserted first and the balances updated last, so the account rows (escrow
+    is one row per currency, updated by every payment) stay locked only from their UPDATE to
+    the caller's commit. `before_balances` runs between the two: a caller that must lock
+    rows of its own first (stock, in the one lock order) does it there, as late as it can."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transfer() runs inside the caller's transaction")
     _check_legs(legs, currency)
     ref_type, ref_id = (ref[0], str(ref[1])) if ref else ("", "")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
+        record = LedgerTransaction.objects.create(
+            kind=kind, currency=currency, ref_type=ref_type, ref_id=ref_id, memo=memo[:200]
+        )
+        Entry.objects.bulk_create(
+            Entry(transaction=record, account=account, amount=amount, currency=currency)
+            for account, amount in legs
+        )
+        if before_balances is not None:
+            before_balances()
         # Id order is the one lock order of the ledger: two transfers touching the same
         # accounts queue up instead of deadlocking.
         for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
@@ -119,11 +154,4 @@ def transfer(
                 rows = rows.filter(balance__gte=-amount)
             if rows.update(balance=F("balance") + amount) != 1:
                 raise _refusal(account, -amount)
-        record = LedgerTransaction.objects.create(
-            kind=kind, currency=currency, ref_type=ref_type, ref_id=ref_id, memo=memo[:200]
-        )
-        Entry.objects.bulk_create(
-            Entry(transaction=record, account=account, amount=amount, currency=currency)
-            for account, amount in legs
-        )
     return record

@@ -10,17 +10,19 @@ Two kinds of functions live here:
 
 `pin_verify` commits its counter on its own: call it *before* opening the paying
 transaction (it is durable, so Django refuses to run it inside one), so that a wrong PIN
-is counted even though the request is refused.
+is counted even though the request is refused. `pin_check` is its form for a service that
+pays in one transaction: it returns the refusal, to be raised once the count has committed.
 """
 
 import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from storefeed.wallet.errors import (
     CallbackRejected,
     PinLocked,
     PinNotSet,
+    PinResetNeeded,
     PinWrong,
     WalletError,
 )
@@ -41,6 +44,7 @@ from storefeed.wallet.ledger import (
     system_account,
     transfer,
     wallet_account,
+    wallet_and_system_account,
 )
 from storefeed.wallet.models import (
     AccountKind,
@@ -51,6 +55,7 @@ from storefeed.wallet.models import (
     TransactionKind,
     Withdrawal,
 )
+from storefeed.wallet.pins import PinMatch, pin_encode, pin_match
 from storefeed.wallet.providers import ProviderOutcome, get_provider
 from storefeed.wallet.providers.signing import MAX_AGE_SECONDS, signature_valid
 from storefeed.wallet.selectors import escrow_held
@@ -63,29 +68,6 @@ PIN_MAX_TRIES = 5
 PIN_LOCK = dt.timedelta(minutes=15)
 # ¥50,000.00 per top-up unless settings.WALLET_TOPUP_MAX (fen) says otherwise.
 TOPUP_MAX_DEFAULT = 5_000_000
-
-
-class PinHasher(PBKDF2PasswordHasher):
-    """Salted PBKDF2 for 6-digit PINs, with far fewer rounds than sign-in passwords.
-
-    A PIN has only a million values, so no hash makes a stolen one safe; what protects it is
-    the lockout (five tries, then 15 minutes). Password-strength rounds (over a second of CPU
-    each) would only cap how many payments a core can take: in a flash sale every buyer
-    checks a PIN.
-    """
-
-    algorithm = "pbkdf2_sha256_pin"
-    iterations = 50_000
-
-
-_PIN_HASHER = PinHasher()
-
-
-def _pin_matches(pin: str, encoded: str) -> bool:
-    try:
-        return bool(_PIN_HASHER.verify(pin, encoded))
-    except (ValueError, AssertionError):
-        return False
 
 
 def topup_max() -> int:
@@ -128,32 +110,35 @@ def _check_password_counted(account: User, password: object) -> None:
     with transaction.atomic(durable=True):
         record = PaymentPin.objects.select_for_update().filter(account=account).first()
         if record is not None and record.locked_until is not None and record.locked_until > now:
-            refusal = PinLocked(
-                _locked_message(record.locked_until),
-                field="password",
-                locked_until=record.locked_until.isoformat(),
-            )
+            refusal = _locked(record.locked_until, field="password")
         elif not isinstance(password, str) or not account.check_password(password):
             refusal = ValidationFailed(_("That is not your sign-in password."), field="password")
             if record is not None:
-                record.failed_attempts += 1
-                if record.failed_attempts >= PIN_MAX_TRIES:
-                    record.failed_attempts = 0
-                    record.locked_until = now + PIN_LOCK
-                    refusal = PinLocked(
-                        _locked_message(record.locked_until),
-                        field="password",
-                        locked_until=record.locked_until.isoformat(),
-                    )
-                record.save(update_fields=["failed_attempts", "locked_until"])
+                refusal = _count_wrong_try(record, field="password") or refusal
     if refusal is not None:
         raise refusal
 
 
-def _locked_message(until: dt.datetime) -> str:
-    return _("Too many wrong PINs. Paying is blocked until %(time)s.") % {
-        "time": timezone.localtime(until).strftime("%H:%M")
-    }
+def _locked(until: dt.datetime, *, field: str) -> PinLocked:
+    return PinLocked(
+        _("Too many wrong PINs. Paying is blocked until %(time)s.")
+        % {"time": timezone.localtime(until).strftime("%H:%M")},
+        field=field,
+        locked_until=until.isoformat(),
+    )
+
+
+def _count_wrong_try(record: PaymentPin, *, field: str) -> PinLocked | None:
+    """Count a wrong try on the locked `record` (saved); the fifth locks paying for PIN_LOCK
+    and returns the refusal that says so."""
+    record.failed_attempts += 1
+    lock = None
+    if record.failed_attempts >= PIN_MAX_TRIES:
+        record.failed_attempts = 0
+        record.locked_until = timezone.now() + PIN_LOCK
+        lock = _locked(record.locked_until, field=field)
+    record.save(update_fields=["failed_attempts", "locked_until"])
+    return lock
 
 
 def pin_set(*, account: User, pin: str, password: str) -> None:
@@ -164,9 +149,7 @@ def pin_set(*, account: User, pin: str, password: str) -> None:
     with transaction.atomic(durable=True):
         try:
             with transaction.atomic():
-                PaymentPin.objects.create(
-                    account=account, pin_hash=_PIN_HASHER.encode(pin, _PIN_HASHER.salt())
-                )
+                PaymentPin.objects.create(account=account, pin_hash=pin_encode(pin))
         except IntegrityError:
             raise Conflict(
                 _("Your payment PIN is already set; change it instead."), field="pin"
@@ -196,11 +179,51 @@ def pin_change(
         pin_verify(account=account, pin=old_pin or "")
     with transaction.atomic(durable=True):
         PaymentPin.objects.filter(account=account).update(
-            pin_hash=_PIN_HASHER.encode(new_pin, _PIN_HASHER.salt()),
+            pin_hash=pin_encode(new_pin),
             failed_attempts=0,
             locked_until=None,
             changed_at=timezone.now(),
         )
+
+
+def _pin_check_locked(record: PaymentPin | None, pin: str) -> tuple[Exception | None, bool]:
+    """Check `pin` against the locked `record`: (the refusal or None, whether the record was
+    written). A right PIN resets the count and upgrades a hash of an older kind; a wrong one
+    is counted, and the fifth locks paying for PIN_LOCK."""
+    now = timezone.now()
+    if record is None:
+        return PinNotSet(_("Set a payment PIN first."), field="pin"), False
+    if record.locked_until is not None and record.locked_until > now:
+        return _locked(record.locked_until, field="pin"), False
+    match = pin_match(pin, record.pin_hash)
+    if match is PinMatch.UNREADABLE:
+        # Not counted: every PIN gets this answer, so it tells a guesser nothing.
+        return PinResetNeeded(
+            _("Your payment PIN has to be set again: change it with your sign-in password."),
+            field="pin",
+        ), False
+    if match is not PinMatch.WRONG:
+        fields = []
+        if record.failed_attempts or record.locked_until:
+            record.failed_attempts, record.locked_until = 0, None
+            fields += ["failed_attempts", "locked_until"]
+        if match is PinMatch.RIGHT_UPGRADE:
+            record.pin_hash = pin_encode(pin)
+            fields.append("pin_hash")
+        if fields:
+            record.save(update_fields=fields)
+        return None, bool(fields)
+    lock = _count_wrong_try(record, field="pin")
+    if lock is not None:
+        return lock, True
+    tries_left = PIN_MAX_TRIES - record.failed_attempts
+    return PinWrong(
+        _("Wrong PIN; %(count)d tries left.") % {"count": tries_left}
+        if tries_left > 1
+        else _("Wrong PIN; 1 try left before paying is blocked for 15 minutes."),
+        field="pin",
+        tries_left=tries_left,
+    ), True
 
 
 def pin_verify(*, account: User, pin: str) -> None:
@@ -208,45 +231,31 @@ def pin_verify(*, account: User, pin: str) -> None:
     wrong (PinWrong with the tries left; the fifth wrong try locks paying for 15 minutes).
     The count is committed before the refusal is raised, so it survives it."""
     _clean_pin(pin)
-    now = timezone.now()
-    refusal: Exception | None = None
     with transaction.atomic(durable=True):
         record = PaymentPin.objects.select_for_update().filter(account=account).first()
-        if record is None:
-            refusal = PinNotSet(_("Set a payment PIN first."), field="pin")
-        elif record.locked_until is not None and record.locked_until > now:
-            refusal = PinLocked(
-                _locked_message(record.locked_until),
-                field="pin",
-                locked_until=record.locked_until.isoformat(),
-            )
-        elif _pin_matches(pin, record.pin_hash):
-            if record.failed_attempts or record.locked_until:
-                record.failed_attempts = 0
-                record.locked_until = None
-                record.save(update_fields=["failed_attempts", "locked_until"])
-        else:
-            record.failed_attempts += 1
-            if record.failed_attempts >= PIN_MAX_TRIES:
-                record.failed_attempts = 0
-                record.locked_until = now + PIN_LOCK
-                refusal = PinLocked(
-                    _locked_message(record.locked_until),
-                    field="pin",
-                    locked_until=record.locked_until.isoformat(),
-                )
-            else:
-                tries_left = PIN_MAX_TRIES - record.failed_attempts
-                refusal = PinWrong(
-                    _("Wrong PIN; %(count)d tries left.") % {"count": tries_left}
-                    if tries_left > 1
-                    else _("Wrong PIN; 1 try left before paying is blocked for 15 minutes."),
-                    field="pin",
-                    tries_left=tries_left,
-                )
-            record.save(update_fields=["failed_attempts", "locked_until"])
+        refusal, _written = _pin_check_locked(record, pin)
     if refusal is not None:
         raise refusal
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    refusal: Exception | None  # raise it once the caller's transaction has committed
+    written: bool  # the PIN's row changed (count reset, hash upgraded, try counted)
+
+
+def pin_check(*, account: User, pin: str) -> PinCheck:
+    """`pin_verify` inside the caller's transaction, for paying in one commit: the PIN's row
+    is locked and checked, and a refusal is *returned*. The caller must then write nothing
+    else, let its transaction commit (so that a wrong try stays counted) and raise the
+    refusal after it. A malformed PIN is raised at once (not counted). Lock order: the PIN's
+    row comes before stock and ledger rows."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("pin_check() runs inside the caller's transaction")
+    _clean_pin(pin)
+    record = PaymentPin.objects.select_for_update().filter(account=account).first()
+    refusal, written = _pin_check_locked(record, pin)
+    return PinCheck(refusal=refusal, written=written)
 
 
 # --- Top-ups ---------------------------------------------------------------------------
@@ -527,21 +536,31 @@ def _check_escrow_covers(ref: Ref, currency: str, amount: int) -> None:
 
 
 def escrow_hold(
-    *, buyer: User, amount: int, ref: Ref, currency: str = DEFAULT_CURRENCY, memo: str = ""
+    *,
+    buyer: User,
+    amount: int,
+    ref: Ref,
+    currency: str = DEFAULT_CURRENCY,
+    memo: str = "",
+    before_debit: Callable[[], object] | None = None,
+    savepoint: bool = True,
 ) -> LedgerTransaction:
     """Pay into escrow: buyer's wallet -> escrow, a conditional debit. InsufficientFunds
-    (with balance and shortfall) if the wallet holds too little; then nothing moved."""
+    (with balance and shortfall) if the wallet holds too little; then nothing moved.
+    `before_debit` and `savepoint` as for `ledger.transfer`."""
     _positive_fen(amount, "amount")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
+        wallet, escrow = wallet_and_system_account(
+            owner_id=buyer.pk, kind=AccountKind.ESCROW, currency=currency
+        )
         return transfer(
-            legs=[
-                (wallet_account(owner_id=buyer.pk, currency=currency), -amount),
-                (system_account(AccountKind.ESCROW, currency), amount),
-            ],
+            legs=[(wallet, -amount), (escrow, amount)],
             kind=TransactionKind.PAYMENT,
             ref=ref,
             memo=memo,
             currency=currency,
+            before_balances=before_debit,
+            savepoint=savepoint,
         )
 
 

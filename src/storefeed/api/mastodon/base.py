@@ -113,11 +113,14 @@ def _rate_limit(key: str) -> tuple[bool, dict[str, str]]:
     window = int(time.time() // RATE_WINDOW)
     limit = settings.API_RATE_LIMIT
     cache_key = f"ratelimit:{key}:{window}"
-    cache.add(cache_key, 0, RATE_WINDOW + 5)
     try:
+        cache.add(cache_key, 0, RATE_WINDOW + 5)
         used = cache.incr(cache_key)
     except ValueError:
         used = 1
+    except Exception:  # a cache that is down lets calls through rather than failing them
+        log.warning("rate limit: the cache could not be reached", exc_info=True)
+        used = 0
     reset = (window + 1) * RATE_WINDOW
     headers = {
         "X-RateLimit-Limit": str(limit),

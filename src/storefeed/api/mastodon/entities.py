@@ -3,6 +3,8 @@ models. Views hand in statuses hydrated by posts.selectors, so rendering costs n
 
 import datetime as dt
 import html
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,7 +12,6 @@ from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core.money import format_amount
-from storefeed.core.text import render
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.posts.models import MediaAttachment, Poll, Status, StatusEdit, Tag
 from storefeed.social.selectors import Relationship
@@ -43,6 +44,11 @@ class Renderer:
     # Accounts -------------------------------------------------------------------------
 
     def account(self, user: User) -> dict[str, Any]:
+        return {**self.account_core(user), **account_counts(user)}
+
+    def account_core(self, user: User) -> dict[str, Any]:
+        """The account as every reader sees it, without its counters (cached by
+        `User.profile_version`; the counters are read live)."""
         avatar = self.file_url(user.avatar) or self.url("/static/web/img/avatar.png")
         header = self.file_url(user.header) or self.url("/static/web/img/header.png")
         joined = user.date_joined.astimezone(dt.UTC).replace(
@@ -63,19 +69,13 @@ class Renderer:
             "indexable": True,
             "group": False,
             "created_at": iso(joined),
-            "note": self.note_html(user),
+            "note": user.note_html,
             "url": self.url(f"/@{user.username}"),
             "uri": self.url(f"/@{user.username}"),
             "avatar": avatar,
             "avatar_static": avatar,
             "header": header,
             "header_static": header,
-            "followers_count": user.followers_count,
-            "following_count": user.following_count,
-            "statuses_count": user.statuses_count,
-            "last_status_at": user.last_status_at.date().isoformat()
-            if user.last_status_at
-            else None,
             "hide_collections": False,
             "noindex": False,
             "emojis": [],
@@ -92,9 +92,6 @@ class Renderer:
             # Storefeed: the verified expert field (null for everyone else).
             "expert": expert,
         }
-
-    def note_html(self, user: User) -> str:
-        return render(user.note) if user.note else ""
 
     def credential_account(self, user: User, *, follow_requests_count: int = 0) -> dict[str, Any]:
         data = self.account(user)
@@ -205,19 +202,34 @@ class Renderer:
         return data
 
     def status(self, status: Status, *, with_source: bool = False) -> dict[str, Any]:
+        """A hydrated status (posts.selectors.statuses_hydrate) as Mastodon's Status."""
         reblog = status.reblog_of
-        try:
-            poll = status.poll
-        except Status.poll.RelatedObjectDoesNotExist:
-            poll = None
+        quote = status.quote_of
+        data = assemble_status(
+            self.status_core(status),
+            account=self.account(status.account),
+            counts=status_counts(status),
+            marks=Marks.of(reblog or status, pinned=getattr(status, "viewer_pinned", False)),
+            reblog=self.status(reblog) if reblog is not None else None,
+            quote=self.status(quote) if quote is not None else None,
+            poll=self.poll(poll) if (poll := _poll(status)) is not None else None,
+            products=[self.product_card(c) for c in getattr(status, "product_cards", [])],
+        )
+        if with_source:
+            data["text"] = status.text
+        return data
+
+    def status_core(self, status: Status) -> dict[str, Any]:
+        """What every reader sees of a post itself: everything but its author, counters, the
+        reader's own marks, the posts it carries, its poll's votes and its product cards.
+        Cached by `Status.version` (pages.py); the rest is merged in live."""
         url = self.url(f"/@{status.account.username}/{status.pk}")
-        data: dict[str, Any] = {
+        return {
             "id": str(status.pk),
             "uri": url,
             "url": url,
             "created_at": iso(status.created_at),
             "edited_at": iso(status.edited_at),
-            "account": self.account(status.account),
             "content": status.content,
             "visibility": status.visibility,
             "sensitive": status.sensitive,
@@ -238,34 +250,17 @@ class Renderer:
                 for t in getattr(status, "tag_list", [])
             ],
             "emojis": [],
-            "reblogs_count": status.reblogs_count,
-            "favourites_count": status.favourites_count,
-            "replies_count": status.replies_count,
             "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
             "in_reply_to_account_id": (
                 str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
             ),
-            "reblog": self.status(reblog) if reblog is not None else None,
-            "poll": self.poll(poll) if poll is not None else None,
             "card": None,
             "language": status.language or None,
-            "text": status.text if with_source else None,
-            # A reblog wrapper reports the viewer's state of the post it carries (as Mastodon).
-            "favourited": getattr(reblog or status, "viewer_favourited", False),
-            "reblogged": getattr(reblog or status, "viewer_reblogged", False),
             "muted": False,
-            "bookmarked": getattr(reblog or status, "viewer_bookmarked", False),
-            "pinned": getattr(status, "viewer_pinned", False),
             "filtered": [],
-            # Storefeed: the product cards a post carries, with price and stock as they are now
-            # (empty for ordinary posts; ordinary Mastodon clients ignore the field).
-            "products": [self.product_card(c) for c in getattr(status, "product_cards", [])],
-            # Storefeed: a repost with a comment carries the post it reposts.
-            "quote": self.status(status.quote_of) if status.quote_of is not None else None,
+            # Not part of the entity: the poll's id, for reading its votes live.
+            "_poll_id": poll.pk if (poll := _poll(status)) is not None else None,
         }
-        if not with_source:
-            del data["text"]
-        return data
 
     def status_edit(
         self, edit: StatusEdit, account: User, media: dict[int, MediaAttachment]
@@ -313,7 +308,7 @@ class Renderer:
             "source": card.source,
         }
 
-    def statuses(self, statuses: list[Status]) -> list[dict[str, Any]]:
+    def statuses(self, statuses: Sequence[Status]) -> list[dict[str, Any]]:
         return [self.status(s) for s in statuses]
 
     # Notifications --------------------------------------------------------------------
@@ -336,3 +331,84 @@ class Renderer:
                 "url": (self.url(url) if url.startswith("/") else url) or None,
             }
         return data
+
+
+# The live parts, merged into the cached ones ----------------------------------------------
+
+
+def account_counts(user: Any) -> dict[str, Any]:
+    """An account's counters, from a User or anything with the same attributes."""
+    last = user.last_status_at
+    return {
+        "followers_count": user.followers_count,
+        "following_count": user.following_count,
+        "statuses_count": user.statuses_count,
+        "last_status_at": last.date().isoformat() if last else None,
+    }
+
+
+def status_counts(status: Any) -> dict[str, int]:
+    return {
+        "reblogs_count": status.reblogs_count,
+        "favourites_count": status.favourites_count,
+        "replies_count": status.replies_count,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """The reader's own state of a post (of the reposted post, for a repost; `pinned` is
+    the wrapper's own, as in Mastodon)."""
+
+    favourited: bool = False
+    reblogged: bool = False
+    bookmarked: bool = False
+    pinned: bool = False
+
+    @classmethod
+    def of(cls, status: Status, *, pinned: bool) -> "Marks":
+        return cls(
+            favourited=getattr(status, "viewer_favourited", False),
+            reblogged=getattr(status, "viewer_reblogged", False),
+            bookmarked=getattr(status, "viewer_bookmarked", False),
+            pinned=pinned,
+        )
+
+
+def assemble_status(
+    core: dict[str, Any],
+    *,
+    account: dict[str, Any],
+    counts: dict[str, int],
+    marks: Marks,
+    reblog: dict[str, Any] | None,
+    quote: dict[str, Any] | None,
+    poll: dict[str, Any] | None,
+    products: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Mastodon's Status from a cached core and the live parts (a new dict: cores are
+    shared and never changed)."""
+    data = {key: value for key, value in core.items() if key != "_poll_id"}
+    data.update(
+        account=account,
+        reblog=reblog,
+        poll=poll,
+        favourited=marks.favourited,
+        reblogged=marks.reblogged,
+        bookmarked=marks.bookmarked,
+        pinned=marks.pinned,
+        # Storefeed: the product cards a post carries, with price and stock as they are now
+        # (empty for ordinary posts; ordinary Mastodon clients ignore the field).
+        products=products,
+        # Storefeed: a repost with a comment carries the post it reposts.
+        quote=quote,
+        **counts,
+    )
+    return data
+
+
+def _poll(status: Status) -> Poll | None:
+    try:
+        return status.poll
+    except Status.poll.RelatedObjectDoesNotExist:
+        return None

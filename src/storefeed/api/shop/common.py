@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from storefeed.api.shop.auth import account_of
 from storefeed.core.errors import ValidationFailed
 from storefeed.core.money import format_amount
-from storefeed.wallet.idempotency import fingerprint_of, idempotent
+from storefeed.wallet.idempotency import Idempotency, fingerprint_of, idempotent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_SCOPE = "shop_api"
@@ -122,15 +122,11 @@ def money_moving(
             )
         status, body = work()
         return JsonResponse(body, status=status, safe=False)
-    fingerprint = fingerprint_of(
-        {
-            "method": request.method,
-            "path": request.path,
-            "body": payload.model_dump(mode="json") if isinstance(payload, Schema) else payload,
-        }
-    )
     with idempotent(
-        key=key, account=account_of(request), scope=IDEMPOTENCY_SCOPE, fingerprint=fingerprint
+        key=key,
+        account=account_of(request),
+        scope=IDEMPOTENCY_SCOPE,
+        fingerprint=_fingerprint(request, payload),
     ) as slot:
         if slot.replayed:
             response = JsonResponse(slot.body, status=slot.status_code or 200, safe=False)
@@ -139,3 +135,46 @@ def money_moving(
         status, body = work()
         slot.store(status, body)
     return JsonResponse(body, status=status, safe=False)
+
+
+def _fingerprint(request: HttpRequest, payload: Any) -> str:
+    return fingerprint_of(
+        {
+            "method": request.method,
+            "path": request.path,
+            "body": payload.model_dump(mode="json") if isinstance(payload, Schema) else payload,
+        }
+    )
+
+
+def idempotency_for(
+    request: HttpRequest, *, payload: Any, respond: Callable[[Any], tuple[int, Any]]
+) -> Idempotency:
+    """The request's Idempotency-Key (required) for a service that claims it inside its own
+    transaction and keeps `respond(result)` there: one commit for the key, the work and the
+    response. Same rules as `money_moving`; answer with `idempotent_answer` afterwards."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        raise ValidationFailed(
+            _(
+                "Send an Idempotency-Key header (a unique value per intended payment) so "
+                "that a retry cannot move money twice."
+            ),
+            field="idempotency_key",
+        )
+    return Idempotency(
+        key=key,
+        scope=IDEMPOTENCY_SCOPE,
+        fingerprint=_fingerprint(request, payload),
+        respond=respond,
+    )
+
+
+def idempotent_answer(idempotency: Idempotency) -> JsonResponse:
+    """The response the service kept (or replayed, with the Idempotent-Replayed header)."""
+    slot = idempotency.slot
+    assert slot is not None and slot.status_code is not None
+    response = JsonResponse(slot.body, status=slot.status_code, safe=False)
+    if slot.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

@@ -15,6 +15,7 @@ from storefeed.api import selectors as api_selectors
 from storefeed.api import services
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
 from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import FALSE, TRUE
 from storefeed.api.mastodon.routing import route
@@ -211,7 +212,7 @@ def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
     user = _account(account_id)
     p = api.params
     page = cursors(api)
-    statuses = posts.account_statuses(
+    ids = posts.account_statuses_ids(
         viewer=api.account,
         account=user,
         max_id=page["max_id"],
@@ -224,10 +225,8 @@ def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
         pinned=p.bool("pinned"),
         tagged=p.str("tagged") or None,
     )
-    return ok(
-        Renderer(api.request).statuses(statuses),
-        headers=link_header(api, [s.pk for s in statuses]),
-    )
+    statuses = render_statuses(api.request, api.account, ids)
+    return ok(statuses, headers=link_header(api, [int(s["id"]) for s in statuses]))
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")

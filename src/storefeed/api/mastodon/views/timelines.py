@@ -8,34 +8,34 @@ from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.core.text import is_valid_tag, normalize_tag
 from storefeed.posts import selectors, services
 from storefeed.posts.models import FeaturedTag, Status, Tag, TagFollow
-from storefeed.timelines.lists import list_timeline
-from storefeed.timelines.selectors import home_timeline
+from storefeed.timelines.lists import list_timeline_ids
+from storefeed.timelines.selectors import home_timeline_ids
 
 
-def _page(api: ApiRequest, statuses: list[Status]) -> HttpResponse:
-    return ok(
-        Renderer(api.request).statuses(statuses), headers=link_header(api, [s.pk for s in statuses])
-    )
+def _page(api: ApiRequest, ids: list[int]) -> HttpResponse:
+    statuses = render_statuses(api.request, api.account, ids)
+    return ok(statuses, headers=link_header(api, [int(s["id"]) for s in statuses]))
 
 
 @endpoint("GET", scope="read:statuses")
 def home(api: ApiRequest) -> HttpResponse:
-    return _page(api, home_timeline(viewer=api.user, **cursors(api)))
+    return _page(api, home_timeline_ids(viewer=api.user, **cursors(api)))
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
 def public(api: ApiRequest) -> HttpResponse:
     if api.params.bool("remote"):
         return ok([])  # Storefeed is one server: nothing is remote
-    statuses = selectors.public_timeline(
+    ids = selectors.public_timeline_ids(
         viewer=api.account, only_media=api.params.bool("only_media"), **cursors(api)
     )
-    return _page(api, statuses)
+    return _page(api, ids)
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
@@ -43,7 +43,7 @@ def tag(api: ApiRequest, hashtag: str) -> HttpResponse:
     if not is_valid_tag(hashtag) or api.params.bool("remote"):
         return ok([])
     p = api.params
-    statuses = selectors.tag_timeline(
+    ids = selectors.tag_timeline_ids(
         viewer=api.account,
         tag=hashtag,
         any_tags=[str(t) for t in p.list("any")],
@@ -52,12 +52,12 @@ def tag(api: ApiRequest, hashtag: str) -> HttpResponse:
         only_media=p.bool("only_media"),
         **cursors(api),
     )
-    return _page(api, statuses)
+    return _page(api, ids)
 
 
 @endpoint("GET", scope="read:lists")
 def list_(api: ApiRequest, list_id: str) -> HttpResponse:
-    return _page(api, list_timeline(viewer=api.user, list_id=list_id, **cursors(api)))
+    return _page(api, list_timeline_ids(viewer=api.user, list_id=list_id, **cursors(api)))
 
 
 def _rows_page(api: ApiRequest, statuses: list[Status]) -> HttpResponse:

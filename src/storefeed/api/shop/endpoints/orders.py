@@ -1,6 +1,7 @@
 """Cart, address book and order endpoints: checkout, paying with the PIN, the order's life
 (cancel, ship, confirm, refunds, disputes) and the lists a buyer and a seller see."""
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
@@ -9,10 +10,21 @@ from ninja import Query, Router, Schema, Status
 
 from storefeed.accounts.models import User
 from storefeed.api.shop.auth import READ, WRITE, account_of
-from storefeed.api.shop.common import ERRORS, Id, Units, amount, iso, money_moving, sid, to_id
+from storefeed.api.shop.common import (
+    ERRORS,
+    Id,
+    Units,
+    amount,
+    idempotency_for,
+    idempotent_answer,
+    iso,
+    money_moving,
+    sid,
+    to_id,
+)
 from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.orders import selectors, services
-from storefeed.orders.models import Address, Order
+from storefeed.orders.models import Address, Order, OrderItem
 from storefeed.orders.selectors import CartLine
 from storefeed.orders.states import state_label
 from storefeed.social.selectors import is_following
@@ -119,6 +131,15 @@ class OrderIn(Schema):
 
 class PayIn(Schema):
     pin: str = ""
+
+
+class BuyIn(Schema):
+    product_id: Id
+    variant_id: Id | None = None
+    quantity: Units = "1"
+    address_id: Id | None = None
+    pin: str = ""
+    source_status_id: Id | None = None  # the post it was bought from (per-post sales)
 
 
 class ReasonIn(Schema):
@@ -271,7 +292,15 @@ def _party(user: User) -> dict[str, str]:
     return {"id": str(user.pk), "username": user.username}
 
 
-def render_order(order: Order, viewer: User, *, events: bool = False) -> dict[str, Any]:
+def render_order(
+    order: Order,
+    viewer: User,
+    *,
+    events: bool = False,
+    items: Sequence[OrderItem] | None = None,
+) -> dict[str, Any]:
+    """The order as the viewer sees it; `items` when they are at hand (an order just
+    written), else they are read."""
     role = (
         "seller"
         if order.seller_id == viewer.pk
@@ -300,7 +329,7 @@ def render_order(order: Order, viewer: User, *, events: bool = False) -> dict[st
                 "line_total": amount(item.line_total_fen, currency),
                 "source_status_id": sid(item.source_status_id),
             }
-            for item in order.items.all()
+            for item in (order.items.all() if items is None else items)
         ],
         "total": amount(order.total_fen, currency),
         "fee": amount(order.fee_fen, currency),
@@ -436,23 +465,25 @@ def order_create(request: HttpRequest, payload: OrderIn) -> JsonResponse:
     `insufficient_stock` with `details.shortfalls` (and nothing reserved). Idempotency-Key
     required."""
     account = account_of(request)
-    key = request.headers.get("Idempotency-Key")
-
-    def work() -> tuple[int, dict]:
-        if payload.address_id in (None, ""):
-            raise ValidationFailed(_("Choose a shipping address."), field="address_id")
-        placed = services.order_place(
-            buyer=account,
-            items=[line.model_dump() for line in payload.items],
-            from_cart=payload.from_cart,
-            address_id=to_id(payload.address_id, field="address_id"),
-            idempotency_key=key,
-        )
-        # A checkout makes one order per seller: a handful, each read with its items.
-        ordered = [selectors.order_for_buyer(buyer=account, order_id=o.pk) for o in placed]
-        return 201, {"orders": [render_order(o, account) for o in ordered]}
-
-    return money_moving(request, payload=payload, work=work)
+    idempotency = idempotency_for(
+        request,
+        payload=payload,
+        respond=lambda placed: (
+            201,
+            {"orders": [render_order(p.order, account, items=p.items) for p in placed]},
+        ),
+    )
+    if payload.address_id in (None, ""):
+        raise ValidationFailed(_("Choose a shipping address."), field="address_id")
+    address_id = to_id(payload.address_id, field="address_id")
+    services.order_place(
+        buyer=account,
+        items=[line.model_dump() for line in payload.items],
+        from_cart=payload.from_cart,
+        address_id=address_id,
+        idempotency=idempotency,
+    )
+    return idempotent_answer(idempotency)
 
 
 @router.get("/orders", auth=READ, response={200: list[OrderOut], **ERRORS})
@@ -487,22 +518,55 @@ def order_pay(request: HttpRequest, order_id: str, payload: PayIn) -> JsonRespon
     `expires_at`). Idempotency-Key required; a replay returns the first answer."""
     account = account_of(request)
     pk = to_id(order_id)
-    key = request.headers.get("Idempotency-Key") or ""
+    idempotency = idempotency_for(
+        request, payload=payload, respond=lambda order: (200, render_paid(order, account))
+    )
+    services.order_pay(buyer=account, order_id=pk, pin=payload.pin, idempotency=idempotency)
+    return idempotent_answer(idempotency)
 
-    def work() -> tuple[int, dict]:
-        services.order_pay(buyer=account, order_id=pk, pin=payload.pin, idempotency_key=key)
-        order = selectors.order_for_buyer(buyer=account, order_id=pk)
-        body = render_order(order, account)
-        body["follow_seller"] = {
-            "account_id": str(order.seller_id),
-            "following": is_following(account.pk, order.seller_id),
-        }
-        body["share_status_ids"] = sorted(
-            {str(i.source_status_id) for i in order.items.all() if i.source_status_id}
-        )
-        return 200, body
 
-    return money_moving(request, payload=payload, work=work)
+@router.post("/buy", auth=WRITE, response={201: PaidOut, **ERRORS})
+def buy_now(request: HttpRequest, payload: BuyIn) -> JsonResponse:
+    """Buy now: place and pay one product in one request, all or nothing. Any refusal
+    (bad input, unknown address, not for sale, short stock, a wrong PIN, too little money)
+    leaves no order, no stock taken and no money moved; a wrong PIN is still counted.
+    Answers 201 with the paid order, like paying. Idempotency-Key required."""
+    account = account_of(request)
+    idempotency = idempotency_for(
+        request,
+        payload=payload,
+        respond=lambda placed: (201, render_paid(placed.order, account, items=placed.items)),
+    )
+    if payload.address_id in (None, ""):
+        raise ValidationFailed(_("Choose a shipping address."), field="address_id")
+    address_id = to_id(payload.address_id, field="address_id")
+    services.order_buy(
+        buyer=account,
+        product_id=to_id(payload.product_id, field="product_id"),
+        variant_id=payload.variant_id,
+        quantity=payload.quantity,
+        address_id=address_id,
+        pin=payload.pin,
+        source_status_id=payload.source_status_id,
+        idempotency=idempotency,
+    )
+    return idempotent_answer(idempotency)
+
+
+def render_paid(
+    order: Order, viewer: User, *, items: Sequence[OrderItem] | None = None
+) -> dict[str, Any]:
+    """A paid order with Weibo Payment's offers: follow the seller, share the post."""
+    lines = list(order.items.all()) if items is None else items
+    body = render_order(order, viewer, items=lines)
+    body["follow_seller"] = {
+        "account_id": str(order.seller_id),
+        "following": is_following(viewer.pk, order.seller_id),
+    }
+    body["share_status_ids"] = sorted(
+        {str(i.source_status_id) for i in lines if i.source_status_id}
+    )
+    return body
 
 
 def _party_action(request: HttpRequest, order_id: str, payload: Any, act: Any) -> JsonResponse:

@@ -6,7 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from storefeed.accounts.models import User
+from storefeed.timelines.redis_store import RedisTimelineStore
 from storefeed.timelines.services import home_rebuild
+from storefeed.timelines.store import home_store
 
 
 class Command(BaseCommand):
@@ -21,6 +23,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        store = home_store()
+        # Homes kept by an earlier release (sorted sets) are neither read nor written now.
+        if isinstance(store, RedisTimelineStore) and (dropped := store.drop_old_layout()):
+            self.stdout.write(f"dropped {dropped} keys of the earlier Redis layout")
         users = User.objects.filter(is_active=True)
         if options["usernames"]:
             users = users.filter(username__in=options["usernames"])
