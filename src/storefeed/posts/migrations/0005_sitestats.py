@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0003_statusedit'),
+        ('posts', '0004_render_versions'),
     ]
 
     operations = [
