@@ -4,14 +4,22 @@ fails loudly when a child process dies."""
 import os
 import signal
 import socket
+import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from storefeed.core.management.commands.serve import demo_logins, demo_marker, port_free
+from storefeed.core.management.commands.serve import (
+    Command,
+    demo_logins,
+    demo_marker,
+    port_free,
+    recycling,
+)
 from tests.serving import serving
 
 
@@ -99,3 +107,62 @@ def test_the_printed_sign_ins_come_from_the_demo_package():
 
     assert demo_logins() == [tuple(login) for login in DEMO_LOGINS]
     assert all(len(login) == 3 for login in demo_logins())
+
+
+def gunicorn_argv(**options) -> list[str]:
+    defaults = {"web_workers": 2, "threads": 4, "no_worker": True}
+    commands = Command().child_commands("127.0.0.1", 8000, {**defaults, **options})
+    return dict(commands)["web server (gunicorn)"]
+
+
+def test_web_workers_are_not_restarted_under_load_unless_asked(settings):
+    # Restarting every 2,000 requests restarted them every few seconds under load, and a
+    # worker loading Django made the slowest requests (issue 9).
+    assert settings.WEB_MAX_REQUESTS == 0
+    assert "--max-requests" not in gunicorn_argv()
+    settings.WEB_MAX_REQUESTS = 50_000
+    argv = gunicorn_argv()
+    assert argv[argv.index("--max-requests") + 1] == "50000"
+    assert argv[argv.index("--max-requests-jitter") + 1] == "5000"
+    assert recycling(0) == recycling(-1) == []
+
+
+def test_web_workers_restarting_drop_no_request(tmp_path):
+    """With recycling asked for (every ~40 requests here), a restarting worker finishes what it
+    holds while the other serves, and each request is answered, on new connections and on
+    kept-alive ones alike."""
+    env = {
+        "STOREFEED_VAR_DIR": str(tmp_path / "var"),
+        "STOREFEED_DATABASE_URL": "",
+        "WEB_CONCURRENCY": "2",
+        "STOREFEED_WEB_MAX_REQUESTS": "40",
+        "NO_PROXY": "127.0.0.1",
+    }
+    answers: list[object] = []
+    log = tmp_path / "serve.log"
+    with serving(env, "--no-worker", log=log) as (_process, url):
+
+        def fresh_connections() -> None:
+            for _ in range(30):
+                try:
+                    with urllib.request.urlopen(f"{url}/health", timeout=60) as response:
+                        answers.append(response.status)
+                except OSError as error:
+                    answers.append(error)
+
+        def kept_alive() -> None:
+            with requests.Session() as session:
+                for _ in range(30):
+                    try:
+                        answers.append(session.get(f"{url}/health", timeout=60).status_code)
+                    except requests.RequestException as error:
+                        answers.append(error)
+
+        clients = [threading.Thread(target=fresh_connections) for _ in range(3)]
+        clients += [threading.Thread(target=kept_alive) for _ in range(3)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+    assert answers == [200] * 180, [a for a in answers if a != 200]
+    assert log.read_text().count("Autorestarting worker") >= 2

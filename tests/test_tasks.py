@@ -19,7 +19,9 @@ from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from storefeed.accounts.models import User
+from storefeed.core.management.commands.worker import QueueListener
 from tests.conftest import make_user
+from tests.serving import read_until
 from tests.worker_tasks import record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +40,7 @@ def runs(log: Path) -> Counter[str]:
 
 
 def run_worker_in_process() -> None:
-    call_command(
-        "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
-    )
+    call_command("worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,6 +105,78 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{quote(db['NAME'])}"
 
 
+def worker_env() -> dict[str, str]:
+    """The environment of a worker process on this test run's database."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",  # the real database queue
+        "STOREFEED_TASKS": "database",
+        "STOREFEED_DATABASE_URL": database_url(),
+        "STOREFEED_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_worker_is_woken_by_a_committed_task(database_queue, tmp_path):
+    """The worker waits up to --interval (here ten minutes) for a wake-up: PostgreSQL's NOTIFY
+    from the task table's trigger, or on SQLite its short poll. It runs the task committed
+    while it waits, and --max-tasks 1 makes it exit then; a worker that slept its interval
+    would miss the deadline below by minutes."""
+    log = tmp_path / "runs.log"
+    options = ["--interval", "600", "--max-tasks", "1", "--worker-id", "idle-1"]
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "storefeed",
+            "worker",
+            "--no-reload",
+            "--no-startup-delay",
+            *options,
+        ],
+        env=worker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        shown = read_until(worker, "idle, waiting for tasks", timeout=60)
+        assert "idle, waiting for tasks" in shown, shown
+        with transaction.atomic(durable=True):
+            record.enqueue(str(log), "woken")
+        output = worker.communicate(timeout=120)[0]
+    finally:
+        worker.kill()
+        worker.wait()
+    assert worker.returncode == 0, shown + output
+    assert runs(log) == Counter({"woken": 1})
+    assert DBTaskResult.objects.get().worker_ids == ["idle-1"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_task_table_notifies_listeners_when_a_task_is_committed(database_queue, tmp_path):
+    listener = QueueListener(connection.alias)
+    assert listener.listen()
+    try:
+        with transaction.atomic(durable=True):
+            record.enqueue(str(tmp_path / "runs.log"), "inside")
+            # NOTIFY is transactional: nothing is delivered before the commit...
+            assert listener.wait(0) is False
+            transaction.set_rollback(True)
+        # ...nor after a rollback,
+        assert listener.wait(0) is False
+        with transaction.atomic(durable=True):
+            record.enqueue(str(tmp_path / "runs.log"), "committed")
+            record.enqueue(str(tmp_path / "runs.log"), "committed too")
+        # ...and once on the commit (the wait returns as soon as it arrives).
+        assert listener.wait(60) is True
+        assert listener.wait(0) is False
+    finally:
+        listener.close()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_worker_processes_run_each_task_exactly_once(database_queue, tmp_path):
@@ -114,21 +186,14 @@ def test_two_worker_processes_run_each_task_exactly_once(database_queue, tmp_pat
         for key in keys:
             record.enqueue(str(log), key)
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",  # the real database queue
-        "STOREFEED_TASKS": "database",
-        "STOREFEED_DATABASE_URL": database_url(),
-        "STOREFEED_VAR_DIR": str(settings.VAR_DIR),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    env = worker_env()
     workers = [
         subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "storefeed",
-                "db_worker",
+                "worker",
                 "--batch",
                 "--no-reload",
                 "--no-startup-delay",

@@ -3,6 +3,7 @@
 import pytest
 
 import storefeed
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,66 @@ def test_instance_v1_counts_users_and_posts(anon, alice, bob):
     assert data["configuration"]["media_attachments"]["image_size_limit"] == 10485760
     assert data["registrations"] is True
     assert data["languages"] == ["en", "zh"]
+
+
+STATS_PATHS = ("/api/v1/instance", "/api/v2/instance", "/nodeinfo/2.0")
+
+
+def shown_counts(anon) -> tuple[int, int, int, int]:
+    """(users, posts) from v1, active this month from v2, users from nodeinfo."""
+    v1 = anon.get("/api/v1/instance").json()["stats"]
+    v2 = anon.get("/api/v2/instance").json()["usage"]["users"]
+    nodeinfo = anon.get("/nodeinfo/2.0").json()["usage"]
+    assert nodeinfo["localPosts"] == v1["status_count"]
+    return v1["user_count"], v1["status_count"], v2["active_month"], nodeinfo["users"]["total"]
+
+
+def test_instance_counts_are_the_workers_last_refresh(anon, alice, bob):
+    from django.utils import timezone
+
+    from storefeed.accounts.models import User
+    from storefeed.posts.services import status_create
+    from storefeed.posts.tasks import refresh_site_stats
+
+    User.objects.filter(pk=alice.pk).update(last_login=timezone.now())
+    # No refresh has run yet: the first request computes the counts, once.
+    assert shown_counts(anon) == (2, 0, 1, 2)
+    make_user("carol")
+    status_create(account=alice, text="hello")
+    assert shown_counts(anon) == (2, 0, 1, 2)  # not counted again on a request
+
+    refresh_site_stats.enqueue()  # what the beat queues every SITE_STATS_SECONDS
+
+    assert shown_counts(anon) == (3, 1, 1, 3)
+
+
+def test_instance_endpoints_cost_the_same_few_queries_and_no_count(anon, alice, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from storefeed.posts.services import status_create
+    from storefeed.posts.tasks import refresh_site_stats
+
+    def queries() -> list[list[str]]:
+        sql = []
+        for path in STATS_PATHS:
+            with CaptureQueriesContext(connection) as captured:
+                assert anon.get(path).status_code == 200
+            sql.append([q["sql"] for q in captured.captured_queries])
+        return sql
+
+    refresh_site_stats.enqueue()
+    small = queries()
+    for n in range(30):
+        make_user(f"reader{n}")
+        status_create(account=alice, text=f"post {n}")
+    refresh_site_stats.enqueue()
+    large = queries()
+
+    assert [len(q) for q in large] == [len(q) for q in small]
+    assert all(len(q) <= 3 for q in large), large
+    assert not [sql for q in large for sql in q if "COUNT(" in sql.upper()]
+    assert shown_counts(anon)[:2] == (32, 30)
 
 
 def test_instance_ignores_a_bad_token(anon):

@@ -43,6 +43,9 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 PORT = int(os.environ.get("PORT", "8000"))
+# `storefeed serve`: restart a web worker after this many requests (with a tenth of jitter);
+# 0, the default, never does (a safety net for a memory leak, not needed otherwise).
+WEB_MAX_REQUESTS = int(os.environ.get("STOREFEED_WEB_MAX_REQUESTS", "0"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 # Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
 API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))
@@ -87,7 +90,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise answers static files itself (precompressed by collectstatic) before the
+    # middleware below run; GZip then compresses every other response (HTML pages, JSON) to
+    # clients that accept it, outside everything that reads or writes the body. Django's
+    # GZipMiddleware pads each response by a random length against BREACH.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -199,6 +207,12 @@ TASKS = {
         ),
     }
 }
+
+# An idle worker on PostgreSQL is woken by NOTIFY when a task is committed; on SQLite it looks
+# for a ready task this often (seconds; a cheap indexed read).
+WORKER_POLL_SECONDS = float(os.environ.get("STOREFEED_WORKER_POLL", "0.05"))
+if WORKER_POLL_SECONDS <= 0:
+    raise ImproperlyConfigured("STOREFEED_WORKER_POLL must be a positive number of seconds.")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("简体中文"))]
@@ -374,8 +388,11 @@ WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
 WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
+# The counts of accounts and posts the instance endpoints show are recomputed this often.
+SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
 PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
+    ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
 ]
 if COMMERCE:

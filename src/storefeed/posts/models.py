@@ -283,3 +283,19 @@ class FeaturedTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "tag"], name="posts_featuredtag_unique")
         ]
+
+
+class SiteStats(models.Model):
+    """The site's counts as the worker last computed them (`services.site_stats_refresh`, run
+    on a beat): one row, which the instance endpoints read instead of counting big tables on
+    every request."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    users = models.BigIntegerField()  # active accounts
+    active_month = models.BigIntegerField()  # of those, signed in within 30 days
+    active_halfyear = models.BigIntegerField()  # within 180 days
+    statuses = models.BigIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="posts_sitestats_one_row")]

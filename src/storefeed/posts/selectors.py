@@ -19,6 +19,7 @@ from storefeed.posts.models import (
     Pin,
     Poll,
     PollVote,
+    SiteStats,
     Status,
     StatusEdit,
     StatusTag,
@@ -492,3 +493,15 @@ def status_history(*, status: Status) -> tuple[list[StatusEdit], dict[int, Media
         return edits, {m.pk: m for m in media_now}
     wanted = {int(m["id"]) for edit in edits for m in edit.media}
     return edits, MediaAttachment.objects.in_bulk(wanted) if wanted else {}
+
+
+def site_stats() -> SiteStats:
+    """The site's counts as last computed by the worker: one row read by primary key,
+    whatever the size of the site. Only a site whose worker has not computed them yet (new,
+    or its database just restored) counts here, once."""
+    stats = SiteStats.objects.filter(pk=1).first()
+    if stats is None:
+        from storefeed.posts.services import site_stats_refresh  # services imports this module
+
+        stats = site_stats_refresh()
+    return stats

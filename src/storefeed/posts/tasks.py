@@ -21,5 +21,10 @@ def sweep_unattached_media() -> None:
 
 
 @task()
+def refresh_site_stats() -> None:
+    services.site_stats_refresh()
+
+
+@task()
 def notify_status_update(status_id: int) -> None:
     services.status_update_notify(status_id=status_id)

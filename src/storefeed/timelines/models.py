@@ -7,7 +7,15 @@ from storefeed.core.ids import new_id
 
 
 class HomeEntry(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    """Indexed for exactly the store's queries (bench/home_indexes.py prints their plans): the
+    unique (owner, status_id) serves pages in either direction, cursors, trim, the conflict
+    check of a push and an owner's deletion (so `owner` needs no index of its own); (owner,
+    author_id) serves removing an account from a home and a list's page; (status_id) serves
+    deleting a post and `holding`, which would otherwise scan every home."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # The status as delivered (a repost is its own status). Kept as a plain id column so the
     # store works in ids only; a deleted status's rows are removed by the posts service.
     status_id = models.BigIntegerField()
@@ -21,8 +29,8 @@ class HomeEntry(models.Model):
             models.UniqueConstraint(fields=["owner", "status_id"], name="timelines_home_unique")
         ]
         indexes = [
-            models.Index(fields=["owner", "-status_id"], name="timelines_home_page"),
             models.Index(fields=["owner", "author_id"], name="timelines_home_author"),
+            models.Index(fields=["status_id"], name="timelines_home_status"),
         ]
 
 

@@ -1,13 +1,11 @@
 """Mastodon API: discovery (instance v1 and v2, nodeinfo, webfinger, health) and the empty but
 valid answers to what clients ask for at start-up that Storefeed does not have yet."""
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 import storefeed
@@ -16,7 +14,7 @@ from storefeed.accounts.selectors import account_by_username
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.routing import route
-from storefeed.posts.models import Status
+from storefeed.posts.selectors import site_stats
 from storefeed.timelines import markers as marker_service
 from storefeed.timelines.models import Marker, MarkerTimeline
 
@@ -74,14 +72,13 @@ def _media_config() -> dict[str, Any]:
 
 
 def _usage() -> dict[str, int]:
-    month_ago = timezone.now() - dt.timedelta(days=30)
-    half_year_ago = timezone.now() - dt.timedelta(days=180)
-    active = User.objects.filter(is_active=True)
+    """The counts the worker last computed (one row by primary key), never a COUNT here."""
+    stats = site_stats()
     return {
-        "total": active.count(),
-        "month": active.filter(last_login__gte=month_ago).count(),
-        "halfyear": active.filter(last_login__gte=half_year_ago).count(),
-        "posts": Status.objects.count(),
+        "total": stats.users,
+        "month": stats.active_month,
+        "halfyear": stats.active_halfyear,
+        "posts": stats.statuses,
     }
 
 

@@ -54,6 +54,26 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return [tuple(str(part) for part in login) for login in logins]  # type: ignore[misc]
 
 
+def worker_command(interval: float | None = None) -> list[str]:
+    """The background worker as serve starts it (bench/delivery.py starts the same)."""
+    argv = [sys.executable, "-m", "storefeed", "worker", "--no-reload"]
+    if interval is not None:
+        argv += ["--interval", str(interval)]
+    return argv
+
+
+def recycling(max_requests: int) -> list[str]:
+    """gunicorn's options for restarting a web worker after `max_requests` (0: never).
+
+    Off by default: at 2,000 a busy site restarted its workers every few seconds, and each new
+    worker loading Django made the slowest requests. A worker told to restart stops accepting,
+    finishes what it has (--graceful-timeout) and is replaced while the others serve; the
+    jitter (a tenth) keeps workers from restarting together."""
+    if max_requests <= 0:
+        return []
+    return ["--max-requests", str(max_requests), "--max-requests-jitter", str(max_requests // 10)]
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,7 +120,10 @@ class Command(BaseCommand):
             "--worker-interval",
             type=float,
             default=1.0,
-            help="seconds the idle worker waits before looking for new tasks (default 1)",
+            help=(
+                "longest an idle worker waits for a wake-up (NOTIFY on PostgreSQL, its short "
+                "poll on SQLite) before looking for tasks anyway (default 1)"
+            ),
         )
         parser.add_argument(
             "--no-worker",
@@ -159,10 +182,7 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--graceful-timeout",
             str(int(STOP_TIMEOUT) - 5),
-            "--max-requests",
-            "2000",
-            "--max-requests-jitter",
-            "200",
+            *recycling(settings.WEB_MAX_REQUESTS),
             "--access-logfile",
             "-",
             # gunicorn's control socket defaults to one path under $HOME, shared by every
@@ -171,8 +191,7 @@ class Command(BaseCommand):
         ]
         commands: list[tuple] = [("web server (gunicorn)", gunicorn)]
         if not options["no_worker"]:
-            worker = [sys.executable, "-m", "storefeed", "worker", "--no-reload"]
-            worker += ["--interval", str(options["worker_interval"])]
+            worker = worker_command(options["worker_interval"])
             commands.append(("background worker", worker))
             if "beat" in get_commands():
                 # Enqueues the periodic sweeps (scheduled posts, order expiry, ...).
