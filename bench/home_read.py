@@ -9,8 +9,11 @@ with the demo data, signs in as `demo`, and runs wrk with C connections in turn 
 - `GET /` signed in (the HTML home page).
 
 It prints requests/s, p50/p99 latency and each ratio to the yardstick (the yardstick is run
-before and after, and the mean of the two is used), plus the queries one API page and one
-HTML page cost (counted in this process with Django's test client on the same database).
+before and after, and the mean of the two is used), the CPU each request cost the server's
+processes and the database's backends (read from /proc, so other work on a shared machine
+does not skew it as it skews throughput) and that ratio too, plus the queries one API page
+and one HTML page cost (counted in this process with Django's test client on the same
+database).
 
     createdb -h 127.0.0.1 -U postgres storefeed_bench
     STOREFEED_DATABASE_URL=postgres://postgres@127.0.0.1:5432/storefeed_bench \\
@@ -93,10 +96,65 @@ def web_cookie(base: str) -> str:
         return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def descendants(root: int) -> list[int]:
+    """`root` and every process below it (the server's gunicorn, worker and beat)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def database_pids() -> list[int]:
+    """PostgreSQL's backends serving the bench's database (empty on SQLite)."""
+    url = os.environ.get("STOREFEED_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return []
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
 LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
-def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
+def wrk(
+    url: str, *, seconds: int, connections: int, headers: dict[str, str], server: int = 0
+) -> dict[str, float]:
+    """One wrk run; with `server` (the serve process's pid), also the CPU the server's
+    processes and the database's backends spent per request, which the other work on a
+    shared machine does not disturb as it does throughput."""
+    pids = descendants(server) + database_pids() if server else []
+    before = cpu_seconds(pids)
     argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
@@ -108,6 +166,9 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str]) ->
         result[f"p{pct}"] = float(value) * scale[unit]
     if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         result["errors"] = float(m.group(1))
+    if pids:
+        done = float(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        result["cpu_ms"] = 1000 * (cpu_seconds(pids) - before) / max(done, 1)
     return result
 
 
@@ -178,34 +239,28 @@ def main() -> None:
         # Warm every process (caches, connections) before measuring.
         wrk(f"{base}/api/v1/timelines/home", seconds=2, connections=4, headers=home)
         wrk(f"{base}/", seconds=2, connections=4, headers={"Cookie": cookie})
+        load = {"seconds": seconds, "connections": args.connections, "server": server.pid}
         runs = {}
-        runs["yardstick"] = wrk(
-            f"{base}/bench/constant", seconds=seconds, connections=args.connections, headers={}
-        )
-        runs["home API"] = wrk(
-            f"{base}/api/v1/timelines/home",
-            seconds=seconds,
-            connections=args.connections,
-            headers=home,
-        )
-        runs["home HTML"] = wrk(
-            f"{base}/",
-            seconds=seconds,
-            connections=args.connections,
-            headers={"Cookie": cookie, "Accept-Encoding": "gzip"},
-        )
-        after = wrk(
-            f"{base}/bench/constant", seconds=seconds, connections=args.connections, headers={}
-        )
+        runs["yardstick"] = wrk(f"{base}/bench/constant", headers={}, **load)
+        runs["home API"] = wrk(f"{base}/api/v1/timelines/home", headers=home, **load)
+        html = {"Cookie": cookie, "Accept-Encoding": "gzip"}
+        runs["home HTML"] = wrk(f"{base}/", headers=html, **load)
+        after = wrk(f"{base}/bench/constant", headers={}, **load)
         yard = (runs["yardstick"]["rps"] + after["rps"]) / 2
+        yard_cpu = (runs["yardstick"]["cpu_ms"] + after["cpu_ms"]) / 2
         print(f"{args.connections} connections, {seconds} s each, base {base}")
-        print(f"yardstick before/after: {runs['yardstick']['rps']:.0f} / {after['rps']:.0f} req/s")
+        print(
+            f"yardstick before/after: {runs['yardstick']['rps']:.0f} / {after['rps']:.0f} req/s, "
+            f"{yard_cpu:.2f} ms of CPU per request (web processes + database backends)"
+        )
         for name in ("home API", "home HTML"):
             r = runs[name]
             print(
                 f"{name:10} {r['rps']:8.1f} req/s  p50 {r.get('p50', 0):7.1f} ms  "
                 f"p99 {r.get('p99', 0):7.1f} ms  non-2xx {r['errors']:.0f}  "
-                f"= {100 * r['rps'] / yard:.1f}% of the yardstick"
+                f"= {100 * r['rps'] / yard:.1f}% of the yardstick's rate; "
+                f"CPU {r['cpu_ms']:.2f} ms/request = {100 * yard_cpu / r['cpu_ms']:.1f}% "
+                "of the yardstick's"
             )
     finally:
         server.send_signal(signal.SIGTERM)
