@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from storefeed.core.money import DEFAULT_CURRENCY, display, format_amount
 from storefeed.notifications import selectors as notification_selectors
+from storefeed.web import icons
 
 register = template.Library()
 
@@ -30,6 +31,12 @@ def reltime(value: dt.datetime | None) -> str:
     if local.year == timezone.localtime(now).year:
         return date_filter(local, _("M j"))
     return date_filter(local, "Y-m-d")
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    """An inline SVG icon (web/icons.py)."""
+    return icons.icon(name)
 
 
 @register.filter
