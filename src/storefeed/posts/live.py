@@ -30,6 +30,8 @@ class Row:
     following_count: int
     statuses_count: int
     last_status_at: dt.datetime | None
+    # The profile version of the account it replies to (the web shows "Replying to @name").
+    reply_profile_version: int | None = None
 
 
 def rows(ids: Iterable[int]) -> dict[int, Row]:
@@ -46,15 +48,20 @@ def rows(ids: Iterable[int]) -> dict[int, Row]:
             f"""SELECT s.id, s.account_id, s.reblog_of_id, s.quote_of_id, s.version,
                     s.reblogs_count, s.favourites_count, s.replies_count,
                     u.profile_version, u.followers_count, u.following_count, u.statuses_count,
-                    u.last_status_at, r.quote_of_id
+                    u.last_status_at, p.profile_version, r.quote_of_id
                 FROM {statuses} s
                 JOIN {users} u ON u.id = s.account_id
+                LEFT JOIN {users} p ON p.id = s.in_reply_to_account_id
                 LEFT JOIN {statuses} r ON r.id = s.reblog_of_id
                 WHERE s.id IN ({sql.placeholders(wanted)})""",  # noqa: S608
             wanted,
         ):
-            *counted, last_status_at, quoted_by_reposted = values
-            row = Row(*counted, last_status_at=sql.as_datetime(last_status_at))  # type: ignore[misc]
+            *counted, last_status_at, reply_version, quoted_by_reposted = values
+            row = Row(  # type: ignore[misc]
+                *counted,
+                last_status_at=sql.as_datetime(last_status_at),
+                reply_profile_version=reply_version,
+            )
             found[row.id] = row
             carried.update(i for i in (row.reblog_of_id, row.quote_of_id, quoted_by_reposted) if i)
         wanted = sorted(carried - found.keys())
