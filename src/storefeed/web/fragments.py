@@ -24,7 +24,7 @@ the reader's or the CSRF token.
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, is_dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -141,7 +141,7 @@ class _Page:
             if s.quote_of_id and (q := rows.get(s.quote_of_id)) is not None:
                 keys["q", q.id] = f"wq{SHAPE}:{env}:{q.id}:{q.version}:{q.profile_version}"
         for status_id, cards in self.cards.items():
-            if all(_card_is_timeless(card) for card in cards):
+            if all(_cacheable(card) for card in cards):
                 keys["c", status_id] = f"wc{SHAPE}:{env}:{status_id}:{_digest(cards)}"
         return parts.get_or_render(keys, self._render)
 
@@ -293,18 +293,15 @@ def _cards(status_id: int, cards: list[Any]) -> str:
     return render_to_string("web/shop/_cards.html", {"cards": cards, "s": {"pk": status_id}})
 
 
-def _card_is_timeless(card: Any) -> bool:
-    # A third-party item's card says how long ago its price was read.
-    return getattr(card, "checked_at", None) is None
+def _cacheable(card: Any) -> bool:
+    # A dataclass's repr holds all its values (see _digest); a third-party item's card says
+    # how long ago its price was read, which changes with the clock.
+    return is_dataclass(card) and getattr(card, "checked_at", None) is None
 
 
 def _digest(cards: list[Any]) -> str:
     """A digest of everything the cards show, so a change of any of it is another key."""
-    values = [
-        tuple(getattr(card, f.name) for f in fields(card)) if is_dataclass(card) else vars(card)
-        for card in cards
-    ]
-    return hashlib.blake2s(repr(values).encode(), digest_size=12).hexdigest()
+    return hashlib.blake2s(repr(cards).encode(), digest_size=12).hexdigest()
 
 
 def _environment() -> str:

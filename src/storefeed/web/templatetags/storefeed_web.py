@@ -1,6 +1,7 @@
 """Template helpers for the web pages: times, the nine-grid, avatars, the unread badge."""
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django import template
@@ -8,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,22 @@ def reltime(value: dt.datetime | None) -> str:
     if local.year == timezone.localtime(now).year:
         return date_filter(local, _("M j"))
     return date_filter(local, "Y-m-d")
+
+
+@register.simple_tag
+def href(name: str, *args: Any) -> str:
+    """`{% url name args %}` remembered per process: what every page's navigation reverses
+    (about 25 addresses) costs a dict lookup instead of a reverse() each. An address that
+    does not exist (its app is switched off) is "", as `{% url ... as var %}` gives."""
+    return _href(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _href(_root: str, _urlconf: Any, _prefix: str, name: str, args: tuple[Any, ...]) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 @register.simple_tag
@@ -124,6 +141,18 @@ def seller_of(account):
     from storefeed.sellers.selectors import seller_for  # commerce may be switched off
 
     return seller_for(account.pk)
+
+
+@register.simple_tag(takes_context=True)
+def own_seller_state(context) -> str:
+    """The signed-in reader's seller state ("active", "suspended"), "" if they do not sell
+    or commerce is off; read once per request (the composer's picker asks too)."""
+    request = context.get("request")
+    if request is None or not apps.is_installed("storefeed.sellers"):
+        return ""
+    from storefeed.web.shop.common import own_seller_state  # commerce may be switched off
+
+    return own_seller_state(request) or ""
 
 
 @register.filter
