@@ -222,3 +222,35 @@ def test_a_cache_that_fails_still_serves_correct_pages(settings, caplog, bob, po
         assert "still right" in article(body, status.pk)
         assert "still here" not in body
     assert "the shared cache could not be read" in caplog.text
+
+
+def test_the_menus_and_footer_follow_the_reader(alice, bob, alice_client, post):
+    """The menus and the footer are rendered once per process for each combination of what
+    they show ({% fragment %}): the reader's name, the unread badge, the current address."""
+    from storefeed.posts.services import status_favourite as like
+
+    page = alice_client.get("/").content.decode()
+    assert 'data-testid="unread-badge"' not in page
+    profile_update(account=alice, display_name="Alice Liddell")
+    like(account=bob, status_id=post(alice, "like me").pk)
+    page = alice_client.get("/").content.decode()
+    assert re.search(r'class="side-me".*?<b>Alice Liddell</b>', page, re.S)
+    assert 'data-testid="unread-badge">1<' in page
+    page = alice_client.get("/public").content.decode()
+    switch = re.search(r'data-testid="language-switch">.*?name="next" value="([^"]*)"', page, re.S)
+    assert switch is not None
+    assert switch.group(1) == "/public"
+    assert 'class="tab active" data-testid="nav-public"' in page
+
+
+def test_every_csrf_token_on_a_cached_page_is_the_readers_own(alice, bob, client_for):
+    for user in (alice, bob):
+        client = client_for(user)
+        client.handler.enforce_csrf_checks = True
+        page = client.get("/").content.decode()
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert len(tokens) > 3
+        assert "sf-csrf-token-here" not in page
+        answer = client.post("/logout", {"csrfmiddlewaretoken": tokens[-1]})
+        assert answer.status_code == 302
+        assert "_auth_user_id" not in client.session

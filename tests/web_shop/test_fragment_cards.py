@@ -67,3 +67,20 @@ def test_a_sellers_suspension_shows_at_once(each_cache, seller, staff, card):
         assert 'data-testid="buy"' not in html
     seller_services.seller_reinstate(account_id=seller.pk, by=staff, reason="Real tea after all")
     assert all("12 left" in html and 'data-testid="buy"' in html for html in card())
+
+
+def test_the_menu_shows_a_new_seller_and_staff_at_once(alice, staff, client_for):
+    from tests.sellers.conftest import APPLICATION, with_followers
+
+    client = client_for(alice)
+    page = client.get("/").content.decode()
+    assert 'data-testid="nav-apply"' in page
+    assert 'data-testid="nav-review"' not in page
+    with_followers(alice, 1000)
+    application = seller_services.seller_application_submit(account=alice, **APPLICATION)
+    seller_services.seller_application_approve(application_id=application.pk, by=staff)
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    page = client.get("/").content.decode()
+    assert 'data-testid="nav-products"' in page
+    assert 'data-testid="nav-review"' in page

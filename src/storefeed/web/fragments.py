@@ -323,7 +323,7 @@ class _Live:
     makers, the CSRF field and `next`."""
 
     def __init__(self, request: HttpRequest, viewer_id: int | None, back: str | None) -> None:
-        self.labels = {key: conditional_escape(_(text)) for key, text in _LABELS.items()}
+        self.labels = _labels(translation.get_language() or "")
         urls = _urls()
         self.status_url: Callable[[str, int], str] = urls["status"]
         self.action_url: Callable[[int, str], str] = urls["action"]
@@ -366,7 +366,20 @@ class _Live:
         )
 
 
-# The action bar's words, translated per request (gettext_noop marks them for makemessages).
+_translated: dict[str, dict[str, str]] = {}
+
+
+def _labels(language: str) -> dict[str, str]:
+    """The action bar's words in `language`, escaped (translated once per process)."""
+    labels = _translated.get(language)
+    if labels is None:
+        labels = _translated[language] = {
+            key: conditional_escape(_(text)) for key, text in _LABELS.items()
+        }
+    return labels
+
+
+# The action bar's words, translated (gettext_noop marks them for makemessages).
 _LABELS = {
     "reply": gettext_noop("Reply"),
     "repost": gettext_noop("Repost"),
