@@ -69,13 +69,14 @@ def test_a_sellers_suspension_shows_at_once(each_cache, seller, staff, card):
     assert all("12 left" in html and 'data-testid="buy"' in html for html in card())
 
 
-def test_the_menu_shows_a_new_seller_and_staff_at_once(alice, staff, client_for):
+def test_the_menu_and_composer_show_a_new_seller_and_staff_at_once(alice, staff, client_for):
     from tests.sellers.conftest import APPLICATION, with_followers
 
     client = client_for(alice)
     page = client.get("/").content.decode()
     assert 'data-testid="nav-apply"' in page
     assert 'data-testid="nav-review"' not in page
+    assert 'data-testid="product-picker"' not in page
     with_followers(alice, 1000)
     application = seller_services.seller_application_submit(account=alice, **APPLICATION)
     seller_services.seller_application_approve(application_id=application.pk, by=staff)
@@ -84,3 +85,4 @@ def test_the_menu_shows_a_new_seller_and_staff_at_once(alice, staff, client_for)
     page = client.get("/").content.decode()
     assert 'data-testid="nav-products"' in page
     assert 'data-testid="nav-review"' in page
+    assert 'data-testid="product-picker"' in page
