@@ -254,3 +254,17 @@ def test_every_csrf_token_on_a_cached_page_is_the_readers_own(alice, bob, client
         answer = client.post("/logout", {"csrfmiddlewaretoken": tokens[-1]})
         assert answer.status_code == 302
         assert "_auth_user_id" not in client.session
+
+
+def test_a_fragment_rendered_without_a_request_is_drawn_as_it_is():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{% load storefeed_web %}{% fragment 1 %}<form>{% csrf_token %}</form>{% endfragment %}"
+    )
+    assert page.render({}) == "<form></form>"
+    assert page.render({"csrf_token": "abc"}) == (
+        '<form><input type="hidden" name="csrfmiddlewaretoken" value="abc"></form>'
+    )
+    assert "abc" not in page.render({})
+    assert 'value="xyz"' in page.render({"csrf_token": "xyz"})

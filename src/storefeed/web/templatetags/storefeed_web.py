@@ -68,7 +68,7 @@ class FragmentNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         token = context.get("csrf_token")
-        if token is not None and str(token) in ("", "NOTPROVIDED"):
+        if token is None or str(token) in ("", "NOTPROVIDED"):
             return self.nodelist.render(context)  # no token to fill in: render as it is
         key = (
             get_language(),
@@ -87,9 +87,7 @@ class FragmentNode(template.Node):
                 self.rendered[key] = html
                 while len(self.rendered) > self.KEEP:
                     self.rendered.popitem(last=False)
-        if token is not None:
-            html = html.replace(_CSRF_MARK, conditional_escape(str(token)))
-        return mark_safe(html)  # noqa: S308 - rendered by the template engine
+        return mark_safe(html.replace(_CSRF_MARK, conditional_escape(str(token))))  # noqa: S308 - rendered by the template engine
 
 
 @register.simple_tag
