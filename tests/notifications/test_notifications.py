@@ -201,3 +201,19 @@ def test_notify_once_refuses_an_unknown_type(alice, bob, post_of):
     with pytest.raises(ValueError, match="unknown notification type"):
         notify_once(recipient_ids=[alice.pk], actor_id=bob.pk, type="poke", status_id=status.pk)
     assert not Notification.objects.exists()
+
+
+def test_the_unread_count_leaves_out_blocked_and_hidden_accounts(alice, bob, carol):
+    dave, erin = make_user("dave"), make_user("erin")
+    for actor in (bob, carol, dave, erin):
+        notify(recipient_id=alice.pk, actor_id=actor.pk, type="follow")
+    assert unread_count(account=alice) == 4
+    block_create(account=alice, target=bob)  # made after the event: hides it too
+    block_create(account=carol, target=alice)
+    mute_create(account=alice, target=dave)
+    mute_create(account=alice, target=erin, hide_notifications=False)
+    assert unread_count(account=alice) == 1
+    block_delete(account=alice, target=bob)
+    assert unread_count(account=alice) == 2
+    notifications_mark_all_read(account=alice)
+    assert unread_count(account=alice) == 0

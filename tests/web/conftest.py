@@ -44,3 +44,46 @@ def alice_client(alice, client_for):
 @pytest.fixture
 def bob_client(bob, client_for):
     return client_for(bob)
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def each_cache(request, settings):
+    """The shared cache in process memory (the embedded default) or in Redis; the parts'
+    per-process level starts empty either way."""
+    from django.core.cache import caches
+
+    from storefeed.core import parts
+
+    if request.param == "redis":
+        location = request.getfixturevalue("redis_url")
+        backend = "django.core.cache.backends.redis.RedisCache"
+        settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location}}
+    else:
+        backend = "django.core.cache.backends.locmem.LocMemCache"
+        settings.CACHES = {"default": {"BACKEND": backend}}
+    caches["default"].clear()
+    parts.clear_local()
+    yield request.param
+    caches["default"].clear()
+    parts.clear_local()
+
+
+def reads(client, url: str = "/", **extra) -> list[str]:
+    """The page read twice: through this process's cached parts, then with those forgotten,
+    so the second read's parts come from the shared cache alone."""
+    from storefeed.core import parts
+
+    first = client.get(url, **extra)
+    parts.clear_local()
+    second = client.get(url, **extra)
+    assert first.status_code == second.status_code == 200
+    return [first.content.decode(), second.content.decode()]
+
+
+def article(body: str, status_id: int) -> str:
+    """The HTML of one post (by its own id: a repost's, for a repost) on a page."""
+    import re
+
+    found = re.search(rf'<article [^>]*id="status-{status_id}">.*?</article>', body, re.S)
+    assert found, f"post {status_id} is not on the page"
+    return found.group(0)

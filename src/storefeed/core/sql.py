@@ -31,9 +31,10 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 def as_datetime(value: Any) -> dt.datetime | None:
     """A datetime column as read by a raw cursor (SQLite gives text), aware in UTC."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = parse_datetime(str(value))
+    if value is None:
+        return None
+    # SQLite gives text, or a naive datetime where the column is declared as one.
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed

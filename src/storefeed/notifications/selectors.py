@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, QuerySet
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.notifications.models import Notification, NotificationType
 
 
@@ -56,4 +57,22 @@ def notifications_for(
 
 
 def unread_count(*, account: User) -> int:
-    return _visible(account).filter(read=False).count()
+    """What `_visible` leaves of the unread ones, counted. Every web page shows it, so it is
+    one plain query (core/sql.py; the ORM took longer to build it than the database to answer).
+    Blocks and mutes are social's tables, reached through the User's relations: notifications
+    sits below social and does not import it."""
+    notes = sql.table(Notification)
+    blocks = sql.table(User._meta.get_field("blocks_made").related_model)
+    mutes = sql.table(User._meta.get_field("mutes_made").related_model)
+    [(count,)] = sql.rows(
+        f"""SELECT COUNT(*) FROM {notes} n
+            WHERE n.recipient_id = %s AND NOT n.read
+            AND NOT EXISTS (SELECT 1 FROM {blocks} b
+                WHERE b.account_id = %s AND b.target_id = n.actor_id)
+            AND NOT EXISTS (SELECT 1 FROM {blocks} b
+                WHERE b.account_id = n.actor_id AND b.target_id = %s)
+            AND NOT EXISTS (SELECT 1 FROM {mutes} m
+                WHERE m.account_id = %s AND m.target_id = n.actor_id AND m.hide_notifications)""",  # noqa: S608
+        [account.pk] * 4,
+    )
+    return int(count)

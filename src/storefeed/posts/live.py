@@ -4,7 +4,7 @@ whole page in one query of plain values (no model instances), whatever the page 
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count
 
@@ -30,6 +30,8 @@ class Row:
     following_count: int
     statuses_count: int
     last_status_at: dt.datetime | None
+    # The profile version of the account it replies to (the web shows "Replying to @name").
+    reply_profile_version: int | None = None
     # The reader's own marks (all False for an anonymous reader).
     favourited: bool = False
     bookmarked: bool = False
@@ -54,8 +56,9 @@ def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
     query = f"""SELECT s.id, s.account_id, s.reblog_of_id, s.quote_of_id, s.version,
             s.reblogs_count, s.favourites_count, s.replies_count,
             u.profile_version, u.followers_count, u.following_count, u.statuses_count,
-            u.last_status_at, {", ".join(marks)}
+            u.last_status_at, p.profile_version, {", ".join(marks)}
         FROM {st} s JOIN {users} u ON u.id = s.account_id
+        LEFT JOIN {users} p ON p.id = s.in_reply_to_account_id
         WHERE s.id IN (
             SELECT id FROM {st} WHERE id IN ({among})
             UNION SELECT reblog_of_id FROM {st} WHERE id IN ({among})
@@ -64,10 +67,11 @@ def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
                 WHERE x.id IN ({among}))"""  # noqa: S608
     found: dict[int, Row] = {}
     for values in sql.rows(query, [viewer_id] * 4 + ids * 4):
-        *counted, last_status_at, favourited, bookmarked, reblogged, pinned = values
+        *counted, last_status_at, reply_version, favourited, bookmarked, reblogged, pinned = values
         row = Row(  # type: ignore[misc]
             *counted,
             last_status_at=sql.as_datetime(last_status_at),
+            reply_profile_version=reply_version,
             favourited=bool(favourited),  # SQLite gives 0 or 1
             bookmarked=bool(bookmarked),
             reblogged=bool(reblogged),
@@ -93,56 +97,21 @@ def poll_votes(viewer_id: int | None, poll_ids: Sequence[int]) -> dict[int, list
 
 @dataclass(frozen=True, slots=True)
 class Marks:
-    """The reader's own state of the posts of a page."""
+    """The reader's own state of the posts of a page, as sets of post ids."""
 
     favourited: frozenset[int] = frozenset()
     bookmarked: frozenset[int] = frozenset()
     reblogged: frozenset[int] = frozenset()
     pinned: frozenset[int] = frozenset()
-    poll_votes: dict[int, list[int]] = field(default_factory=dict)  # poll id -> choices
 
 
-_FAVOURITE, _BOOKMARK, _REBLOG, _PIN, _VOTE = 1, 2, 3, 4, 5
-
-
-def marks(viewer_id: int | None, ids: Sequence[int], poll_ids: Sequence[int] = ()) -> Marks:
-    """What the reader liked, bookmarked, reposted and pinned among `ids`, and their votes in
-    `poll_ids`: one query (none for an anonymous reader)."""
-    if viewer_id is None or not ids:
-        return Marks()
-    ids = sorted(ids)
-    among = sql.placeholders(ids)
-    # (kind, table, column matched against the ids, the choice column or 0); only names and
-    # placeholders are formatted into the SQL, every value is a parameter.
-    sources = [
-        (_FAVOURITE, sql.table(Favourite), "status_id", "0", among),
-        (_BOOKMARK, sql.table(Bookmark), "status_id", "0", among),
-        (_REBLOG, sql.table(Status), "reblog_of_id", "0", among),
-        (_PIN, sql.table(Pin), "status_id", "0", among),
-    ]
-    params: list[int] = [viewer_id, *ids] * 4
-    if poll_ids:
-        sources.append(
-            (_VOTE, sql.table(PollVote), "poll_id", "choice", sql.placeholders(poll_ids))
-        )
-        params += [viewer_id, *poll_ids]
-    parts = [
-        f"SELECT {column}, {kind}, {choice} FROM {name} WHERE account_id = %s AND {column} IN ({targets})"  # noqa: S608
-        for kind, name, column, choice, targets in sources
-    ]
-    found: dict[int, set[int]] = {k: set() for k in (_FAVOURITE, _BOOKMARK, _REBLOG, _PIN)}
-    votes: dict[int, list[int]] = {}
-    for target, which, choice in sql.rows(" UNION ALL ".join(parts), params):
-        if which == _VOTE:
-            votes.setdefault(target, []).append(choice)
-        else:
-            found[which].add(target)
+def marks_of(found: dict[int, Row]) -> Marks:
+    """The marks `rows(..., viewer_id=...)` read, gathered by kind."""
     return Marks(
-        favourited=frozenset(found[_FAVOURITE]),
-        bookmarked=frozenset(found[_BOOKMARK]),
-        reblogged=frozenset(found[_REBLOG]),
-        pinned=frozenset(found[_PIN]),
-        poll_votes={poll: sorted(choices) for poll, choices in votes.items()},
+        favourited=frozenset(pk for pk, row in found.items() if row.favourited),
+        bookmarked=frozenset(pk for pk, row in found.items() if row.bookmarked),
+        reblogged=frozenset(pk for pk, row in found.items() if row.reblogged),
+        pinned=frozenset(pk for pk, row in found.items() if row.pinned),
     )
 
 

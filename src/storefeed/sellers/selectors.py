@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.sellers.models import (
     ApplicationState,
     Seller,
@@ -49,6 +50,16 @@ def pending_applications(*, limit: int = 50) -> list[SellerApplication]:
 
 def seller_for(account_id: int) -> Seller | None:
     return Seller.objects.select_related("field").filter(account_id=account_id).first()
+
+
+def seller_state(account_id: int) -> str | None:
+    """The account's seller state (active or suspended), None if it is not a seller: one
+    plain query, as every web page's menu asks it."""
+    found = sql.rows(
+        f"SELECT state FROM {sql.table(Seller)} WHERE account_id = %s",  # noqa: S608
+        [account_id],
+    )
+    return str(found[0][0]) if found else None
 
 
 def is_active_seller(account_id: int) -> bool:

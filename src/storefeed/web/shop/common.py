@@ -37,6 +37,16 @@ def seller_of(account: Any) -> Seller | None:
     return seller_selectors.seller_for(account.pk)
 
 
+def own_seller_state(request: Any) -> str | None:
+    """The signed-in account's seller state (active or suspended) or None, read once per
+    request: the menu and the composer's product picker both ask."""
+    if not request.user.is_authenticated:
+        return None
+    if not hasattr(request, "_storefeed_seller_state"):
+        request._storefeed_seller_state = seller_selectors.seller_state(request.user.pk)
+    return request._storefeed_seller_state
+
+
 def new_key() -> str:
     """An idempotency key for one shown money form: submitting it twice moves money once."""
     return "web-" + secrets.token_urlsafe(18)

@@ -20,7 +20,8 @@ from storefeed.catalog.models import MAX_ITEMS_PER_POST, ExternalItem
 from storefeed.catalog.selectors import ProductCard
 from storefeed.core.errors import DomainError
 from storefeed.posts.models import Status
-from storefeed.sellers import selectors as seller_selectors
+from storefeed.sellers.models import SellerState
+from storefeed.web.shop.common import own_seller_state
 from storefeed.web.views.helpers import AuthedRequest
 
 PICKER_PRODUCTS = 60
@@ -69,7 +70,7 @@ def picker_for(request: HttpRequest) -> dict[str, Any] | None:
     """What the composer shows an active seller: their products on sale (the ones picked
     checked) and the third-party items picked so far. None for everyone else."""
     user = request.user
-    if not user.is_authenticated or not seller_selectors.is_active_seller(user.pk):
+    if own_seller_state(request) != SellerState.ACTIVE:
         return None
     source = request.POST if request.method == "POST" else request.GET
     chosen_products = set(source.getlist("product_ids") or source.getlist("products"))

@@ -18,6 +18,7 @@ from storefeed.catalog import services as catalog_services
 from storefeed.catalog.selectors import ProductDetail
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import format_amount
+from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.shop.common import int_or_404, seller_of
 from storefeed.web.shop.forms import ManualItemForm, ProductForm, RestockForm, VariantForm
@@ -355,5 +356,10 @@ def shop(request: HtmxRequest, username: str) -> HttpResponse:
     return render(
         request,
         "web/shop/shop.html",
-        {"shop": page, "account": account, "statuses": page.posts, "products": page.products},
+        {
+            "shop": page,
+            "account": account,
+            "statuses": fragments.render(request, [s.pk for s in page.posts]),
+            "products": page.products,
+        },
     )

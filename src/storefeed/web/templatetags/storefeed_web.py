@@ -1,6 +1,9 @@
 """Template helpers for the web pages: times, the nine-grid, avatars, the unread badge."""
 
 import datetime as dt
+import functools
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django import template
@@ -8,12 +11,16 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from storefeed.core.money import DEFAULT_CURRENCY, display, format_amount
 from storefeed.notifications import selectors as notification_selectors
+from storefeed.web import icons
 
 register = template.Library()
 
@@ -30,6 +37,79 @@ def reltime(value: dt.datetime | None) -> str:
     if local.year == timezone.localtime(now).year:
         return date_filter(local, _("M j"))
     return date_filter(local, "Y-m-d")
+
+
+# What {% csrf_token %} sees inside a {% fragment %} while it is rendered: the real token
+# takes its place on every use.
+_CSRF_MARK = "sf-csrf-token-here"
+
+
+@register.tag
+def fragment(parser: template.base.Parser, token: template.base.Token) -> "FragmentNode":
+    """`{% fragment value ... %}...{% endfragment %}`: the block rendered once per process for
+    each combination of the values (and the language, time zone and script prefix), then
+    reused; the CSRF token is filled in on each use. For the parts of every page that are the
+    same for many requests (menus, footer). Everything the block shows must come from the
+    values listed, never from anything else in the context."""
+    values = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, values)
+
+
+class FragmentNode(template.Node):
+    KEEP = 1000  # renderings kept per block (least recently used go first)
+
+    def __init__(self, nodelist: template.NodeList, values: list[Any]) -> None:
+        self.nodelist = nodelist
+        self.values = values
+        self.rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def render(self, context: template.Context) -> str:
+        token = context.get("csrf_token")
+        if token is None or str(token) in ("", "NOTPROVIDED"):
+            return self.nodelist.render(context)  # no token to fill in: render as it is
+        key = (
+            get_language(),
+            timezone.get_current_timezone_name(),
+            get_script_prefix(),
+            *(value.resolve(context) for value in self.values),
+        )
+        with self.lock:
+            html = self.rendered.get(key)
+            if html is not None:
+                self.rendered.move_to_end(key)
+        if html is None:
+            with context.push(csrf_token=_CSRF_MARK):
+                html = self.nodelist.render(context)
+            with self.lock:
+                self.rendered[key] = html
+                while len(self.rendered) > self.KEEP:
+                    self.rendered.popitem(last=False)
+        return mark_safe(html.replace(_CSRF_MARK, conditional_escape(str(token))))  # noqa: S308 - rendered by the template engine
+
+
+@register.simple_tag
+def href(name: str, *args: Any) -> str:
+    """`{% url name args %}` remembered per process: what every page's navigation reverses
+    (about 25 addresses) costs a dict lookup instead of a reverse() each. An address that
+    does not exist (its app is switched off) is "", as `{% url ... as var %}` gives."""
+    return _href(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), name, args)
+
+
+@functools.lru_cache(maxsize=4096)
+def _href(_root: str, _urlconf: Any, _prefix: str, name: str, args: tuple[Any, ...]) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def icon(name: str) -> str:
+    """An inline SVG icon (web/icons.py)."""
+    return icons.icon(name)
 
 
 @register.filter
@@ -117,6 +197,18 @@ def seller_of(account):
     from storefeed.sellers.selectors import seller_for  # commerce may be switched off
 
     return seller_for(account.pk)
+
+
+@register.simple_tag(takes_context=True)
+def own_seller_state(context) -> str:
+    """The signed-in reader's seller state ("active", "suspended"), "" if they do not sell
+    or commerce is off; read once per request (the composer's picker asks too)."""
+    request = context.get("request")
+    if request is None or not apps.is_installed("storefeed.sellers"):
+        return ""
+    from storefeed.web.shop.common import own_seller_state  # commerce may be switched off
+
+    return own_seller_state(request) or ""
 
 
 @register.filter

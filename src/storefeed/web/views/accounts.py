@@ -17,6 +17,7 @@ from storefeed.core.errors import DomainError, NotFound
 from storefeed.posts import selectors as post_selectors
 from storefeed.social import selectors as social_selectors
 from storefeed.social import services as social_services
+from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.views.helpers import (
     PAGE_SIZE,
@@ -47,7 +48,7 @@ def profile(request: HtmxRequest, username: str) -> HttpResponse:
     if tab not in PROFILE_TABS:
         tab = "posts"
     max_id = cursor(request)
-    statuses = post_selectors.account_statuses(
+    ids = post_selectors.account_statuses_ids(
         viewer=viewer(request),
         account=account,
         max_id=max_id,
@@ -55,18 +56,19 @@ def profile(request: HtmxRequest, username: str) -> HttpResponse:
         exclude_replies=tab == "posts",
         only_media=tab == "media",
     )
-    pinned = []
+    pinned: list[fragments.Shown] = []
     if tab == "posts" and max_id is None:
-        pinned = post_selectors.account_statuses(
+        pinned_ids = post_selectors.account_statuses_ids(
             viewer=viewer(request), account=account, pinned=True
         )
+        pinned = fragments.render(request, pinned_ids)
     context = {
         "account": account,
         "relationship": _relationship(request, account),
-        "statuses": statuses,
+        "statuses": fragments.render(request, ids),
         "pinned": pinned,
         "profile_tab": tab,
-        "next_max_id": next_cursor(statuses),
+        "next_max_id": ids[-1] if len(ids) >= PAGE_SIZE else None,
         "tab": "me" if viewer(request) == account else "",
     }
     template = "web/profile.html#feed" if request.htmx and max_id else "web/profile.html"

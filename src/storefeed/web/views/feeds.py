@@ -1,4 +1,9 @@
-"""Timelines: home (or the landing page for visitors), public, tag, bookmarks."""
+"""Timelines: home (or the landing page for visitors), public, tag, bookmarks.
+
+Pages read the ids of their posts from a selector and draw the posts from cached fragments
+(web/fragments.py)."""
+
+from collections.abc import Sequence
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -7,6 +12,7 @@ from django.shortcuts import render
 from storefeed.core.text import is_valid_tag
 from storefeed.posts import selectors as post_selectors
 from storefeed.timelines import selectors as timeline_selectors
+from storefeed.web import fragments
 from storefeed.web.forms import ComposeForm
 from storefeed.web.views.helpers import (
     PAGE_SIZE,
@@ -27,28 +33,35 @@ def _feed(request: HtmxRequest, template: str, context: dict) -> HttpResponse:
     return render(request, template, context, status=context.pop("http_status", 200))
 
 
+def _posts(request: HtmxRequest, ids: Sequence[int]) -> dict:
+    """The page's posts and the cursor of the next page (from the ids, so a post deleted
+    meanwhile does not end the timeline early)."""
+    return {
+        "statuses": fragments.render(request, ids),
+        "next_max_id": ids[-1] if len(ids) >= PAGE_SIZE else None,
+    }
+
+
 def home(request: HtmxRequest) -> HttpResponse:
     user = viewer(request)
     if user is None:
-        statuses = post_selectors.public_timeline(
+        ids = post_selectors.public_timeline_ids(
             viewer=None, max_id=cursor(request), limit=PAGE_SIZE
         )
-        return _feed(request, "web/landing.html", {"statuses": statuses})
-    statuses = timeline_selectors.home_timeline(
-        viewer=user, max_id=cursor(request), limit=PAGE_SIZE
-    )
+        return _feed(request, "web/landing.html", _posts(request, ids))
+    ids = timeline_selectors.home_timeline_ids(viewer=user, max_id=cursor(request), limit=PAGE_SIZE)
     return _feed(
         request,
         "web/home.html",
-        {"statuses": statuses, "compose_form": ComposeForm(), "tab": "home"},
+        {**_posts(request, ids), "compose_form": ComposeForm(), "tab": "home"},
     )
 
 
 def public(request: HtmxRequest) -> HttpResponse:
-    statuses = post_selectors.public_timeline(
+    ids = post_selectors.public_timeline_ids(
         viewer=viewer(request), max_id=cursor(request), limit=PAGE_SIZE
     )
-    return _feed(request, "web/public.html", {"statuses": statuses, "tab": "public"})
+    return _feed(request, "web/public.html", {**_posts(request, ids), "tab": "public"})
 
 
 def tag(request: HtmxRequest, name: str) -> HttpResponse:
@@ -58,15 +71,25 @@ def tag(request: HtmxRequest, name: str) -> HttpResponse:
             "web/tag.html",
             {"statuses": [], "tag": name, "invalid_tag": True, "http_status": 404},
         )
-    statuses = post_selectors.tag_timeline(
+    ids = post_selectors.tag_timeline_ids(
         viewer=viewer(request), tag=name, max_id=cursor(request), limit=PAGE_SIZE
     )
-    return _feed(request, "web/tag.html", {"statuses": statuses, "tag": name})
+    return _feed(request, "web/tag.html", {**_posts(request, ids), "tag": name})
 
 
 @login_required
 def bookmarks(request: AuthedRequest) -> HttpResponse:
-    statuses = post_selectors.bookmarks_for(
+    # Who may see each bookmarked post is checked on the hydrated posts (posts.can_view).
+    marked = post_selectors.bookmarks_for(
         viewer=request.user, max_id=cursor(request), limit=PAGE_SIZE
     )
-    return _feed(request, "web/bookmarks.html", {"statuses": statuses, "tab": "me"})
+    statuses = fragments.render(
+        request,
+        [s.pk for s in marked],
+        cursors={s.pk: s.page_cursor for s in marked},  # type: ignore[attr-defined]
+    )
+    return _feed(
+        request,
+        "web/bookmarks.html",
+        {"statuses": statuses, "next_max_id": next_cursor(marked), "tab": "me"},
+    )

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from storefeed.core.errors import DomainError, NotFound
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts import services as post_services
 from storefeed.posts.models import Status
+from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.forms import ComposeForm, StatusEditForm
 from storefeed.web.views.helpers import (
@@ -37,16 +37,19 @@ def status_detail(request: HtmxRequest, username: str, status_id: int) -> HttpRe
         # A repost has no page of its own: show the original.
         assert status.reblog_of is not None
         return redirect(status_url(status.reblog_of))
-    [status] = post_selectors.statuses_hydrate(viewer=viewer(request), ids=[status.pk])
     ancestors, descendants = post_selectors.status_context(viewer=viewer(request), status=status)
+    thread = fragments.render(
+        request, [s.pk for s in (*ancestors, status, *descendants)], highlight=status.pk
+    )
     reply_form = ComposeForm(initial={"in_reply_to_id": status.pk, "visibility": status.visibility})
     return render(
         request,
         "web/status.html",
         {
             "status": status,
-            "ancestors": ancestors,
-            "descendants": descendants,
+            "ancestors": thread[: len(ancestors)],
+            "focus": thread[len(ancestors)] if len(thread) > len(ancestors) else "",
+            "descendants": thread[len(ancestors) + 1 :],
             "reply_form": reply_form,
         },
     )
@@ -133,7 +136,7 @@ def _digits(value: str | None) -> str | None:
     return value if value and value.isdigit() else None
 
 
-def _context_status(request: HtmxRequest, form: ComposeForm) -> Status | None:
+def _context_status(request: HtmxRequest, form: ComposeForm) -> fragments.Shown | None:
     """The post being replied to or quoted, shown above the composer (if it is visible)."""
     source = form.data if form.is_bound else form.initial
     raw = source.get("in_reply_to_id") or source.get("quote_of_id")
@@ -143,8 +146,8 @@ def _context_status(request: HtmxRequest, form: ComposeForm) -> Status | None:
         status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=int(raw))
     except NotFound:
         return None
-    hydrated = post_selectors.statuses_hydrate(viewer=viewer(request), ids=[status.pk])
-    return hydrated[0] if hydrated else None
+    shown = fragments.render(request, [status.pk])
+    return shown[0] if shown else None
 
 
 def _post(request: AuthedRequest, form: ComposeForm) -> Status:
@@ -217,16 +220,10 @@ def status_action(request: AuthedRequest, status_id: int, action: str) -> HttpRe
         return redirect_back(request)
     if action == "delete" and error is None:
         return HttpResponse("")
-    hydrated = post_selectors.statuses_hydrate(viewer=request.user, ids=[status_id])
-    if not hydrated:
-        return HttpResponse("")
-    html = render_to_string(
-        "web/_status.html#actions",
-        {
-            "s": hydrated[0],
-            "action_error": error.message if error else "",
-            "next": safe_next(request, ""),
-        },
-        request=request,
+    html = fragments.actions(
+        request,
+        status_id,
+        error=error.message if error else "",
+        back=safe_next(request, "") or request.get_full_path(),
     )
     return HttpResponse(html)
