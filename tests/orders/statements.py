@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from storefeed.core import sql
+
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -16,7 +18,14 @@ class Statements:
 
     @property
     def work(self) -> list[str]:
-        """The statements that read or write rows (no transaction control)."""
+        """The statements that read or write rows (no transaction control), each on its own
+        even when `core.sql.batch` sent several in one round trip."""
+        return [part for s in self.round_trips for part in s.split(sql.SEPARATOR)]
+
+    @property
+    def round_trips(self) -> list[str]:
+        """What was sent to the database apart from transaction control: on PostgreSQL a
+        `core.sql.batch` is one of these, on SQLite each of its statements is."""
         return [s for s in self.sql if not s.upper().startswith(CONTROL)]
 
     @property
@@ -36,3 +45,10 @@ def statements() -> Iterator[Statements]:
     with CaptureQueriesContext(connection) as captured:
         yield counted
     counted.sql = [q["sql"] for q in captured.captured_queries]
+
+
+def round_trips(sent: Statements, expected: int) -> None:
+    """On PostgreSQL, `expected` round trips besides transaction control (SQLite sends each
+    statement on its own)."""
+    if connection.vendor == "postgresql":
+        assert len(sent.round_trips) == expected, sent

@@ -116,3 +116,15 @@ def test_the_openapi_document_lists_every_endpoint(db):
         assert path in paths
     same = Client().get("/api/shop/v1/openapi.json").json()
     assert same["paths"].keys() == paths.keys()
+
+
+def test_a_token_for_another_resource_is_refused_by_the_audience_check(api, alice):
+    """Tokens are checked with one query; one restricted to resources (RFC 8707) still goes
+    through oauthlib, whose audience check decides."""
+    client = api(alice)
+    client.token.resource = ["https://elsewhere.example/"]
+    client.token.save()
+    assert client.get("/wallet").status_code == 401
+    client.token.resource = ["http://testserver/"]
+    client.token.save()
+    assert client.get("/wallet").status_code == 200

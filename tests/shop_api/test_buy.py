@@ -13,7 +13,7 @@ from storefeed.posts.services import status_create
 from storefeed.sellers.services import seller_suspend
 from storefeed.wallet.models import IdempotencyKey, PaymentPin
 from storefeed.wallet.selectors import escrow_held, wallet_balance
-from tests.orders.statements import statements
+from tests.orders.statements import round_trips, statements
 from tests.shop_api.conftest import ADDRESS, PIN, fund, snapshot, variants_of
 
 
@@ -223,14 +223,17 @@ def test_checkout_requests_are_lean(api, buyer, product):
     assert placed.status_code == 201
     # token; address, product; INSERT key, order, items, events; UPDATE key, stock.
     assert (len(placing.work), placing.transactions) == (9, 1), placing
+    round_trips(placing, 5)  # token, address, product, key, the writes
     order_id = placed.json()["orders"][0]["id"]
     with statements() as paying:
         paid = client.post(f"/orders/{order_id}/pay", {"pin": PIN}, key="pay")
     assert paid.status_code == 200
     # token, and the service's 12, and the answer's items and "following?".
     assert (len(paying.work), paying.transactions) == (15, 1), paying
+    round_trips(paying, 8)  # token, the service's 5, items, "following?"
     with statements() as buying:
         bought = buy_now(client, product, key="buy")
     assert bought.status_code == 201
     # token, the service's 15, and "following?".
     assert (len(buying.work), buying.transactions) == (17, 1), buying
+    round_trips(buying, 8)  # token, the service's 6, "following?"

@@ -369,15 +369,25 @@ def product_for_purchase(*, product_id: object, variant_id: object = None) -> Pu
         pk = int(str(product_id))
     except (TypeError, ValueError):
         pk = 0
-    product = Product.objects.select_related("seller__seller_profile").filter(pk=pk).first()
-    if product is None:
+    # Plain SQL (core/sql.py): every checkout reads this. The product, its seller's account
+    # and the seller program's state, in one query.
+    rows = sql.rows(
+        f"SELECT {sql.columns(Product, 'p')}, {sql.columns(User, 'u')}, s.state "  # noqa: S608
+        f"FROM {sql.table(Product)} p JOIN {sql.table(User)} u ON u.id = p.seller_id "
+        f"LEFT JOIN {sql.table(Seller)} s ON s.account_id = p.seller_id WHERE p.id = %s",
+        [pk],
+    )
+    if not rows:
         raise NotFound(_("This product does not exist."), field="product_id")
+    width = sql.width(Product)
+    product = sql.instance(Product, rows[0][:width])
+    product.seller = sql.instance(User, rows[0][width:-1])
     if product.status != ProductStatus.ON_SALE:
         raise NotAvailable(
             _("“%(title)s” is withdrawn and cannot be bought.") % {"title": product.title},
             field="product_id",
         )
-    if not _seller_active(product.seller):
+    if rows[0][-1] != SellerState.ACTIVE:
         raise NotAvailable(
             _("This seller's shop is suspended; “%(title)s” cannot be bought now.")
             % {"title": product.title},

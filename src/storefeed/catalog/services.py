@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from storefeed.catalog.models import (
     ProductStatus,
     Variant,
 )
+from storefeed.core import sql
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.money import DEFAULT_CURRENCY, MAX_AMOUNT_MINOR, parse_amount
 from storefeed.core.text import clean_plain
@@ -562,37 +563,50 @@ def stock_take(
     Runs in the caller's transaction. With `on_sale`, only from a product on sale by an
     active seller, checked in the same conditional statement (so checkout needs no second
     look after taking the stock); without it, that is not checked."""
+    statement = stock_take_statement(
+        product_id=product_id, variant_id=variant_id, quantity=quantity, on_sale=on_sale
+    )
+    return sql.execute(*statement) == 1
+
+
+def stock_take_statement(
+    *, product_id: int, variant_id: int | None = None, quantity: int, on_sale: bool = False
+) -> sql.Statement:
+    """`stock_take` as one conditional UPDATE for the caller to run (checkout sends it with
+    its other statements, `sql.batch`); a row count of 1 means the units were taken. Plain
+    SQL: every checkout sends it."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise ValidationFailed(_("Choose at least one unit."), field="quantity")
-    rows: QuerySet[Product] | QuerySet[Variant]
-    if variant_id is None:
-        rows = Product.objects.filter(pk=product_id, has_variants=False, stock__gte=quantity)
-        if on_sale:
-            rows = rows.filter(
-                Exists(
-                    Seller.objects.filter(
-                        account_id=OuterRef("seller_id"), state=SellerState.ACTIVE
-                    )
-                ),
-                status=ProductStatus.ON_SALE,
-            )
-    else:
-        rows = Variant.objects.filter(
-            pk=variant_id, product_id=product_id, is_active=True, stock__gte=quantity
-        )
-        if on_sale:
-            rows = rows.filter(
-                Exists(
-                    Product.objects.filter(
-                        pk=OuterRef("product_id"),
-                        status=ProductStatus.ON_SALE,
-                        seller__seller_profile__state=SellerState.ACTIVE,
-                    )
-                )
-            )
+    products, sellers = sql.table(Product), sql.table(Seller)
     # The stock condition stays on the updated row itself (never inside a subquery), so a
     # blocked UPDATE re-checks it against the row the winner committed.
-    return rows.update(stock=F("stock") - quantity) == 1
+    if variant_id is None:
+        text = (
+            f"UPDATE {products} SET stock = stock - %s "  # noqa: S608
+            "WHERE id = %s AND has_variants = %s AND stock >= %s"
+        )
+        params: list[object] = [quantity, product_id, False, quantity]
+        if on_sale:
+            text += (
+                f" AND status = %s AND EXISTS (SELECT 1 FROM {sellers} s "  # noqa: S608
+                f"WHERE s.account_id = {products}.seller_id AND s.state = %s)"
+            )
+            params += [ProductStatus.ON_SALE, SellerState.ACTIVE]
+        return text, params
+    variants = sql.table(Variant)
+    text = (
+        f"UPDATE {variants} SET stock = stock - %s "  # noqa: S608
+        "WHERE id = %s AND product_id = %s AND is_active = %s AND stock >= %s"
+    )
+    params = [quantity, variant_id, product_id, True, quantity]
+    if on_sale:
+        text += (
+            f" AND EXISTS (SELECT 1 FROM {products} p JOIN {sellers} s "  # noqa: S608
+            f"ON s.account_id = p.seller_id WHERE p.id = {variants}.product_id "
+            "AND p.status = %s AND s.state = %s)"
+        )
+        params += [ProductStatus.ON_SALE, SellerState.ACTIVE]
+    return text, params
 
 
 def stock_return(*, product_id: int, variant_id: int | None = None, quantity: int) -> bool:

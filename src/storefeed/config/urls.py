@@ -18,12 +18,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded media from the embedded store; a deployment may serve MEDIA_ROOT elsewhere.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Commerce mounts its API and pages only when switched on (STOREFEED_COMMERCE). The shop
+    # API (its own prefix, api/shop/v1/) comes before the Mastodon API's long flat map, so a
+    # checkout is not matched against every Mastodon pattern first.
+    *([path("", include("storefeed.api.shop.urls"))] if settings.COMMERCE else []),
     path("", include("storefeed.api.mastodon.urls")),
-    # Commerce mounts its API and pages only when switched on (STOREFEED_COMMERCE).
-    *(
-        [path("", include("storefeed.api.shop.urls")), path("", include("storefeed.web.shop.urls"))]
-        if settings.COMMERCE
-        else []
-    ),
+    *([path("", include("storefeed.web.shop.urls"))] if settings.COMMERCE else []),
     path("", include("storefeed.web.urls")),
 ]

@@ -144,22 +144,27 @@ def notify_shop(
     message: dict[str, Any],
     more: Sequence[Part] = (),
     url: str = "",
+    save: bool = True,
     **data: object,
 ) -> Notification:
     """A commerce event (an application decided, an order shipped): always a new row, since
     each event matters on its own. `message` is a `shop.shop_text` (an untranslated msgid and
     its parameters) and `more` the parts that follow it (more `shop_text`s, or a person's own
     words as plain text): they are stored as such and translated when read (`shop_message`),
-    in the language of whoever reads them."""
+    in the language of whoever reads them. `save=False`: the row unsaved, for a service that
+    inserts it with its own statements (checkout, `core.sql`)."""
     text: dict[str, object] = {"msgid": message["msgid"], "params": message.get("params", {})}
     if more:
         text["more"] = list(more)
-    return Notification.objects.create(
+    note = Notification(
         recipient_id=recipient_id,
         actor_id=actor_id,
         type=NotificationType.SHOP,
         data={"event": event, **text, "url": url, **data},
     )
+    if save:
+        note.save(force_insert=True)
+    return note
 
 
 def notification_withdraw(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,8 @@ from storefeed.accounts.models import User
 from storefeed.catalog.errors import NotAvailable
 from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductStatus, Variant
 from storefeed.catalog.selectors import Purchasable, product_for_purchase
-from storefeed.catalog.services import stock_return, stock_take
+from storefeed.catalog.services import stock_return, stock_take_statement
+from storefeed.core import sql
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
 from storefeed.core.text import clean_plain
@@ -58,7 +59,13 @@ from storefeed.orders.models import (
     OrderItem,
     OrderState,
 )
-from storefeed.orders.states import TRANSITIONS, state_label, transition
+from storefeed.orders.states import (
+    TRANSITIONS,
+    state_label,
+    transition,
+    transition_check,
+    transition_statements,
+)
 from storefeed.posts.models import Status
 from storefeed.sellers.models import Seller, SellerState
 from storefeed.wallet.idempotency import Idempotency, fingerprint_of
@@ -239,10 +246,15 @@ def _lock_account(account: User) -> None:
 
 
 def _own_address(account: User, address_id: object) -> Address:
-    address = Address.objects.filter(pk=_pk(address_id), owner_id=account.pk).first()
-    if address is None:
+    # Plain SQL (core/sql.py): every checkout reads it.
+    rows = sql.rows(
+        f"SELECT {sql.columns(Address, 'a')} FROM {sql.table(Address)} a "  # noqa: S608
+        "WHERE a.id = %s AND a.owner_id = %s",
+        [_pk(address_id), account.pk],
+    )
+    if not rows:
         raise NotFound(_("This address does not exist."), field="address_id")
-    return address
+    return sql.instance(Address, rows[0])
 
 
 def address_create(
@@ -591,22 +603,35 @@ def _stock_refusal(failed: list[tuple[Line, Purchasable]]) -> Exception:
     return Conflict(_("The stock changed meanwhile; nothing was reserved. Try again."))
 
 
-def _take_stock(lines: Sequence[Line], bought: Mapping[tuple[int, int], Purchasable]) -> None:
-    """The checkout's hot statements, as late in its transaction as they can be: one
-    conditional UPDATE per line, in (product, variant) order, that takes the units only from
-    a product still on sale by an active seller. Every line is tried so that the refusal can
-    list every shortfall; raising rolls the whole transaction back."""
-    failed = []
+def _stock_statements(
+    lines: Sequence[Line], bought: Mapping[tuple[int, int], Purchasable]
+) -> list[sql.Statement]:
+    """The checkout's hot statements, to be sent as late in its transaction as they can be:
+    one conditional UPDATE per line, in (product, variant) order, that takes the units only
+    from a product still on sale by an active seller. Every line is tried so that the
+    refusal (`_check_stock`) can list every shortfall."""
+    statements = []
     for line in lines:
         variant = bought[line.sort_key].variant
-        taken = stock_take(
-            product_id=line.product_id,
-            variant_id=variant.pk if variant is not None else None,
-            quantity=line.quantity,
-            on_sale=True,
+        statements.append(
+            stock_take_statement(
+                product_id=line.product_id,
+                variant_id=variant.pk if variant is not None else None,
+                quantity=line.quantity,
+                on_sale=True,
+            )
         )
-        if not taken:
-            failed.append((line, bought[line.sort_key]))
+    return statements
+
+
+def _check_stock(
+    lines: Sequence[Line], bought: Mapping[tuple[int, int], Purchasable], counts: Sequence[int]
+) -> None:
+    """Refuse (raising rolls the whole transaction back) unless every line's UPDATE took its
+    units; `counts` are their row counts, in the order of `_stock_statements`."""
+    failed = [
+        (line, bought[line.sort_key]) for line, n in zip(lines, counts, strict=True) if n != 1
+    ]
     if failed:
         raise _stock_refusal(failed)
 
@@ -627,10 +652,11 @@ def _new_orders(
     sources: Mapping[tuple[int, int], int],
     address: Address,
     paid: bool,
-) -> list[Placed]:
-    """Write the orders of a checkout, one per seller, with their items and their first
-    events, in three INSERTs whatever the number of sellers and lines. `paid`: buying now,
-    the order is written paid, its two events (placed, paid) recorded at once."""
+) -> tuple[list[Placed], list[sql.Statement]]:
+    """The orders of a checkout, one per seller, with their items and their first events,
+    and the three INSERTs that write them whatever the number of sellers and lines (for the
+    caller to send with its other statements). `paid`: buying now, the order is written
+    paid, its two events (placed, paid) recorded at once."""
     now = timezone.now()
     by_seller: dict[int, list[Line]] = {}
     for line in lines:
@@ -671,14 +697,16 @@ def _new_orders(
     if paid:
         assert S.PAID in TRANSITIONS[S.PENDING_PAYMENT]
         steps.append((S.PENDING_PAYMENT, S.PAID))
-    Order.objects.bulk_create([p.order for p in placed])
-    OrderItem.objects.bulk_create([item for p in placed for item in p.items])
-    OrderEvent.objects.bulk_create(
+    events = [
         OrderEvent(order=p.order, actor=buyer, from_state=start, to_state=end)
         for p in placed
         for start, end in steps
-    )
-    return placed
+    ]
+    return placed, [
+        sql.insert_statement([p.order for p in placed]),
+        sql.insert_statement([item for p in placed for item in p.items]),
+        sql.insert_statement(events),
+    ]
 
 
 def _place(
@@ -695,14 +723,17 @@ def _place(
     with transaction.atomic(durable=True):
         if idempotency is not None and idempotency.claim(account=buyer).replayed:
             return _replayed_orders(buyer, idempotency)
-        placed = _new_orders(
+        placed, statements = _new_orders(
             buyer=buyer, lines=lines, bought=bought, sources=sources, address=address, paid=False
         )
         if cart_item_ids:
             CartItem.objects.filter(pk__in=cart_item_ids, cart__owner_id=buyer.pk).delete()
         if idempotency is not None:
-            idempotency.keep(placed)
-        _take_stock(lines, bought)
+            statements.append(idempotency.keep_statement(placed))
+        # One round trip (sql.batch), the stock's hot rows last.
+        stock = _stock_statements(lines, bought)
+        counts = sql.batch(statements + stock)
+        _check_stock(lines, bought, counts[len(statements) :])
         orders = [p.order for p in placed]
         expires_at = orders[0].expires_at
         transaction.on_commit(lambda: _schedule_expiry([o.pk for o in orders], expires_at))
@@ -824,12 +855,10 @@ def _locked(order_id: object, *, account: User, role: str, related: bool = False
     """The order locked for this transaction, if `account` is its buyer ("buyer"), its seller
     ("seller") or either ("party"); NotFound for anyone else, as if it did not exist.
     `related`: with its buyer and seller read in the same query (not locked)."""
-    rows = Order.objects.filter(pk=_pk(order_id))
     if related:
-        rows = rows.select_related("buyer", "seller").select_for_update(of=("self",))
+        order = _locked_with_parties(_pk(order_id), account)
     else:
-        rows = rows.select_for_update()
-    order = rows.first()
+        order = Order.objects.filter(pk=_pk(order_id)).select_for_update().first()
     allowed = order is not None and (
         (role in ("buyer", "party") and order.buyer_id == account.pk)
         or (role in ("seller", "party") and order.seller_id == account.pk)
@@ -837,6 +866,31 @@ def _locked(order_id: object, *, account: User, role: str, related: bool = False
     if not allowed:
         raise NotFound(_("This order does not exist."), field="order_id")
     assert order is not None
+    return order
+
+
+def _locked_with_parties(order_id: int, account: User) -> Order | None:
+    """The order locked (not its parties' rows), with its buyer and seller: `account` when it
+    is one of them, the other read in the same query. Plain SQL: every payment reads it."""
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF o"
+    elif connection.features.has_select_for_update:
+        lock = " FOR UPDATE"
+    orders, users = sql.table(Order), sql.table(User)
+    rows = sql.rows(
+        f"SELECT {sql.columns(Order, 'o')}, {sql.columns(User, 'u')} FROM {orders} o "  # noqa: S608
+        f"JOIN {users} u ON u.id = CASE WHEN o.buyer_id = %s THEN o.seller_id ELSE o.buyer_id END "
+        f"WHERE o.id = %s{lock}",
+        [account.pk, order_id],
+    )
+    if not rows:
+        return None
+    width = sql.width(Order)
+    order = sql.instance(Order, rows[0][:width])
+    other = sql.instance(User, rows[0][width:])
+    order.buyer = account if order.buyer_id == account.pk else other
+    order.seller = account if order.seller_id == account.pk else other
     return order
 
 
@@ -904,28 +958,42 @@ def _in_one_commit[T](
     return done
 
 
-def _paid_notice(order: Order, buyer: User) -> None:
-    _notify(
-        order,
-        to=order.seller_id,
-        actor=buyer.pk,
+def _paid_notice(order: Order, buyer: User) -> sql.Statement:
+    """The seller's "paid: ship it" notification, as its INSERT."""
+    note = notify_shop(
+        save=False,
+        recipient_id=order.seller_id,
+        actor_id=buyer.pk,
         event="order_paid",
         message=shop_text(
             gettext_noop("Order %(id)s is paid (%(total)s): ship it."),
             id=order.pk,
             total=money(order.total_fen, order.currency),
         ),
+        url=links.order_url(order.pk),
+        order_id=str(order.pk),
+        state=order.state,
     )
+    return sql.insert_statement([note])
 
 
-def _hold(order: Order, buyer: User, *, before_debit: Callable[[], object] | None = None) -> None:
+def _hold(
+    order: Order,
+    buyer: User,
+    *,
+    first: Sequence[sql.Statement],
+    check_first: Callable[[list[int]], None],
+) -> None:
+    """The payment's ledger rows and balances, sent in one round trip after `first` (the
+    payment's other writes, hot stock last when buying now); see `ledger.transfer`."""
     escrow_hold(
         buyer=buyer,
         amount=order.total_fen,
         ref=order.ref,
         currency=order.currency,
         memo=_("Order %(id)s") % {"id": order.pk},
-        before_debit=before_debit,
+        first=first,
+        check_first=check_first,
         savepoint=False,  # nothing here catches a refusal: it rolls the whole payment back
     )
 
@@ -962,10 +1030,14 @@ def order_pay(
         return order
 
     def work(order: Order) -> Order:
-        transition(order, S.PAID, by=buyer, paid_at=timezone.now())
-        _paid_notice(order, buyer)
-        idem.keep(order)
-        _hold(order, buyer)
+        moved, event = transition_statements(order, S.PAID, by=buyer, paid_at=timezone.now())
+        writes = [*moved, _paid_notice(order, buyer), idem.keep_statement(order)]
+        _hold(
+            order,
+            buyer,
+            first=writes,
+            check_first=lambda counts: transition_check(counts[0], event),
+        )
         return order
 
     paid = _in_one_commit(buyer=buyer, pin=pin, idempotency=idem, prepare=prepare, work=work)
@@ -1020,12 +1092,18 @@ def order_buy(
     )
 
     def work(_nothing: None) -> Order:
-        (placed,) = _new_orders(
+        (placed,), writes = _new_orders(
             buyer=buyer, lines=[line], bought=bought, sources=sources, address=address, paid=True
         )
-        _paid_notice(placed.order, buyer)
-        idem.keep(placed)
-        _hold(placed.order, buyer, before_debit=lambda: _take_stock([line], bought))
+        writes += [_paid_notice(placed.order, buyer), idem.keep_statement(placed)]
+        # The stock's conditional UPDATE last of these, then the ledger's balances.
+        stock = _stock_statements([line], bought)
+        _hold(
+            placed.order,
+            buyer,
+            first=writes + stock,
+            check_first=lambda counts: _check_stock([line], bought, counts[len(writes) :]),
+        )
         return placed.order
 
     order = _in_one_commit(buyer=buyer, pin=pin, idempotency=idem, prepare=lambda: None, work=work)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.core.errors import Conflict
 from storefeed.orders.errors import OrderStateConflict
 from storefeed.orders.models import Order, OrderEvent, OrderState
@@ -61,6 +62,17 @@ def transition(
     """Move `order` to `to` (writing `fields` with it) and record the event, or refuse with
     OrderStateConflict. The UPDATE is conditional on the state read, so two racing requests
     move an order once even if the caller forgot to lock it."""
+    statements, event = transition_statements(order, to, by=by, note=note, **fields)
+    transition_check(sql.batch(statements)[0], event)
+    return event
+
+
+def transition_statements(
+    order: Order, to: str, *, by: User | None, note: str = "", **fields: Any
+) -> tuple[list[sql.Statement], OrderEvent]:
+    """`transition` as its two statements (the conditional UPDATE, the event's INSERT) for a
+    caller that sends them with others (`sql.batch`) and then calls `transition_check` with
+    the UPDATE's row count. Refuses an illegal move at once; `order` shows the move."""
     current = order.state
     if not can_move(order, to):
         raise OrderStateConflict(
@@ -71,12 +83,20 @@ def transition(
         )
     if to in FINAL:
         fields.setdefault("closed_at", timezone.now())
-    updated = Order.objects.filter(pk=order.pk, state=current).update(state=to, **fields)
-    if updated != 1:
-        raise Conflict(_("This order changed meanwhile; reload it and try again."), state=current)
+    update = sql.update_statement(
+        Order, {"state": to, **fields}, {"id": order.pk, "state": current}
+    )
     order.state = to
     for name, value in fields.items():
         setattr(order, name, value)
-    return OrderEvent.objects.create(
-        order=order, actor=by, from_state=current, to_state=to, note=note[:500]
-    )
+    event = OrderEvent(order=order, actor=by, from_state=current, to_state=to, note=note[:500])
+    return [update, sql.insert_statement([event])], event
+
+
+def transition_check(updated: int, event: OrderEvent) -> None:
+    """Refuse (rolling the caller's transaction back) when the conditional UPDATE moved no
+    row: another request moved the order first."""
+    if updated != 1:
+        raise Conflict(
+            _("This order changed meanwhile; reload it and try again."), state=event.from_state
+        )

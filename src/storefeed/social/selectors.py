@@ -138,7 +138,13 @@ def following_ids(account_id: int) -> list[int]:
 
 
 def is_following(follower_id: int, target_id: int) -> bool:
-    return Follow.objects.filter(follower_id=follower_id, target_id=target_id).exists()
+    # Plain SQL (core/sql.py): every paid checkout's answer asks it.
+    return bool(
+        sql.rows(
+            f"SELECT 1 FROM {sql.table(Follow)} WHERE follower_id = %s AND target_id = %s",  # noqa: S608
+            [follower_id, target_id],
+        )
+    )
 
 
 def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[int]]:

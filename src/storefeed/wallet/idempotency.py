@@ -39,6 +39,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.core.errors import DomainError, ValidationFailed
 from storefeed.wallet.errors import (
     IdempotencyInProgress,
@@ -73,15 +74,26 @@ class IdempotencySlot:
 
     def store(self, status_code: int, body: Any) -> None:
         """Record the response of the first request (status code and JSON body)."""
+        statement = self.store_statement(status_code, body)
+        self.stored = False  # until the row says so
+        sql.execute(*statement)
+        self.stored = True
+
+    def store_statement(self, status_code: int, body: Any) -> sql.Statement:
+        """`store()` as a statement for the caller to run (in a `sql.batch` of its own)."""
         if self.replayed:
             raise RuntimeError("a replayed request has its response already")
-        IdempotencyKey.objects.filter(pk=self.record_id, state=IdempotencyState.RUNNING).update(
-            state=IdempotencyState.DONE,
-            status_code=status_code,
-            response=body,
-            finished_at=timezone.now(),
-        )
         self.status_code, self.body, self.stored = status_code, body, True
+        return sql.update_statement(
+            IdempotencyKey,
+            {
+                "state": IdempotencyState.DONE,
+                "status_code": status_code,
+                "response": body,
+                "finished_at": timezone.now(),
+            },
+            {"id": self.record_id, "state": IdempotencyState.RUNNING},
+        )
 
 
 def _clean_key(key: object) -> str:
@@ -255,10 +267,14 @@ class Idempotency:
 
     def keep(self, result: Any) -> None:
         """Store the response to `result` in the same transaction as the work."""
+        sql.execute(*self.keep_statement(result))
+
+    def keep_statement(self, result: Any) -> sql.Statement:
+        """`keep()` as a statement for the service to run with its others (`sql.batch`)."""
         if self.slot is None or self.slot.replayed:
             raise RuntimeError("keep() follows a claim() that was not a replay")
         status, body = self.respond(result) if self.respond else (200, {"ok": True})
-        self.slot.store(status, body)
+        return self.slot.store_statement(status, body)
 
     def release(self) -> None:
         """Give the key back (a refusal that still commits something, like a counted PIN)."""

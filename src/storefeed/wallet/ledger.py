@@ -10,9 +10,9 @@ in Python.
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from storefeed.core import sql
 from storefeed.core.money import DEFAULT_CURRENCY, display
 from storefeed.wallet.errors import InsufficientFunds, WalletError
 from storefeed.wallet.models import (
@@ -51,13 +51,13 @@ def wallet_and_system_account(
     *, owner_id: int, kind: str, currency: str = DEFAULT_CURRENCY
 ) -> tuple[LedgerAccount, LedgerAccount]:
     """The user's wallet and a system account in one query (each made on first use)."""
-    found = {
-        (a.kind, a.owner_id): a
-        for a in LedgerAccount.objects.filter(
-            Q(kind=AccountKind.USER_WALLET, owner_id=owner_id) | Q(kind=kind, owner=None),
-            currency=currency,
-        )
-    }
+    rows = sql.rows(
+        f"SELECT {sql.columns(LedgerAccount, 'a')} FROM {sql.table(LedgerAccount)} a "  # noqa: S608
+        "WHERE a.currency = %s AND ((a.kind = %s AND a.owner_id = %s) "
+        "OR (a.kind = %s AND a.owner_id IS NULL))",
+        [currency, AccountKind.USER_WALLET, owner_id, kind],
+    )
+    found = {(a.kind, a.owner_id): a for a in (sql.instance(LedgerAccount, r) for r in rows)}
     wallet = found.get((AccountKind.USER_WALLET, owner_id)) or wallet_account(
         owner_id=owner_id, currency=currency
     )
@@ -118,7 +118,8 @@ def transfer(
     ref: Ref | None = None,
     memo: str = "",
     currency: str = DEFAULT_CURRENCY,
-    before_balances: Callable[[], object] | None = None,
+    first: Sequence[sql.Statement] = (),
+    check_first: Callable[[list[int]], None] | None = None,
     savepoint: bool = True,
 ) -> LedgerTransaction:
     """Move money: one transaction, one entry per leg (credit > 0, debit < 0), summing to
@@ -130,28 +131,45 @@ def transfer(
 
     The rows are inserted first and the balances updated last, so the account rows (escrow
     is one row per currency, updated by every payment) stay locked only from their UPDATE to
-    the caller's commit. `before_balances` runs between the two: a caller that must lock
-    rows of its own first (stock, in the one lock order) does it there, as late as it can."""
+    the caller's commit. `first` are statements of the caller's that run between the two: a
+    caller that must lock rows of its own first (stock, in the one lock order) does it there,
+    as late as it can, and `check_first` judges their row counts (raising to refuse) before
+    the debits are judged. All of it is one `sql.batch`: one round trip on PostgreSQL."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transfer() runs inside the caller's transaction")
     _check_legs(legs, currency)
     ref_type, ref_id = (ref[0], str(ref[1])) if ref else ("", "")
     with transaction.atomic(savepoint=savepoint):
-        record = LedgerTransaction.objects.create(
+        record = LedgerTransaction(
             kind=kind, currency=currency, ref_type=ref_type, ref_id=ref_id, memo=memo[:200]
         )
-        Entry.objects.bulk_create(
+        entries = [
             Entry(transaction=record, account=account, amount=amount, currency=currency)
             for account, amount in legs
-        )
-        if before_balances is not None:
-            before_balances()
+        ]
         # Id order is the one lock order of the ledger: two transfers touching the same
         # accounts queue up instead of deadlocking.
-        for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
-            rows = LedgerAccount.objects.filter(pk=account.pk)
-            if amount < 0 and account.kind != AccountKind.EXTERNAL:
-                rows = rows.filter(balance__gte=-amount)
-            if rows.update(balance=F("balance") + amount) != 1:
+        ordered = sorted(legs, key=lambda leg: leg[0].pk)
+        counts = sql.batch(
+            [
+                sql.insert_statement([record]),
+                sql.insert_statement(entries),
+                *first,
+                *(_balance_statement(account, amount) for account, amount in ordered),
+            ]
+        )
+        if check_first is not None:
+            check_first(counts[2 : 2 + len(first)])
+        for (account, amount), updated in zip(ordered, counts[2 + len(first) :], strict=True):
+            if updated != 1:
                 raise _refusal(account, -amount)
     return record
+
+
+def _balance_statement(account: LedgerAccount, amount: int) -> sql.Statement:
+    """The balance moves by `amount`; a debit of any account but external only if the money
+    is there (the row count says)."""
+    text = f"UPDATE {sql.table(LedgerAccount)} SET balance = balance + %s WHERE id = %s"  # noqa: S608
+    if amount < 0 and account.kind != AccountKind.EXTERNAL:
+        return text + " AND balance >= %s", [amount, account.pk, -amount]
+    return text, [amount, account.pk]

@@ -18,16 +18,17 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.core.errors import Conflict, NotFound, ValidationFailed
 from storefeed.core.money import DEFAULT_CURRENCY, MAX_AMOUNT_MINOR, display, parse_amount
 from storefeed.wallet.errors import (
@@ -253,7 +254,13 @@ def pin_check(*, account: User, pin: str) -> PinCheck:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("pin_check() runs inside the caller's transaction")
     _clean_pin(pin)
-    record = PaymentPin.objects.select_for_update().filter(account=account).first()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = sql.rows(
+        f"SELECT {sql.columns(PaymentPin, 'p')} FROM {sql.table(PaymentPin)} p "  # noqa: S608
+        f"WHERE p.account_id = %s{lock}",
+        [account.pk],
+    )
+    record = sql.instance(PaymentPin, rows[0]) if rows else None
     refusal, written = _pin_check_locked(record, pin)
     return PinCheck(refusal=refusal, written=written)
 
@@ -542,12 +549,13 @@ def escrow_hold(
     ref: Ref,
     currency: str = DEFAULT_CURRENCY,
     memo: str = "",
-    before_debit: Callable[[], object] | None = None,
+    first: Sequence[sql.Statement] = (),
+    check_first: Callable[[list[int]], None] | None = None,
     savepoint: bool = True,
 ) -> LedgerTransaction:
     """Pay into escrow: buyer's wallet -> escrow, a conditional debit. InsufficientFunds
     (with balance and shortfall) if the wallet holds too little; then nothing moved.
-    `before_debit` and `savepoint` as for `ledger.transfer`."""
+    `first`, `check_first` and `savepoint` as for `ledger.transfer`."""
     _positive_fen(amount, "amount")
     with transaction.atomic(savepoint=savepoint):
         wallet, escrow = wallet_and_system_account(
@@ -559,7 +567,8 @@ def escrow_hold(
             ref=ref,
             memo=memo,
             currency=currency,
-            before_balances=before_debit,
+            first=first,
+            check_first=check_first,
             savepoint=savepoint,
         )
 
