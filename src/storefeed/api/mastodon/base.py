@@ -13,11 +13,11 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.api.mastodon.params import Params
+from storefeed.api.tokens import bearer_token
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
@@ -154,10 +154,7 @@ def _authenticate(request: HttpRequest) -> tuple[bool, Any]:
     header = request.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         return False, None
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
-    if not valid or oauth_request is None:
-        return True, None
-    return True, oauth_request.access_token
+    return True, bearer_token(request, header[7:].strip())
 
 
 ENTRY_REFUSALS = {
