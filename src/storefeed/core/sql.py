@@ -10,6 +10,7 @@ import functools
 from collections.abc import Hashable, Sequence
 from typing import Any, cast
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.dateparse import parse_datetime
 
@@ -152,11 +153,13 @@ def batch(statements: Sequence[Statement]) -> list[int]:
         return [execute(text, params) for text, params in statements]
     with db.cursor() as cursor:
         raw = cursor.cursor
-        if not hasattr(raw, "mogrify"):  # server-side binding: one statement at a time
-            return [execute(text, params) for text, params in statements]
-        # Each statement bound on its own (psycopg caches the parsing of short statements,
-        # not of one long string with many parameters), then sent as one string.
-        cursor.execute(SEPARATOR.join(raw.mogrify(text, params) for text, params in statements))
+        # Each statement bound on its own by the client (psycopg caches the parsing of short
+        # statements, not of one long string with many parameters), then sent as one string
+        # without parameters, which PostgreSQL takes as several statements even where the
+        # connection binds parameters on the server (STOREFEED_DB_PREPARED).
+        # (A string with its values in it is never run twice, so psycopg never prepares it.)
+        binder = raw if hasattr(raw, "mogrify") else psycopg.ClientCursor(raw.connection)
+        cursor.execute(SEPARATOR.join(binder.mogrify(text, params) for text, params in statements))
         counts = [int(raw.rowcount)]
         while raw.nextset():
             counts.append(int(raw.rowcount))
