@@ -238,11 +238,6 @@ def _without_hidden(qs: QuerySet[Status], viewer: User | None) -> QuerySet[Statu
     return qs.exclude(account_id__in=hidden).exclude(reblog_of__account_id__in=hidden)
 
 
-def public_timeline(*, viewer: User | None, **options: Any) -> list[Status]:
-    """`public_timeline_ids`, hydrated."""
-    return statuses_hydrate(viewer=viewer, ids=public_timeline_ids(viewer=viewer, **options))
-
-
 def public_timeline_ids(
     *,
     viewer: User | None,
@@ -264,11 +259,6 @@ def public_timeline_ids(
 
 def tag_by_name(name: str) -> Tag | None:
     return Tag.objects.filter(key=normalize_tag(name)).first()
-
-
-def tag_timeline(*, viewer: User | None, **options: Any) -> list[Status]:
-    """`tag_timeline_ids`, hydrated."""
-    return statuses_hydrate(viewer=viewer, ids=tag_timeline_ids(viewer=viewer, **options))
 
 
 def tag_timeline_ids(
