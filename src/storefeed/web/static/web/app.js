@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // Times on the pages are shown in the browser's time zone unless the account chose one:
+  // the server reads this cookie (web.middleware.LocalTimeMiddleware) from the next page on.
+  (function rememberTimeZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || document.cookie.indexOf("tz=" + encodeURIComponent(zone)) !== -1) return;
+    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+  })();
+
   function updateCounter(textarea) {
     var counter = document.querySelector('[data-counter-for="' + textarea.id + '"]');
     if (!counter) return;
