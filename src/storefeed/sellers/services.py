@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -78,9 +78,12 @@ def seller_eligibility(*, account: User) -> Eligibility:
             False,
             count,
             needed,
-            _(
+            ngettext(
+                "You have %(count)s follower; the seller program needs at least %(needed)s. "
+                "%(missing)s to go.",
                 "You have %(count)s followers; the seller program needs at least %(needed)s. "
-                "%(missing)s to go."
+                "%(missing)s to go.",
+                count,
             )
             % {"count": f"{count:,}", "needed": f"{needed:,}", "missing": f"{needed - count:,}"},
         )
