@@ -2,13 +2,24 @@
 
 from django.urls import path, re_path
 
-from storefeed.web.views import accounts, auth, feeds, notifications, search, settings, statuses
+from storefeed.web.views import (
+    accounts,
+    app,
+    auth,
+    feeds,
+    notifications,
+    search,
+    settings,
+    statuses,
+)
 
 USERNAME = r"(?P<username>[A-Za-z0-9_]{1,30})"
 
 app_name = "web"
 urlpatterns = [
     path("", feeds.home, name="home"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("favicon.ico", app.favicon, name="favicon"),
     path("public", feeds.public, name="public"),
     path("tags/<str:name>", feeds.tag, name="tag"),
     path("bookmarks", feeds.bookmarks, name="bookmarks"),
