@@ -40,7 +40,7 @@ from storefeed.core.ids import new_id
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import Part, money, shop_text
-from storefeed.orders import links
+from storefeed.orders import carriers, links
 from storefeed.orders.errors import (
     InsufficientStock,
     OrderStateConflict,
@@ -1228,6 +1228,11 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
     carrier_text = _text(
         carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
     )
+    if carrier_text == carriers.OTHER:
+        raise ValidationFailed(_("Enter the name of the carrier."), field="carrier")
+    known = carriers.carrier_for(carrier_text)
+    carrier_text = known.code if known else carrier_text
+    carrier_param: object = shop_text(known.name) if known else carrier_text
     tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
     if not TRACKING_RE.fullmatch(tracking):
         raise ValidationFailed(
@@ -1250,7 +1255,7 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
             order,
             S.SHIPPED,
             by=seller,
-            note=f"{carrier_text} {tracking}",
+            note=f"{carriers.label(carrier_text)} {tracking}",
             carrier=carrier_text,
             tracking_number=tracking,
             shipped_at=timezone.now(),
@@ -1263,7 +1268,7 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
             message=shop_text(
                 gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
                 id=order.pk,
-                carrier=carrier_text,
+                carrier=carrier_param,
                 tracking=tracking,
             ),
             carrier=carrier_text,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from storefeed.catalog import selectors as catalog_selectors
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import display
+from storefeed.orders import carriers
 from storefeed.orders import selectors as order_selectors
 from storefeed.orders import services as order_services
 from storefeed.orders.models import Address, Order, OrderState
@@ -406,7 +407,10 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
             order_services.order_ship(
                 seller=me,
                 order_id=pk,
-                carrier=post.get("carrier", ""),
+                # "Other" in the carrier list means the name typed beside it.
+                carrier=post.get("carrier_other", "")
+                if post.get("carrier") == carriers.OTHER
+                else post.get("carrier", ""),
                 tracking_number=post.get("tracking_number", ""),
             )
         elif action == "refund_accept":

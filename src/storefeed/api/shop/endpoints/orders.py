@@ -23,7 +23,7 @@ from storefeed.api.shop.common import (
     to_id,
 )
 from storefeed.core.errors import NotFound, ValidationFailed
-from storefeed.orders import selectors, services
+from storefeed.orders import carriers, selectors, services
 from storefeed.orders.models import Address, Order, OrderItem
 from storefeed.orders.selectors import CartLine
 from storefeed.orders.states import state_label
@@ -177,7 +177,9 @@ class ShippingOut(Schema):
     phone: str
     address: str
     carrier: str
+    carrier_name: str
     tracking_number: str
+    tracking_url: str | None
 
 
 class ReasonsOut(Schema):
@@ -339,7 +341,9 @@ def render_order(
             "phone": order.ship_phone,
             "address": order.ship_address,
             "carrier": order.carrier,
+            "carrier_name": carriers.label(order.carrier),
             "tracking_number": order.tracking_number,
+            "tracking_url": carriers.tracking_url(order.carrier, order.tracking_number),
         },
         "reasons": {
             "cancel": order.cancel_reason,
