@@ -341,3 +341,23 @@ def test_another_carrier_is_shown_as_typed_without_a_link(paid_order, alice_clie
     assert (paid_order.state, paid_order.carrier) == ("shipped", "Best Express 百世")
     page = alice_client.get(f"/orders/{paid_order.pk}").content.decode()
     assert "Best Express 百世 AB12345" in page and 'data-testid="tracking-link"' not in page
+
+
+def test_a_decided_dispute_keeps_its_history_in_the_staff_queue(
+    paid_order, alice_client, seller_client, staff_client
+):
+    pk = paid_order.pk
+    seller_client.post(f"/orders/{pk}/ship", {"carrier": "sf", "tracking_number": "SF12345678"})
+    alice_client.post(f"/orders/{pk}/refund_request", {"reason": "Never came"})
+    seller_client.post(f"/orders/{pk}/refund_decline", {"reason": "Tracking says delivered"})
+    alice_client.post(f"/orders/{pk}/dispute", {"reason": "Neighbours have nothing"})
+    staff_client.post(f"/staff/disputes/{pk}/refund", {"note": "Courier lost it"})
+    waiting = staff_client.get("/staff/disputes").content.decode()
+    assert f'data-id="{pk}"' not in waiting
+    decided = staff_client.get("/staff/disputes?state=decided").content.decode()
+    assert f'data-id="{pk}"' in decided
+    history = decided[decided.index('data-testid="history"') :]
+    for said in ("Never came", "Tracking says delivered", "Neighbours have nothing"):
+        assert said in history
+    assert "@staffer — Courier lost it" in history
+    assert alice_client.get("/staff/disputes?state=decided").status_code == 403

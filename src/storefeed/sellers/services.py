@@ -21,6 +21,7 @@ from storefeed.sellers.models import (
     SELLER_TRANSITIONS,
     ApplicationState,
     DecisionAction,
+    PersonalDataView,
     Seller,
     SellerApplication,
     SellerDecision,
@@ -349,3 +350,25 @@ def seller_reinstate(*, account_id: int | str, by: User, reason: str) -> Seller:
         action=DecisionAction.REINSTATE,
         msgid=gettext_noop("Your shop is open again: %(reason)s"),
     )
+
+
+def application_personal_data_reveal(
+    *, application_id: int | str, by: User, reason: str
+) -> SellerApplication:
+    """Staff see an applicant's personal data unmasked, saying why; every look is recorded
+    (PersonalDataView) and shown beside the application."""
+    _require_staff(by)
+    why = clean_plain(reason or "", multiline=True)
+    if not why:
+        raise ValidationFailed(
+            _("Say why you need to see this applicant's personal data."), field="reason"
+        )
+    if len(why) > REASON_MAX:
+        raise ValidationFailed(
+            _("A reason can be at most %(max)s characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    with transaction.atomic(durable=True):
+        application = _locked_application(application_id)
+        PersonalDataView.objects.create(application=application, by=by, reason=why)
+    return application

@@ -402,10 +402,16 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
 
 @staff_required
 def disputes(request: AuthedRequest) -> HttpResponse:
+    decided = request.GET.get("state") == "decided"
+    orders = (
+        order_selectors.disputes_decided(limit=100)
+        if decided
+        else order_selectors.disputes(limit=100)
+    )
     return render(
         request,
         "web/shop/disputes.html",
-        {"orders": order_selectors.disputes(limit=100), "tab": "me"},
+        {"orders": orders, "decided": decided, "tab": "me"},
     )
 
 
