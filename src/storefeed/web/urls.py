@@ -30,6 +30,7 @@ urlpatterns = [
     path("notifications", notifications.notifications, name="notifications"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
     path("search", search.search, name="search"),
+    path("me", accounts.me, name="me"),
     path("follow_requests", accounts.follow_requests, name="follow_requests"),
     re_path(
         rf"^follow_requests/{USERNAME}/(?P<action>authorize|reject)$",
