@@ -26,6 +26,7 @@ urlpatterns = [
     path("compose", statuses.compose, name="compose"),
     path("statuses/<int:status_id>", statuses.status_redirect, name="status_redirect"),
     path("statuses/<int:status_id>/edit", statuses.status_edit, name="status_edit"),
+    path("statuses/<int:status_id>/vote", statuses.poll_vote, name="poll_vote"),
     path("statuses/<int:status_id>/<slug:action>", statuses.status_action, name="status_action"),
     path("notifications", notifications.notifications, name="notifications"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),

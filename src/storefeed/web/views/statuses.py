@@ -194,6 +194,26 @@ ACTIONS: dict[str, Callable[..., Status]] = {
 
 @login_required
 @require_POST
+def poll_vote(request: AuthedRequest, status_id: int) -> HttpResponse:
+    """Vote in a post's poll (the choices' indexes), then back to where the reader was."""
+    poll_id = post_selectors.poll_id_of(status_id)
+    if poll_id is None:
+        raise Http404("No poll")
+    try:
+        post_services.poll_vote(
+            account=request.user, poll_id=poll_id, choices=request.POST.getlist("choices")
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainError as refused:
+        show_error(request, refused)
+    else:
+        messages.success(request, _("Your vote is counted."))
+    return redirect_back(request)
+
+
+@login_required
+@require_POST
 def status_action(request: AuthedRequest, status_id: int, action: str) -> HttpResponse:
     """Like, repost, bookmark, pin, delete (and their undoing). Without JavaScript it redirects
     back; with htmx it answers with the post's action bar (or nothing, for a delete)."""
