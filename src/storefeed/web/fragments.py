@@ -17,8 +17,9 @@ from, so an entry is never stale, only unused:
 What is live is read for the whole page in a fixed number of queries (posts.live.rows: which
 posts still exist, versions, counters, and the reader's likes, reposts, bookmarks,
 pins; posts.hydration.cards: product cards as they are now) and written here in Python, per
-request: the `<article>` tag, the relative time, and the action bar with its counts, the
-reader's marks, the CSRF token and the `next` address. No cached fragment holds anything of
+request: the `<article>` tag, the relative time, the poll (tallies and the reader's vote,
+read only for pages with polls), and the action bar with its counts, the reader's marks, the
+CSRF token and the `next` address. No cached fragment holds anything of
 the reader's or the CSRF token.
 """
 
