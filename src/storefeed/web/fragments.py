@@ -119,7 +119,10 @@ class _Page:
         self.ids = [pk for pk in ids if pk in rows and self.shown(pk) in rows]
         shown = sorted({self.shown(pk) for pk in self.ids})
         self.marks = live.marks_of(rows)
-        self.cards = hydration.cards(shown) if shown and extras else {}
+        # A quote of a product post keeps the quoted post's cards.
+        quoted = {rows[s].quote_of_id for s in shown} - {None}
+        with_cards = sorted({*shown, *(q for q in quoted if q in rows)})
+        self.cards = hydration.cards(with_cards) if with_cards and extras else {}
         self.parts = self._parts(extras)
         self.live = _Live(request, self.viewer_id, back)
         # Polls are read live for the page (two or three queries, none without polls).
@@ -196,7 +199,11 @@ class _Page:
         if s in self.cards:
             html.append(self.parts.get(("c", s)) or _cards(s, self.cards[s]))
         if row.quote_of_id:
-            html.append(self.parts.get(("q", row.quote_of_id), ""))
+            quote = self.parts.get(("q", row.quote_of_id), "")
+            html.append(quote)
+            if quote and row.quote_of_id in self.cards:
+                q = row.quote_of_id
+                html.append(self.parts.get(("c", q)) or _cards(q, self.cards[q]))
         html += (post.tail, self.actions(s), "\n</article>\n")
         return "".join(html)
 
