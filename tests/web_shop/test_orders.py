@@ -1,6 +1,8 @@
 """Buying through the pages: Buy from a card, confirm with the PIN; the cart; the buyer's and
 the seller's orders and every action; the staff dispute queue; refusals change nothing."""
 
+import re
+
 import pytest
 
 from storefeed.catalog import services as catalog_services
@@ -361,3 +363,27 @@ def test_a_decided_dispute_keeps_its_history_in_the_staff_queue(
         assert said in history
     assert "@staffer — Courier lost it" in history
     assert alice_client.get("/staff/disputes?state=decided").status_code == 403
+
+
+def test_a_short_wallet_tops_up_inside_checkout_and_comes_back(alice, alice_client, tea):
+    make_buyer(alice, "50.00")
+    address_for(alice)
+    checkout = f"/products/{tea.pk}/buy?quantity=1"
+    page = alice_client.get(checkout).content.decode()
+    assert 'data-testid="topup-step"' in page
+    assert 'value="38.00" inputmode="decimal" data-testid="topup-amount"' in page
+    # The saved address is chosen and the new-address form is closed.
+    assert re.search(r'value="\d+" checked data-testid="address-choice"', page)
+    assert '<details class="address-new" data-testid="address-new">' in page
+    back = alice_client.post(
+        "/wallet/topup", {"amount": "38.00", "idempotency_key": "t-1", "next": checkout}
+    )
+    assert back.status_code == 302 and back["Location"] == checkout
+    assert wallet_balance(account=alice) == 8_800
+    again = alice_client.get(checkout).content.decode()
+    assert 'data-testid="topup-step"' not in again
+    # A "next" off the site is ignored.
+    away = alice_client.post(
+        "/wallet/topup", {"amount": "1.00", "idempotency_key": "t-2", "next": "//evil.example"}
+    )
+    assert away["Location"] == "/wallet"

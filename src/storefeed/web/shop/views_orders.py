@@ -143,6 +143,7 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
             show_error(request, error, form)
         else:
             return _paid_or_waiting(request, orders, pin=data["pin"], key=key)
+    overview = wallet_selectors.wallet_overview(account=request.user)
     quantity = form.data.get("quantity") if form.is_bound else form.initial.get("quantity")
     text = str(quantity)
     units = int(text) if text.isdigit() and 0 < int(text) < 100 else 1
@@ -158,7 +159,10 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
             "unit_fen": unit,
             "total_fen": unit * units,
             "addresses": addresses,
-            "overview": wallet_selectors.wallet_overview(account=request.user),
+            "overview": overview,
+            # Not enough in the wallet: a top-up step on this page that comes back here.
+            "short_fen": max(0, unit * units - overview.balance),
+            "topup_key": new_key(),
             "tab": "",
         },
         status=400 if form.errors else 200,
