@@ -96,7 +96,18 @@ class ProductForm(forms.Form):
     )
     images = MultipleImageField(
         label=_("Images (up to 9)"),
-        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=MultipleImageInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/gif,image/webp",
+                # app.js turns it into a drop zone with previews in order (first is the cover).
+                "data-image-picker": "",
+                "data-drop-label": _("Drop images here, or tap to choose"),
+                "data-remove-label": _("Remove"),
+                "data-earlier-label": _("Move earlier"),
+                "data-later-label": _("Move later"),
+                "data-max": "9",
+            }
+        ),
     )
 
     def __init__(self, *args, editing: bool = False, has_variants: bool = False, **kwargs) -> None:

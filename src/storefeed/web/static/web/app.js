@@ -159,6 +159,80 @@
     openViewer(links, links.indexOf(link));
   });
 
+  // A product's images: a drop zone for dragged files, previews in the order they will be
+  // shown (the first is the cover), each movable earlier or later and removable. The order
+  // lives in the file input itself, so the form posts as it would without this script.
+  function setFiles(input, files) {
+    var kept = new DataTransfer();
+    files.forEach(function (f) { kept.items.add(f); });
+    input.files = kept.files;
+    renderPicker(input);
+  }
+  function renderPicker(input) {
+    var list = input.pickerList;
+    var files = Array.from(input.files || []);
+    list.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+    list.innerHTML = "";
+    files.forEach(function (file, index) {
+      var item = document.createElement("li");
+      item.setAttribute("data-testid", "picked-image");
+      var img = document.createElement("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      item.appendChild(img);
+      [["earlier", -1, "‹"], ["later", 1, "›"], ["remove", 0, "×"]].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = spec[2];
+        button.setAttribute("data-move", spec[0]);
+        button.setAttribute("aria-label", input.getAttribute("data-" + spec[0] + "-label") || spec[0]);
+        var to = index + spec[1];
+        button.disabled = spec[1] !== 0 && (to < 0 || to >= files.length);
+        button.addEventListener("click", function () {
+          var next = files.slice();
+          if (spec[1] === 0) next.splice(index, 1);
+          else { next.splice(index, 1); next.splice(to, 0, file); }
+          setFiles(input, next);
+        });
+        item.appendChild(button);
+      });
+      list.appendChild(item);
+    });
+  }
+  function enhancePicker(input) {
+    if (input.pickerList) return;
+    var zone = document.createElement("div");
+    zone.className = "drop-zone";
+    zone.setAttribute("data-testid", "drop-zone");
+    zone.textContent = input.getAttribute("data-drop-label") || "";
+    zone.tabIndex = 0;
+    zone.setAttribute("role", "button");
+    var list = document.createElement("ol");
+    list.className = "picked-images";
+    input.pickerList = list;
+    input.classList.add("sr");
+    input.insertAdjacentElement("afterend", list);
+    input.insertAdjacentElement("afterend", zone);
+    zone.addEventListener("click", function () { input.click(); });
+    zone.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      var max = parseInt(input.getAttribute("data-max"), 10) || 9;
+      var dropped = Array.from(e.dataTransfer.files).filter(function (f) { return f.type.indexOf("image/") === 0; });
+      setFiles(input, Array.from(input.files || []).concat(dropped).slice(0, max));
+    });
+    input.addEventListener("change", function () { renderPicker(input); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-image-picker]").forEach(enhancePicker);
+  });
+
   // Close an open "more" menu when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.more[open]").forEach(function (d) {
