@@ -40,3 +40,23 @@ def cards(status_ids: Sequence[int]) -> dict[int, list[Any]]:
         for status_id, items in step(status_ids).items():
             found.setdefault(status_id, []).extend(items)
     return found
+
+
+# Pages that showed posts with product cards report them once per page, as (shown post id,
+# its author's id) pairs: commerce's insight counts impressions from that. A step must be
+# cheap (one buffered write for the whole page) and must never fail the page.
+ShownStep = Callable[[Any, Sequence[tuple[int, int]]], None]
+_shown: list[ShownStep] = []
+
+
+def register_shown(step: ShownStep) -> None:
+    if step not in _shown:
+        _shown.append(step)
+
+
+def shown(request: Any, posts: Sequence[tuple[int, int]]) -> None:
+    """`request` showed `posts` (shown post id, author id), each with its product cards."""
+    if not posts:
+        return
+    for step in _shown:
+        step(request, posts)
