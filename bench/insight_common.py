@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefeed.config.settings")
 os.environ.setdefault("STOREFEED_TASKS", "immediate")  # fan-out inline: the homes are full
 os.environ.setdefault("STOREFEED_STATIC_MANIFEST", "0")  # pages render without collectstatic
+os.environ.setdefault("STOREFEED_API_RATE_LIMIT", "10000000")  # one reader, many reads
 os.environ.setdefault("STOREFEED_ALLOWED_HOSTS", "testserver")  # Django's test client
 if not os.environ.get("STOREFEED_DATABASE_URL"):
     os.environ["STOREFEED_VAR_DIR"] = tempfile.mkdtemp(prefix="storefeed-bench-")

@@ -22,7 +22,7 @@ from insight_common import BROWSER, loopback, seller_with_posts, setup_django
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reads", type=int, default=200, help="reads of each page, each way")
-    parser.add_argument("--block", type=int, default=20, help="reads per block before switching")
+    parser.add_argument("--block", type=int, default=5, help="reads per block before switching")
     parser.add_argument("--buffer", choices=["database", "redis"], default="database")
     parser.add_argument("--redis-url", default="")
     args = parser.parse_args()
@@ -78,7 +78,8 @@ def main() -> int:
     flushing = 0.0
     done = 0
     while done < args.reads:
-        for on in (True, False):
+        # On then off, then off then on: neither way always follows the other's writes.
+        for on in (True, False) if (done // args.block) % 2 == 0 else (False, True):
             if on:
                 hydration.register_shown(record_shown)
             else:
@@ -86,8 +87,9 @@ def main() -> int:
             for name, read in pages.items():
                 for _ in range(min(args.block, args.reads - done)):
                     t = time.perf_counter()
-                    read()
+                    status = read().status_code
                     times[name, on].append(time.perf_counter() - t)
+                    assert status == 200, f"{name}: {status}"
             if on:
                 t = time.perf_counter()
                 flush()

@@ -1,8 +1,13 @@
 """Writes of the insight: taps and adds to cart, attributed to the post they came from."""
 
-from storefeed.catalog.models import PostProduct
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from storefeed.catalog.models import PostProduct, Product
 from storefeed.insights.counting import record_event
-from storefeed.insights.models import EventKind
+from storefeed.insights.models import EventKind, PostDay, ProductDay
 from storefeed.posts.models import Status
 
 
@@ -50,3 +55,37 @@ def cart_add_record(*, product_id: int, source_status_id: object) -> None:
     """A product put in a cart: counted for the product, and for the post it came from."""
     found = _carrying_post(source_status_id, product_id=product_id, item_id=None)
     record_event(kind=EventKind.CART, status_id=found[0] if found else None, product_id=product_id)
+
+
+def insight_history_import(
+    *,
+    post_days: dict[tuple[dt.date, int], dict[str, int]],
+    product_days: dict[tuple[dt.date, int], dict[str, int]],
+) -> int:
+    """Daily counts from elsewhere (the demo's month before it was built): rows for days not
+    counted yet; a day already counted is never replaced. How many rows were written."""
+    with transaction.atomic(durable=True):
+        return _import(PostDay, "status_id", post_days, _owners(Status, post_days)) + _import(
+            ProductDay, "product_id", product_days, _owners(Product, product_days)
+        )
+
+
+def _import(
+    model: Any, id_field: str, values: dict[tuple[dt.date, int], dict[str, int]], owners: dict
+) -> int:
+    counted = set(
+        model.objects.filter(**{f"{id_field}__in": set(owners)}).values_list("day", id_field)
+    )
+    rows = [
+        model(day=day, seller_id=owners[pk], **{id_field: pk}, **counts)
+        for (day, pk), counts in values.items()
+        if pk in owners and (day, pk) not in counted
+    ]
+    model.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _owners(model: Any, values: dict[tuple[dt.date, int], Any]) -> dict[int, int]:
+    owner = "account_id" if model is Status else "seller_id"
+    ids = {pk for _day, pk in values}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", owner))
