@@ -60,3 +60,14 @@ def buyer(alice):
 
 def rolled() -> dict[str, int]:
     return insights_rollup()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_pending():
+    """Impressions a test left in this process's memory are dropped, not written at exit
+    (after the test database is gone)."""
+    from storefeed.insights import counting
+
+    yield
+    with counting._Pending.lock:
+        counting._Pending.pages = []

@@ -156,3 +156,29 @@ def test_pages_wait_in_memory_until_the_process_writes_them_out(seller, fans, po
     browser(bob).get("/")
     insights_rollup()  # the rollup writes out its own process's pages first
     assert impressions(post.pk) == 2
+
+
+def test_counting_adds_no_query_to_a_timeline_page(seller, fans, post, settings):
+    """The page already knows which posts carry cards and who wrote them; the impressions wait
+    in memory, so a counted read runs exactly the queries of an uncounted one (a bot's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.INSIGHTS_BUFFER = "database"
+    settings.INSIGHTS_FLUSH_SECONDS = 3600
+    counting.flush()
+    alice = fans[0]
+    api = Api(alice)
+    counts = {}
+    for agent in ("Tusky/25.0", "Googlebot/2.1"):
+        client = browser(alice, agent)
+        api.get("/api/v1/timelines/home", HTTP_USER_AGENT=agent)  # warm
+        with CaptureQueriesContext(connection) as api_queries:
+            answer = api.get("/api/v1/timelines/home", HTTP_USER_AGENT=agent)
+        assert answer.status_code == 200
+        client.get("/")
+        with CaptureQueriesContext(connection) as web_queries:
+            client.get("/")
+        counts[agent] = (len(api_queries), len(web_queries))
+    assert counts["Tusky/25.0"] == counts["Googlebot/2.1"]
+    assert counting.flush() > 0  # and the counted reads were kept
