@@ -56,15 +56,9 @@ def is_bot(request: Any) -> bool:
     return not agent.strip() or BOTS.search(agent) is not None
 
 
-def viewer_id(request: Any) -> int | None:
-    user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
-
-
-def viewer_key(request: Any, day: dt.date) -> int:
-    """The viewer as a signed 64-bit keyed hash of who it is (the account, else the address
-    and User-Agent) and the day: the same all day, unrelated from one day to the next."""
-    who = viewer_id(request)
+def viewer_key(request: Any, day: dt.date, who: int | None) -> int:
+    """The viewer as a signed 64-bit keyed hash of who it is (the account `who`, else the
+    address and User-Agent) and the day: the same all day, unrelated from one day to the next."""
     if who is not None:
         text = f"u{who}"
     else:
@@ -88,14 +82,14 @@ def seen_key(day: dt.date, status_id: int) -> str:
     return f"{PREFIX}seen:{day.isoformat()}:{status_id}"
 
 
-def record_shown(request: Any, posts: Sequence[tuple[int, int]]) -> None:
-    """posts.hydration's `shown` step: count each post once per viewer and day."""
-    me = viewer_id(request)
+def record_shown(request: Any, me: int | None, posts: Sequence[tuple[int, int]]) -> None:
+    """posts.hydration's `shown` step: count each post once per viewer and day (`me`: the
+    reader's account id, None for a visitor)."""
     ids = [status_id for status_id, author_id in posts if author_id != me]
     if not ids or is_bot(request):
         return
     day = timezone.now().date()
-    page = (day, ids, viewer_key(request, day))
+    page = (day, ids, viewer_key(request, day, me))
     if settings.INSIGHTS_FLUSH_SECONDS <= 0:
         _write([page])
         return

@@ -92,7 +92,7 @@ def render(
 ) -> list[Shown]:
     """The posts `ids` as HTML, in order; deleted ones (and reposts of deleted posts) left out."""
     page = _Page(request, ids)
-    hydration.shown(request, [(s, page.rows[s].account_id) for s in page.cards])
+    hydration.shown(request, page.viewer_id, [(s, page.rows[s].account_id) for s in page.cards])
     return [
         Shown(pk, page.article(pk, highlight=pk == highlight), (cursors or {}).get(pk))
         for pk in page.ids
