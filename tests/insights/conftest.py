@@ -7,6 +7,7 @@ from django.test import Client
 from storefeed.catalog import services as catalog
 from storefeed.insights.rollup import insights_rollup
 from storefeed.social.services import follow_create
+from tests.catalog.conftest import fake_importer, tmall_item  # noqa: F401 (fixtures)
 from tests.orders.conftest import PIN, address_for, make_buyer  # noqa: F401
 from tests.sellers.conftest import make_seller, seller, staff  # noqa: F401 (fixtures)
 

@@ -178,3 +178,16 @@ def test_counting_adds_no_query_to_a_timeline_page(seller, fans, post, settings)
         counts[agent] = (len(api_queries), len(web_queries))
     assert counts["Tusky/25.0"] == counts["Googlebot/2.1"]
     assert counting.flush() > 0  # and the counted reads were kept
+
+
+def test_a_third_party_items_buy_redirect_is_a_tap_for_the_post(seller, fans, tmall_item):
+    from storefeed.catalog import services as catalog
+
+    post = catalog.product_post_create(
+        account=seller, text="Masks I rebuy", external_item_ids=[tmall_item.pk]
+    )
+    page = browser(fans[0]).get(f"/items/{tmall_item.pk}?from={post.pk}").content.decode()
+    assert f"/items/{tmall_item.pk}/go?from={post.pk}" in page
+    assert browser(fans[0]).get(f"/items/{tmall_item.pk}/go?from={post.pk}").status_code == 302
+    insights_rollup()
+    assert PostDay.objects.get(status_id=post.pk).taps == 1

@@ -59,6 +59,21 @@ def test_the_page_shows_totals_changes_charts_funnels_and_rankings(
     assert f'data-id="{tea.pk}"' in body
 
 
+def test_the_charts_are_well_formed_svg_with_text_for_every_bar(seller, client_for, month):
+    import re
+    import xml.etree.ElementTree as ET
+
+    body = client_for(seller).get("/shop/insight?days=7").content.decode()
+    svgs = re.findall(r"<svg class=\"(?:chart|funnel)\".*?</svg>", body, re.S)
+    assert len(svgs) == 5  # four measures, one funnel
+    for svg in svgs:
+        root = ET.fromstring(svg)
+        assert root.get("aria-label")
+    chart = ET.fromstring(svgs[0])
+    titles = [t.text for t in chart.iter("title")]
+    assert len(titles) == 7 and titles[-1].endswith(": 20")  # a day's value, in words
+
+
 def test_the_page_in_chinese(seller, client_for, month):
     client = client_for(seller)
     body = client.get("/shop/insight", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

@@ -314,7 +314,10 @@ def item_page(request: HtmxRequest, item_id: str) -> HttpResponse:
     except NotFound as missing:
         raise Http404(missing.message) from None
     return render(
-        request, "web/shop/item.html", {"item": item, "card": catalog_selectors.item_card(item)}
+        request,
+        "web/shop/item.html",
+        # Opened from a post's card: its Buy redirect counts the tap for that post.
+        {"item": item, "card": catalog_selectors.item_card(item), "source": _source(request)},
     )
 
 
