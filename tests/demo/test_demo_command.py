@@ -333,7 +333,7 @@ class DemoCommandTests(TestCase):
         )
         today = timezone.now().date()
         days = posts_insight_days(velvet.pk)
-        assert len(days) == 31 and min(days) == today - dt.timedelta(days=30)
+        assert len(days) == 30 and min(days) == today - dt.timedelta(days=29)
         assert all(days[d][0] > 0 for d in days if d < today)  # impressions every day
         assert days[today][1] == 3  # today's orders: the demo's real ones, rolled up
         client = Client()

@@ -22,7 +22,7 @@ from storefeed.posts.models import Status
 DAYS = 30
 # Launch-day impressions of each of lily's product posts, and how many days before today it
 # "went out" (the velvet shades a month ago, the skincare post two weeks later).
-POSTS = {"lily_velvet_shop": (1400, DAYS), "lily_skincare_shop": (650, 16)}
+POSTS = {"lily_velvet_shop": (1400, DAYS - 1), "lily_skincare_shop": (650, 16)}
 
 Key = tuple[dt.date, int]
 
@@ -52,11 +52,11 @@ def month_of(posts: dict[str, Status]) -> int:
             carts = int(taps * rng.uniform(0.15, 0.3))
             orders = int(taps * rng.uniform(0.1, 0.22))
             paid = max(0, orders - (1 if orders and rng.random() < 0.25 else 0))
-            sold: dict[int, int] = {}
-            for _ in range(paid):
-                product = rng.choice(products)
-                sold[product] = sold.get(product, 0) + (2 if rng.random() < 0.15 else 1)
-            revenue = sum(prices[pk] * units for pk, units in sold.items())
+            lines = []  # (product, units, paid) per order
+            for n in range(orders):
+                units = 2 if rng.random() < 0.15 else 1
+                lines.append((rng.choice(products), units, n < paid))
+            revenue = sum(prices[pk] * units for pk, units, was_paid in lines if was_paid)
             refunded = prices[products[0]] if paid and rng.random() < 0.08 else 0
             post_days[day, status.pk] = {
                 "impressions": seen,
@@ -64,23 +64,25 @@ def month_of(posts: dict[str, Status]) -> int:
                 "carts": carts,
                 "orders": orders,
                 "paid_orders": paid,
-                "units": sum(sold.values()),
+                "units": sum(units for _pk, units, was_paid in lines if was_paid),
                 "revenue_fen": revenue,
                 "refunded_fen": refunded,
             }
             for pk in products:
-                row = product_days.setdefault(
-                    (day, pk),
-                    {"impressions": 0, "taps": 0, "carts": 0, "orders": 0, "paid_orders": 0},
-                )
-                row["impressions"] = max(row["impressions"], int(seen * rng.uniform(0.7, 1.0)))
-                row["taps"] += taps // len(products)
-                row["carts"] += carts // len(products)
-                row.setdefault("units", 0)
-                row.setdefault("revenue_fen", 0)
-                if pk in sold:
-                    row["orders"] += 1
+                product_days[day, pk] = {
+                    "impressions": int(seen * rng.uniform(0.7, 1.0)),
+                    "taps": taps // len(products),
+                    "carts": carts // len(products),
+                    "orders": 0,
+                    "paid_orders": 0,
+                    "units": 0,
+                    "revenue_fen": 0,
+                }
+            for pk, units, was_paid in lines:
+                row = product_days[day, pk]
+                row["orders"] += 1
+                if was_paid:
                     row["paid_orders"] += 1
-                    row["units"] += sold[pk]
-                    row["revenue_fen"] += prices[pk] * sold[pk]
+                    row["units"] += units
+                    row["revenue_fen"] += prices[pk] * units
     return insight_history_import(post_days=post_days, product_days=product_days)
