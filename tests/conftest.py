@@ -110,6 +110,7 @@ COMMERCE_TESTS = (
     "orders",
     "shop_api",
     "web_shop",
+    "insights",
     "mastodon/test_product_posts.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",

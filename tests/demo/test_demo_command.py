@@ -5,16 +5,19 @@ The command takes seconds, so it runs once for the class (setUpTestData, rolled 
 end) and every test reads what it built. With commerce off see test_demo_data.py.
 """
 
+import datetime as dt
 import io
 
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client, TestCase
+from django.utils import timezone
 from django.utils.html import escape
 
 from storefeed.accounts.models import User
 from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductImage, Variant
 from storefeed.demo import DEMO_LOGINS, data, shop_data
+from storefeed.insights.models import PostDay, ProductDay
 from storefeed.notifications.models import Notification
 from storefeed.orders.invariants import stock_problems
 from storefeed.orders.models import Address, CartItem, Order, OrderEvent, OrderItem
@@ -48,8 +51,13 @@ def run_demo() -> tuple[str, str]:
 COMMERCE_MODELS = (
     SellerApplication, Seller, SellerDecision, Product, Variant, ProductImage, ExternalItem,
     PostProduct, PaymentPin, TopUp, LedgerTransaction, Entry, Address, CartItem, Order,
-    OrderItem, OrderEvent,
+    OrderItem, OrderEvent, PostDay, ProductDay,
 )  # fmt: skip
+
+
+def posts_insight_days(status_id: int) -> dict:
+    rows = PostDay.objects.filter(status_id=status_id).values_list("day", "impressions", "orders")
+    return {day: (seen, orders) for day, seen, orders in rows}
 
 
 def snapshot() -> dict[str, object]:
@@ -317,6 +325,22 @@ class DemoCommandTests(TestCase):
         assert sales[velvet.pk].orders == 3
         assert sales[velvet.pk].revenue_fen == 3 * 18_900
         assert len(sales) == 2
+
+    def test_lily_has_a_month_of_insight_and_todays_real_sales(self):
+        lily = self.user("lily")
+        velvet = Status.objects.get(
+            account=lily, reblog_of__isnull=True, text__startswith="All nine Velvet Matte"
+        )
+        today = timezone.now().date()
+        days = posts_insight_days(velvet.pk)
+        assert len(days) == 30 and min(days) == today - dt.timedelta(days=29)
+        assert all(days[d][0] > 0 for d in days if d < today)  # impressions every day
+        assert days[today][1] == 3  # today's orders: the demo's real ones, rolled up
+        client = Client()
+        client.force_login(lily)
+        page = client.get("/shop/insight?days=30")
+        assert page.status_code == 200
+        assert page.content.decode().count('data-testid="chart"') == 4
 
     def test_ledger_and_stock_invariants_hold(self):
         assert ledger_problems() == []

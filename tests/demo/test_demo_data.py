@@ -203,6 +203,6 @@ def test_commerce_steps_only_when_commerce_is_on(commerce, tmp_path):
         assert (installed, last_step, loaded) == ("False", "posts", "[]")
         assert shop_data.DEMO_PIN not in demo_login
     else:
-        assert (installed, last_step) == ("True", "cart")
+        assert (installed, last_step) == ("True", "seller insight")
         assert "storefeed.demo.commerce" in loaded
         assert shop_data.DEMO_PIN in demo_login

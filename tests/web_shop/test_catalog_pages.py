@@ -118,7 +118,7 @@ def test_cards_show_under_the_post_in_the_home_timeline(
     alice, seller, alice_client, make_product, tmall_item
 ):
     follow_create(follower=alice, target=seller)
-    post_nine(seller, make_product, tmall_item)
+    post = post_nine(seller, make_product, tmall_item)
     body = alice_client.get("/").content.decode()
     assert 'data-testid="product-cards" data-count="9"' in body
     assert "product-grid grid-3" in body
@@ -127,7 +127,7 @@ def test_cards_show_under_the_post_in_the_home_timeline(
     assert "7 left" in body
     assert "Buy on Tmall" in body
     assert "price checked" in body
-    assert f'href="/items/{tmall_item.pk}/go"' in body
+    assert f'href="/items/{tmall_item.pk}/go?from={post.pk}"' in body
 
 
 def test_cards_follow_a_repost_and_show_live_stock(

@@ -79,7 +79,13 @@ INSTALLED_APPS = [
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
-        ["storefeed.sellers", "storefeed.catalog", "storefeed.wallet", "storefeed.orders"]
+        [
+            "storefeed.sellers",
+            "storefeed.catalog",
+            "storefeed.wallet",
+            "storefeed.orders",
+            "storefeed.insights",
+        ]
         if COMMERCE
         else []
     ),
@@ -388,6 +394,18 @@ WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "1000
 WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
 WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 
+# Seller insight: where impressions are buffered ("redis" or "database"; unset, Redis when
+# STOREFEED_REDIS_URL is set) and how often the worker rolls the buffers up (seconds).
+INSIGHTS_BUFFER = os.environ.get("STOREFEED_INSIGHTS_BUFFER", "").strip().lower()
+if INSIGHTS_BUFFER not in ("", "redis", "database"):
+    raise ImproperlyConfigured("STOREFEED_INSIGHTS_BUFFER must be redis or database.")
+if INSIGHTS_BUFFER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("STOREFEED_INSIGHTS_BUFFER=redis needs STOREFEED_REDIS_URL.")
+INSIGHTS_ROLLUP_SECONDS = int(os.environ.get("STOREFEED_INSIGHTS_ROLLUP_SECONDS", "30"))
+# Each web process keeps the impressions of its pages in memory and writes them out this often
+# (seconds); 0 writes each page's at once.
+INSIGHTS_FLUSH_SECONDS = float(os.environ.get("STOREFEED_INSIGHTS_FLUSH_SECONDS", "5"))
+
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 # The counts of accounts and posts the instance endpoints show are recomputed this often.
 SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
@@ -403,4 +421,5 @@ if COMMERCE:
         ("storefeed.orders.tasks.complete_due_orders", 3600),
         ("storefeed.catalog.tasks.refresh_external_items", 6 * 3600),
         ("storefeed.wallet.tasks.purge_expired_keys", 3600),
+        ("storefeed.insights.tasks.rollup_insights", INSIGHTS_ROLLUP_SECONDS),
     ]

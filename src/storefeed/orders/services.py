@@ -58,6 +58,7 @@ from storefeed.orders.models import (
     OrderItem,
     OrderState,
 )
+from storefeed.orders.signals import cart_item_added
 from storefeed.orders.states import (
     TRANSITIONS,
     transition,
@@ -402,6 +403,7 @@ def cart_add(
                 source_status_id=source,
             )
         Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+        cart_item_added.send(sender=CartItem, product_id=bought.product.pk, source_status_id=source)
         return item
 
 
@@ -480,24 +482,45 @@ def _merged(lines: Iterable[Line]) -> list[Line]:
     return sorted(merged.values(), key=lambda ln: ln.sort_key)
 
 
-def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
+@dataclass(frozen=True)
+class Source:
+    """Where a line was found: the post that carries the product (the original when bought
+    from a repost) and, from a repost, who reposted it."""
+
+    status_id: int | None
+    reposter_id: int | None = None
+
+
+NO_SOURCE = Source(status_id=None)
+
+
+def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], Source]:
     """For per-post sales: the post each line came from, when it is a post (or a repost of
     one) that carries the product. Anything else is dropped: attribution never blocks a sale."""
     wanted = {ln.source_status_id for ln in lines if ln.source_status_id}
     if not wanted:
         return {}
-    originals = dict(Status.objects.filter(pk__in=wanted).values_list("pk", "reblog_of_id"))
-    resolved = {pk: (reblog or pk) for pk, reblog in originals.items()}
+    found = {
+        pk: (reblog, account)
+        for pk, reblog, account in Status.objects.filter(pk__in=wanted).values_list(
+            "pk", "reblog_of_id", "account_id"
+        )
+    }
+    resolved = {
+        pk: Source(reblog, account) if reblog else Source(pk)
+        for pk, (reblog, account) in found.items()
+    }
     carried = set(
         PostProduct.objects.filter(
-            status_id__in=set(resolved.values()), product_id__in={ln.product_id for ln in lines}
+            status_id__in={s.status_id for s in resolved.values()},
+            product_id__in={ln.product_id for ln in lines},
         ).values_list("status_id", "product_id")
     )
     sources = {}
     for line in lines:
-        original = resolved.get(line.source_status_id or 0)
-        if original is not None and (original, line.product_id) in carried:
-            sources[line.sort_key] = original
+        source = resolved.get(line.source_status_id or 0)
+        if source is not None and (source.status_id, line.product_id) in carried:
+            sources[line.sort_key] = source
     return sources
 
 
@@ -643,7 +666,7 @@ def _new_orders(
     buyer: User,
     lines: list[Line],
     bought: Mapping[tuple[int, int], Purchasable],
-    sources: Mapping[tuple[int, int], int],
+    sources: Mapping[tuple[int, int], Source],
     address: Address,
     paid: bool,
 ) -> tuple[list[Placed], list[sql.Statement]]:
@@ -682,7 +705,8 @@ def _new_orders(
                 variant_name=(v.name if (v := bought[ln.sort_key].variant) is not None else ""),
                 unit_price_fen=bought[ln.sort_key].unit_price_fen,
                 quantity=ln.quantity,
-                source_status_id=sources.get(ln.sort_key),
+                source_status_id=sources.get(ln.sort_key, NO_SOURCE).status_id,
+                reposter_id=sources.get(ln.sort_key, NO_SOURCE).reposter_id,
             )
             for ln in seller_lines
         ]

@@ -94,6 +94,7 @@ def render(
 ) -> list[Shown]:
     """The posts `ids` as HTML, in order; deleted ones (and reposts of deleted posts) left out."""
     page = _Page(request, ids)
+    hydration.shown(request, page.viewer_id, [(s, page.rows[s].account_id) for s in page.cards])
     return [
         Shown(pk, page.article(pk, highlight=pk == highlight), (cursors or {}).get(pk))
         for pk in page.ids
@@ -197,7 +198,10 @@ class _Page:
         if post.poll_id in self.polls:
             html.append(self.poll(s, self.polls[post.poll_id]))
         if s in self.cards:
-            html.append(self.parts.get(("c", s)) or _cards(s, self.cards[s]))
+            cards = self.parts.get(("c", s)) or _cards(s, self.cards[s])
+            if pk != s:  # bought from a repost: the order credits the post and the reposter
+                cards = cards.replace(f'?from={s}"', f'?from={pk}"')
+            html.append(cards)
         if row.quote_of_id:
             quote = self.parts.get(("q", row.quote_of_id), "")
             html.append(quote)

@@ -81,12 +81,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from storefeed.api.shop.endpoints import catalog, orders, sellers, wallet
+    from storefeed.api.shop.endpoints import catalog, insights, orders, sellers, wallet
 
     api.add_router("", sellers.router)
     api.add_router("", catalog.router)
     api.add_router("", wallet.router)
     api.add_router("", orders.router)
+    api.add_router("", insights.router)
 
 
 _register()

@@ -99,7 +99,10 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
         # Choose the variant on the product page first.
         if request.method == "POST":
             messages.error(request, _("Choose a variant."))
-        return redirect("shop:product", product_id=product.pk)
+        page = reverse("shop:product", args=[product.pk])
+        # The post it came from goes along, so the order still credits it.
+        origin = source.get("from") or source.get("source") or ""
+        return redirect(f"{page}?from={origin}" if origin.isdigit() else page)
     try:
         # Withdrawn, or the shop suspended: say so before asking for an address and a PIN.
         catalog_selectors.product_for_purchase(

@@ -151,6 +151,7 @@ class OrderItemOut(Schema):
     quantity: int
     line_total: str
     source_status_id: str | None
+    reposter_id: str | None  # bought from this account's repost of the post
 
 
 class ShippingOut(Schema):
@@ -311,6 +312,7 @@ def render_order(
                 "quantity": item.quantity,
                 "line_total": amount(item.line_total_fen, currency),
                 "source_status_id": sid(item.source_status_id),
+                "reposter_id": sid(item.reposter_id),
             }
             for item in (order.items.all() if items is None else items)
         ],
