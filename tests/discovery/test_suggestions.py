@@ -12,9 +12,16 @@ from storefeed.discovery import services
 from storefeed.discovery.models import Interest, SuggestionDismissal
 from storefeed.social.services import block_create, follow_create, mute_create
 from tests.conftest import make_user
-from tests.sellers.conftest import with_followers
 
 pytestmark = pytest.mark.django_db
+
+
+def with_followers(user, count: int):
+    from storefeed.accounts.models import User
+
+    User.objects.filter(pk=user.pk).update(followers_count=count)
+    user.refresh_from_db()
+    return user
 
 
 @pytest.fixture

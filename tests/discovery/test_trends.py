@@ -147,6 +147,11 @@ def test_reasons_follow_the_readers_language(clock, anon, alice, crowd):
     trends_refresh()
     zh = anon.get("/api/v1/trends/statuses", headers={"Accept-Language": "zh-hans"}).json()
     assert zh[0]["trend_reason"] == "近2小时转发 2 次"
+    # Mastodon's `lang` comes before Accept-Language (Mastodon.py sends it); unknown: ignored.
+    lang = anon.get("/api/v1/trends/statuses", {"lang": "zh"}).json()
+    assert lang[0]["trend_reason"] == "近2小时转发 2 次"
+    unknown = anon.get("/api/v1/trends/statuses", {"lang": "xx-nope"}).json()
+    assert unknown[0]["trend_reason"] == "2 reposts in the last 2 hours"
 
 
 def test_staff_hide_an_entry_everywhere(clock, anon, client_for, expert_factory, crowd):

@@ -2,10 +2,12 @@
 discovery's worker keeps (https://docs.joinmastodon.org/methods/directory/, .../suggestions/,
 .../trends/). Storefeed adds `field` (an expert field's slug) to the directory and trends."""
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.http import HttpResponse
 from django.urls import URLPattern
+from django.utils import translation
 
 from storefeed.accounts.models import ExpertField
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
@@ -81,6 +83,17 @@ def suggestion_remove(api: ApiRequest, account_id: str) -> HttpResponse:
     return ok({})
 
 
+def _language(api: ApiRequest) -> AbstractContextManager[Any]:
+    """Mastodon takes the language of what it words from `lang` before Accept-Language (which
+    the middleware already applied); Mastodon.py sends `lang`. An unknown one is ignored."""
+    lang = (api.params.str("lang", "") or "").strip()
+    try:
+        code = translation.get_supported_language_variant(lang) if lang else None
+    except LookupError:
+        code = None
+    return translation.override(code) if code else nullcontext()
+
+
 def _field_id(api: ApiRequest) -> int:
     field = _field(api)
     return field.pk if field is not None else 0
@@ -93,7 +106,8 @@ def _tag(r: Renderer, entry: Entry) -> dict[str, Any]:
 @endpoint("GET", auth="optional")
 def trends_tags(api: ApiRequest) -> HttpResponse:
     offset, limit = _page(api, 10, 20)
-    entries = discovery.trending_tags(field_id=_field_id(api), offset=offset, limit=limit)
+    with _language(api):
+        entries = discovery.trending_tags(field_id=_field_id(api), offset=offset, limit=limit)
     r = Renderer(api.request)
     return ok([_tag(r, e) for e in entries])
 
@@ -101,9 +115,10 @@ def trends_tags(api: ApiRequest) -> HttpResponse:
 @endpoint("GET", auth="optional")
 def trends_statuses(api: ApiRequest) -> HttpResponse:
     offset, limit = _page(api, 20, 40)
-    found = discovery.trending_status_ids(
-        viewer=api.account, field_id=_field_id(api), offset=offset, limit=limit
-    )
+    with _language(api):
+        found = discovery.trending_status_ids(
+            viewer=api.account, field_id=_field_id(api), offset=offset, limit=limit
+        )
     reasons = dict(found)
     statuses = render_statuses(api.request, api.account, [pk for pk, _reason in found])
     return ok([{**s, "trend_reason": reasons.get(int(s["id"]), "")} for s in statuses])
@@ -113,7 +128,8 @@ def trends_statuses(api: ApiRequest) -> HttpResponse:
 def trends_links(api: ApiRequest) -> HttpResponse:
     """Trending products, each a link to its product page (Mastodon's Trends::Link)."""
     offset, limit = _page(api, 10, 20)
-    entries = discovery.trending_products(field_id=_field_id(api), offset=offset, limit=limit)
+    with _language(api):
+        entries = discovery.trending_products(field_id=_field_id(api), offset=offset, limit=limit)
     r = Renderer(api.request)
     return ok([_link(r, e) for e in entries])
 
