@@ -20,13 +20,15 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from storefeed.accounts.models import User
+from storefeed.core import sql
 from storefeed.discovery import hooks
 from storefeed.discovery.models import (
     Signal,
@@ -58,6 +60,7 @@ WEIGHTS = {
 REASON_HOURS = {Signal.PURCHASE: 1}
 DEFAULT_REASON_HOURS = 2
 HISTORY_DAYS = 7
+CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -156,23 +159,11 @@ def trends_refresh(*, now: dt.datetime | None = None) -> int:
         run = state.run + 1
         events = _events(since, now)
         fields = _fields_of(e.author_id for e in events if e.field_id is None)
-        TrendContribution.objects.bulk_create(
-            [
-                TrendContribution(
-                    kind=e.kind,
-                    item_id=e.item_id,
-                    account_id=e.account_id,
-                    field_id=e.field_id or fields.get(e.author_id),
-                    signal=e.signal,
-                    amount=e.amount,
-                    at=e.at,
-                    run=run,
-                )
-                for e in events
-            ],
-            ignore_conflicts=True,
-            batch_size=500,
-        )
+        _insert_contributions(
+            (e.kind, e.item_id, e.account_id, e.field_id or fields.get(e.author_id),
+             e.signal, e.amount, e.at, run)
+            for e in events
+        )  # fmt: skip
         added = _fold(run, now)
         _prune(now)
         _reasons(now)
@@ -198,25 +189,58 @@ def _fold(run: int, now: dt.datetime) -> int:
     by_kind: dict[str, set[int]] = defaultdict(set)
     for kind, item_id, _scope in gains:
         by_kind[kind].add(item_id)
-    existing: dict[tuple[str, int, int], Trend] = {}
+    existing: dict[tuple[str, int, int], float] = {}
     for kind, item_ids in by_kind.items():
-        for row in Trend.objects.filter(kind=kind, item_id__in=item_ids):
-            existing[(row.kind, row.item_id, row.field_id)] = row
-    new: list[Trend] = []
-    changed: list[Trend] = []
-    for key, gain in gains.items():
-        found = existing.get(key)
-        if found is None:
-            new.append(
-                Trend(kind=key[0], item_id=key[1], field_id=key[2], score=gain, updated_at=now)
-            )
-        else:
-            found.score = _log_add(found.score, gain)
-            found.updated_at = now
-            changed.append(found)
-    Trend.objects.bulk_create(new, batch_size=500)
-    Trend.objects.bulk_update(changed, ["score", "updated_at"], batch_size=500)
+        ordered = sorted(item_ids)
+        for start in range(0, len(ordered), CHUNK):  # SQLite bounds the parameters
+            for item_id, field_id, score in Trend.objects.filter(
+                kind=kind, item_id__in=ordered[start : start + CHUNK]
+            ).values_list("item_id", "field_id", "score"):
+                existing[(kind, item_id, field_id)] = score
+    _upsert_scores(
+        (kind, item_id, field_id, _log_add(existing.get((kind, item_id, field_id)), gain), now)
+        for (kind, item_id, field_id), gain in gains.items()
+    )
     return count
+
+
+# Plain SQL for the run's writes: the ORM's bulk_create and bulk_update spent most of a run
+# building statements (bench/trends_refresh.py). Portable: SQLite (3.24+) and PostgreSQL both
+# take ON CONFLICT ... DO NOTHING / DO UPDATE with `excluded`.
+
+
+def _executemany(statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    prepared = list(rows)
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, prepared)
+
+
+def _insert_contributions(rows: Iterable[tuple[Any, ...]]) -> None:
+    """(kind, item_id, account_id, field_id, signal, amount, at, run) rows; one that repeats
+    an (item, account) pair already counted is dropped by the unique key."""
+    at = connection.ops.adapt_datetimefield_value
+    _executemany(
+        f"INSERT INTO {sql.table(TrendContribution)}"  # noqa: S608
+        " (kind, item_id, account_id, field_id, signal, amount, at, run)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (kind, item_id, account_id) DO NOTHING",
+        ((*row[:6], at(row[6]), row[7]) for row in rows),
+    )
+
+
+def _upsert_scores(rows: Iterable[tuple[str, int, int, float, dt.datetime]]) -> None:
+    """(kind, item_id, field_id, score, updated_at) rows: new entries, or new scores."""
+    at = connection.ops.adapt_datetimefield_value
+    history = Trend._meta.get_field("history").get_db_prep_save([], connection)
+    _executemany(
+        f"INSERT INTO {sql.table(Trend)}"  # noqa: S608
+        " (kind, item_id, field_id, score, updated_at, accounts, reason_signal, reason_count,"
+        " reason_hours, history) VALUES (%s, %s, %s, %s, %s, 0, '', 0, 0, %s)"
+        " ON CONFLICT (kind, item_id, field_id)"
+        " DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at",
+        ((kind, item, field, score, at(when), history) for kind, item, field, score, when in rows),
+    )
 
 
 def _prune(now: dt.datetime) -> None:
@@ -263,15 +287,21 @@ def _reasons_of(kind: str, item_ids: list[int], now: dt.datetime) -> None:
         counts[row["item_id"]][row["signal"]] = (recent, total)
         accounts[row["item_id"]] += row["n"]
     history = _tag_history(item_ids, now) if kind == TrendKind.TAG else {}
-    trends = list(Trend.objects.filter(kind=kind, item_id__in=item_ids))
-    for trend in trends:
-        reason, count, hours = _reason(counts.get(trend.item_id, {}))
-        trend.reason_signal, trend.reason_count, trend.reason_hours = reason, count, hours
-        trend.accounts = accounts.get(trend.item_id, 0)
-        if kind == TrendKind.TAG:
-            trend.history = history.get(trend.item_id, [])
-    Trend.objects.bulk_update(
-        trends, ["reason_signal", "reason_count", "reason_hours", "accounts", "history"], 500
+    history_field = Trend._meta.get_field("history")
+    updates = []
+    for pk, item_id in Trend.objects.filter(kind=kind, item_id__in=item_ids).values_list(
+        "pk", "item_id"
+    ):
+        reason, count, hours = _reason(counts.get(item_id, {}))
+        days = history.get(item_id, []) if kind == TrendKind.TAG else []
+        updates.append(
+            (reason, count, hours, accounts.get(item_id, 0),
+             history_field.get_db_prep_save(days, connection), pk)
+        )  # fmt: skip
+    _executemany(
+        f"UPDATE {sql.table(Trend)} SET reason_signal = %s, reason_count = %s,"  # noqa: S608
+        " reason_hours = %s, accounts = %s, history = %s WHERE id = %s",
+        updates,
     )
 
 
