@@ -81,6 +81,23 @@ def test_one_account_counts_once_per_item(clock, anon, alice, crowd):
     assert dict(Trend.objects.values_list("item_id", "score")) == before
 
 
+def test_a_deleted_post_leaves_at_once_and_its_rows_at_the_next_run(clock, anon, alice, crowd):
+    from storefeed.posts.services import status_delete
+
+    post = status_create(account=alice, text="soon gone")
+    kept = status_create(account=alice, text="kept")
+    for fan in crowd(2):
+        status_favourite(account=fan, status_id=post.pk)
+        status_favourite(account=fan, status_id=kept.pk)
+    trends_refresh()
+    status_delete(account=alice, status_id=post.pk)
+    assert _ids(anon.get("/api/v1/trends/statuses")) == [str(kept.pk)]
+    clock.shift(dt.timedelta(minutes=1))
+    trends_refresh()
+    assert not Trend.objects.filter(item_id=post.pk).exists()
+    assert not TrendContribution.objects.filter(item_id=post.pk).exists()
+
+
 def test_own_likes_do_not_count_and_private_posts_never_trend(clock, anon, alice, bob):
     from storefeed.social.services import follow_create
 

@@ -259,8 +259,15 @@ def _reasons(now: dt.datetime) -> None:
             .order_by("-score")
             .values_list("item_id", flat=True)[:TOP]
         )
+    gone = set(tops[TrendKind.STATUS]) - set(
+        Status.objects.filter(pk__in=tops[TrendKind.STATUS]).values_list("pk", flat=True)
+    )
+    if gone:
+        # Deleted posts: reads already leave them out; their rows go now.
+        Trend.objects.filter(kind=TrendKind.STATUS, item_id__in=gone).delete()
+        TrendContribution.objects.filter(kind=TrendKind.STATUS, item_id__in=gone).delete()
     for kind, item_ids in tops.items():
-        _reasons_of(kind, sorted(item_ids), now)
+        _reasons_of(kind, sorted(item_ids - gone if kind == TrendKind.STATUS else item_ids), now)
 
 
 def _reasons_of(kind: str, item_ids: list[int], now: dt.datetime) -> None:
