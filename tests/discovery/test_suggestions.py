@@ -77,6 +77,7 @@ def test_never_suggests_followed_requested_blocked_muted_or_dismissed(api_client
     block_create(account=alice, target=scene["carol"])
     block_create(account=scene["erin"], target=alice)
     mute_create(account=alice, target=scene["techie"])
+    services.expert_ranks_refresh()  # the worker's list of the most followed now has `locked`
     client = api_client(alice)
     assert client.delete(f"/api/v1/suggestions/{scene['dave'].pk}").json() == {}
     assert client.delete(f"/api/v1/suggestions/{scene['dave'].pk}").status_code == 200
@@ -92,6 +93,15 @@ def test_dismissing_refuses_unknown_accounts(api_client, scene):
     assert client.delete("/api/v1/suggestions/123456").status_code == 404
     assert client.delete("/api/v1/suggestions/nope").status_code == 404
     assert not SuggestionDismissal.objects.exists()
+
+
+def test_the_most_followed_come_from_the_workers_list(api_client, scene):
+    with_followers(make_user("rising"), 9_000)
+    client = api_client(scene["alice"])
+    assert "rising" not in _names(client.get("/api/v2/suggestions"))
+    services.expert_ranks_refresh()
+    names = _names(client.get("/api/v2/suggestions"))
+    assert names.index("rising") < names.index("erin")
 
 
 def test_suggestions_need_a_user_and_refuse_bad_limits(api_client, anon, scene):

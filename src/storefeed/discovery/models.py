@@ -56,6 +56,17 @@ class ExpertRank(models.Model):
         indexes = [models.Index(fields=["field", "position"])]
 
 
+class PopularAccount(models.Model):
+    """The most followed active accounts, kept by the worker with the experts' ranking, so
+    that who to follow never sorts the whole account table on read."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    position = models.PositiveIntegerField(db_index=True)
+    followers = models.PositiveIntegerField()
+
+
 class TrendKind(models.TextChoices):
     TAG = "tag", _("Tag")
     STATUS = "status", _("Post")

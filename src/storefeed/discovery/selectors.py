@@ -16,6 +16,7 @@ from storefeed.discovery import hooks
 from storefeed.discovery.models import (
     ExpertRank,
     Interest,
+    PopularAccount,
     Signal,
     SuggestionDismissal,
     Trend,
@@ -131,7 +132,8 @@ def _not_excluded(viewer: User, column: str = "pk") -> Q:
 
 def suggestions_for(*, viewer: User, limit: int = 40) -> list[Suggestion]:
     """Who `viewer` might follow: experts in the fields they picked (by rank), then accounts
-    followed by those they follow (by how many), then the most followed. Four queries."""
+    followed by those they follow (by how many), then the most followed (as the worker last
+    listed them). Four queries."""
     limit = max(1, min(limit, MAX_LIMIT))
     experts = list(
         ExpertRank.objects.filter(
@@ -157,9 +159,9 @@ def suggestions_for(*, viewer: User, limit: int = 40) -> list[Suggestion]:
         .values_list("target", flat=True)[:limit]
     )
     popular = list(
-        User.objects.filter(_not_excluded(viewer), is_active=True, followers_count__gt=0)
-        .order_by("-followers_count", "-pk")
-        .values_list("pk", flat=True)[:limit]
+        PopularAccount.objects.filter(_not_excluded(viewer, "account_id"), account__is_active=True)
+        .order_by("position")
+        .values_list("account_id", flat=True)[:limit]
     )
     found: dict[int, Suggestion] = {}
     fields: dict[int, int] = {}

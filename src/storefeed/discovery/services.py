@@ -16,6 +16,7 @@ from storefeed.discovery import hooks
 from storefeed.discovery.models import (
     ExpertRank,
     Interest,
+    PopularAccount,
     SuggestionDismissal,
     TrendHide,
     TrendKind,
@@ -24,6 +25,7 @@ from storefeed.posts.models import Status
 
 MAX_INTERESTS = 20
 RECENT_DAYS = 7
+POPULAR_KEPT = 500
 
 
 def interests_set(*, account: User, field_slugs: Iterable[str]) -> list[ExpertField]:
@@ -88,7 +90,8 @@ def expert_score(*, followers: int, recent_posts: int, orders_completed: int) ->
 def expert_ranks_refresh(*, now: dt.datetime | None = None) -> int:
     """Recompute every verified expert's place in their field (worker, periodic): three reads
     (experts, their posts this week, their completed orders through commerce's hook) and
-    the rows replaced in one transaction. Returns the number of experts ranked."""
+    the rows replaced in one transaction; the most followed accounts (who to follow's last
+    source) are kept with them. Returns the number of experts ranked."""
     now = now or timezone.now()
     experts = list(
         User.objects.filter(
@@ -139,7 +142,18 @@ def expert_ranks_refresh(*, now: dt.datetime | None = None) -> int:
                 computed_at=now,
             )
         )
+    popular = [
+        PopularAccount(account_id=pk, position=n, followers=followers)
+        for n, (pk, followers) in enumerate(
+            User.objects.filter(is_active=True, followers_count__gt=0)
+            .order_by("-followers_count", "-pk")
+            .values_list("pk", "followers_count")[:POPULAR_KEPT],
+            start=1,
+        )
+    ]
     with transaction.atomic(durable=True):
         ExpertRank.objects.all().delete()
         ExpertRank.objects.bulk_create(rows, batch_size=500)
+        PopularAccount.objects.all().delete()
+        PopularAccount.objects.bulk_create(popular, batch_size=500)
     return len(rows)
