@@ -172,3 +172,11 @@ def test_home_page_box_and_dismiss_on_the_web(client_for, scene):
     followed = client.post("/@new_beauty/follow", {"next": "/suggestions"})
     assert followed.status_code == 302
     assert "new_beauty" not in client.get("/suggestions").content.decode()
+
+
+def test_the_welcome_step_speaks_chinese(client_for, scene):
+    page = client_for(scene["alice"]).get(
+        "/settings/interests?welcome=1", headers={"Accept-Language": "zh-hans"}
+    )
+    html = page.content.decode()
+    assert "你对什么感兴趣？" in html and "继续" in html and "跳过" in html and "美妆" in html
