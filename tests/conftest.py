@@ -114,6 +114,7 @@ COMMERCE_TESTS = (
     "mastodon/test_product_posts.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",
+    "discovery/test_commerce.py",
 )
 
 

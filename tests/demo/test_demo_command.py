@@ -346,3 +346,25 @@ class DemoCommandTests(TestCase):
         assert ledger_problems() == []
         assert stock_problems() == []
         assert LedgerTransaction.objects.count() > 0
+
+    def test_discovery_looks_alive_after_the_demo(self):
+        from storefeed.discovery.models import ExpertRank, Interest, Trend
+
+        assert Interest.objects.filter(account__username="demo").count() == 3
+        assert ExpertRank.objects.filter(field__slug="beauty", position=1).exists()
+        kinds = set(Trend.objects.values_list("kind", flat=True))
+        assert kinds == {"tag", "status", "product"}
+        client = Client()
+        assert len(client.get("/api/v1/trends/tags").json()) >= 3
+        statuses = client.get("/api/v1/trends/statuses").json()
+        assert len(statuses) >= 3 and all(s["trend_reason"] for s in statuses)
+        links = client.get("/api/v1/trends/links").json()
+        assert links and links[0]["url"].startswith("http://testserver/products/")
+        assert "sold" in links[0]["reason"]
+        hot = client.get("/hot").content.decode()
+        assert hot.count('data-testid="hot-post"') >= 3
+        client.force_login(User.objects.get(username="demo"))
+        suggested = client.get("/api/v2/suggestions")  # a web session is not a token
+        assert suggested.status_code == 401
+        page = client.get("/suggestions").content.decode()
+        assert page.count('data-testid="suggestion"') >= 3

@@ -126,6 +126,12 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci"),
         ]
+        # The profile directory's two orders (GET /api/v1/directory): a page is an index
+        # range, not a sort of every account.
+        indexes = [
+            models.Index(fields=["-last_status_at", "-id"], name="accounts_user_active"),
+            models.Index(fields=["-date_joined", "-id"], name="accounts_user_new"),
+        ]
 
     def __str__(self) -> str:
         return f"@{self.username}"

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "storefeed.posts",
     "storefeed.timelines",
     "storefeed.notifications",
+    "storefeed.discovery",
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
@@ -409,10 +410,15 @@ INSIGHTS_FLUSH_SECONDS = float(os.environ.get("STOREFEED_INSIGHTS_FLUSH_SECONDS"
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 # The counts of accounts and posts the instance endpoints show are recomputed this often.
 SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
+TRENDS_SECONDS = int(os.environ.get("STOREFEED_TRENDS_SECONDS", "60"))
+EXPERT_RANKS_SECONDS = int(os.environ.get("STOREFEED_EXPERT_RANKS_SECONDS", "600"))
 PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    # The hot list folds recent activity in every minute; the experts' ranking moves slower.
+    ("storefeed.discovery.tasks.refresh_trends", TRENDS_SECONDS),
+    ("storefeed.discovery.tasks.refresh_expert_ranks", EXPERT_RANKS_SECONDS),
 ]
 if COMMERCE:
     PERIODIC_TASKS += [
