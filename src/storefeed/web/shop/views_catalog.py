@@ -18,6 +18,7 @@ from storefeed.catalog import services as catalog_services
 from storefeed.catalog.selectors import ProductDetail
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import format_amount
+from storefeed.core.parse import id_or_none
 from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.shop.common import int_or_404, seller_of
@@ -217,9 +218,10 @@ def variant_action(request: AuthedRequest, variant_id: str, action: str) -> Http
         raise Http404(missing.message) from None
     except DomainError as error:
         show_error(request, error)
-    if not product_id.isdigit():
+    product_pk = id_or_none(product_id)
+    if product_pk is None:
         return redirect("shop:products")
-    return redirect("shop:product_edit", product_id=int(product_id))
+    return redirect("shop:product_edit", product_id=product_pk)
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from storefeed.catalog import selectors as catalog_selectors
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import display
+from storefeed.core.parse import id_or_none
 from storefeed.orders import selectors as order_selectors
 from storefeed.orders import services as order_services
 from storefeed.orders.models import Address, Order, OrderState
@@ -145,8 +146,8 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
         else:
             return _paid_or_waiting(request, orders, pin=data["pin"], key=key)
     quantity = form.data.get("quantity") if form.is_bound else form.initial.get("quantity")
-    text = str(quantity)
-    units = int(text) if text.isdigit() and 0 < int(text) < 100 else 1
+    units = id_or_none(quantity if isinstance(quantity, str) else str(quantity)) or 1
+    units = units if units < 100 else 1
     return render(
         request,
         "web/shop/checkout.html",
