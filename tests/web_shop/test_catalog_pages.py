@@ -322,5 +322,8 @@ def test_the_commerce_pages_speak_chinese(alice, alice_client, seller, make_prod
     home = alice_client.get("/").content.decode()
     assert "剩 12 件" in home
     assert "去Tmall购买" in home
-    assert "你有 0 个粉丝，需要 1000 个。" in alice_client.get("/seller/apply").content.decode()
+    assert (
+        "你有 0 个粉丝；卖家计划至少需要 1,000 个。"
+        in alice_client.get("/seller/apply").content.decode()
+    )
     assert "模拟银行" in alice_client.get("/wallet").content.decode()

@@ -866,6 +866,15 @@ def external_item_manual(
         )
         if item is not None and item.fetched_ok:
             return item
+        if item is not None and not _only_theirs(item, account):
+            # Another seller's entry, or one their posts show: never rewritten for everyone.
+            # This seller gets (or updates) a copy of their own.
+            item_id = f"{item_id[:180]}~{account.pk}"
+            item = (
+                ExternalItem.objects.select_for_update()
+                .filter(source=source, item_id=item_id)
+                .first()
+            )
         if item is None:
             item = ExternalItem(source=source, item_id=item_id, created_by=account)
         for name, value in fields.items():
@@ -874,6 +883,16 @@ def external_item_manual(
             item.image.save(processed.original.name or "image.jpg", processed.original, save=False)
         item.save()
     return item
+
+
+def _only_theirs(item: ExternalItem, account: User) -> bool:
+    """Whether a hand-entered item is `account`'s alone: entered by them and shown in no one
+    else's posts (then they may correct it in place)."""
+    if item.created_by_id != account.pk:
+        return False
+    return not (
+        PostProduct.objects.filter(external_item=item).exclude(status__account=account).exists()
+    )
 
 
 def external_item_click(*, item_id: object) -> str:

@@ -152,6 +152,25 @@ def disputes(*, max_id: object = None, limit: int = 50) -> list[Order]:
     return list(qs[: max(1, min(int(limit), MAX_PAGE))])
 
 
+def disputes_decided(*, limit: int = 50) -> list[Order]:
+    """Disputes staff decided, the latest decision first, each with its whole history (events
+    with who and why), so a decision can be looked at again."""
+    ids = list(
+        OrderEvent.objects.filter(from_state=OrderState.DISPUTED)
+        .order_by("-id")
+        .values_list("order_id", flat=True)[: max(1, min(int(limit), MAX_PAGE))]
+    )
+    rows = (
+        _orders_qs()
+        .filter(pk__in=ids)
+        .prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("id"))
+        )
+    )
+    by_id = {order.pk: order for order in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def addresses_for(*, account: User) -> list[Address]:
     """The address book, the default first."""
     return list(Address.objects.filter(owner_id=account.pk).order_by("-is_default", "-id"))

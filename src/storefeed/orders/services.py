@@ -41,12 +41,11 @@ from storefeed.core.parse import lookup_id, parse_count
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import Part, money, shop_text
-from storefeed.orders import links
+from storefeed.orders import carriers, links, workflow
 from storefeed.orders.errors import (
     InsufficientStock,
     OrderStateConflict,
     PaymentExpired,
-    RefundWindowClosed,
 )
 from storefeed.orders.models import (
     MAX_ADDRESSES,
@@ -62,7 +61,6 @@ from storefeed.orders.models import (
 )
 from storefeed.orders.states import (
     TRANSITIONS,
-    state_label,
     transition,
     transition_check,
     transition_statements,
@@ -80,9 +78,10 @@ from storefeed.wallet.services import (
 )
 
 S = OrderState
-REFUND_WINDOW = dt.timedelta(days=7)
-# After a refund is declined, the buyer has this long to dispute before the order completes.
-DISPUTE_WINDOW = dt.timedelta(days=7)
+# A delivered order may be refunded for this long; after a refund is declined, the buyer has
+# DISPUTE_WINDOW to dispute before the order completes (declared with the workflow).
+REFUND_WINDOW = workflow.REFUND_WINDOW
+DISPUTE_WINDOW = workflow.DISPUTE_WINDOW
 MAX_LINES = 50
 REASON_MAX = 500
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
@@ -170,11 +169,6 @@ def _reason(value: object, *, required: bool, missing: str = "") -> str:
         required=required,
         missing=missing or _("Give a reason."),
     )
-
-
-def _require_state(order: Order, allowed: Iterable[str], message: str) -> None:
-    if order.state not in set(allowed):
-        raise OrderStateConflict(message, state=order.state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1116,11 +1110,7 @@ def _check_payable(order: Order) -> None:
             _("The time to pay for this order ran out; its items were released. Order again."),
             state=order.state,
         )
-    _require_state(
-        order,
-        {S.PENDING_PAYMENT},
-        _("This order is “%(state)s”; it cannot be paid.") % {"state": state_label(order.state)},
-    )
+    workflow.check(order, "pay")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1165,21 +1155,7 @@ def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
             required=by_seller,
             missing=_("Tell the buyer why you are cancelling."),
         )
-        if order.state in (S.SHIPPED, S.DELIVERED):
-            raise OrderStateConflict(
-                _(
-                    "This order has shipped and can no longer be cancelled; ask for a refund once it arrives."
-                )
-                if not by_seller
-                else _("This order has shipped and can no longer be cancelled."),
-                state=order.state,
-            )
-        _require_state(
-            order,
-            {S.PENDING_PAYMENT, S.PAID},
-            _("This order is “%(state)s”; it cannot be cancelled.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "cancel")
         was_paid = order.state == S.PAID
         transition(order, S.CANCELLED, by=account, note=text, cancel_reason=text)
         _return_stock(order)
@@ -1219,6 +1195,11 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
     carrier_text = _text(
         carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
     )
+    if carrier_text == carriers.OTHER:
+        raise ValidationFailed(_("Enter the name of the carrier."), field="carrier")
+    known = carriers.carrier_for(carrier_text)
+    carrier_text = known.code if known else carrier_text
+    carrier_param: object = shop_text(known.name) if known else carrier_text
     tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
     if not TRACKING_RE.fullmatch(tracking):
         raise ValidationFailed(
@@ -1227,21 +1208,12 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
         )
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        if order.state == S.PENDING_PAYMENT:
-            raise OrderStateConflict(
-                _("This order is not paid yet; ship it once it is paid."), state=order.state
-            )
-        _require_state(
-            order,
-            {S.PAID},
-            _("This order is “%(state)s”; only a paid order can be shipped.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "ship")
         transition(
             order,
             S.SHIPPED,
             by=seller,
-            note=f"{carrier_text} {tracking}",
+            note=f"{carriers.label(carrier_text)} {tracking}",
             carrier=carrier_text,
             tracking_number=tracking,
             shipped_at=timezone.now(),
@@ -1254,7 +1226,7 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
             message=shop_text(
                 gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
                 id=order.pk,
-                carrier=carrier_text,
+                carrier=carrier_param,
                 tracking=tracking,
             ),
             carrier=carrier_text,
@@ -1280,12 +1252,7 @@ def order_confirm(*, buyer: User, order_id: object) -> Order:
     """The buyer confirms receipt of a shipped order; the refund window opens."""
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.SHIPPED},
-            _("Only a shipped order can be confirmed as received; this one is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "confirm")
         _deliver(order, by=buyer)
         return order
 
@@ -1295,25 +1262,12 @@ def order_confirm(*, buyer: User, order_id: object) -> Order:
 
 
 def order_refund_request(*, buyer: User, order_id: object, reason: str) -> Order:
-    """Within 7 days of delivery the buyer may ask for a refund, with a reason."""
+    """The buyer asks for a refund, with a reason: while the parcel is in transit (it never
+    arrived), or within 7 days of delivery."""
     text = _reason(reason, required=True, missing=_("Tell the seller why you want a refund."))
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.DELIVERED},
-            _("A refund can be asked for a delivered order; this one is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
-        assert order.delivered_at is not None
-        if timezone.now() > order.delivered_at + REFUND_WINDOW:
-            raise RefundWindowClosed(
-                _(
-                    "Refunds can be asked for within %(days)s days of delivery; that time has passed."
-                )
-                % {"days": REFUND_WINDOW.days},
-                state=order.state,
-            )
+        workflow.check(order, "refund_request")
         transition(order, S.REFUND_REQUESTED, by=buyer, note=text, refund_reason=text)
         _notify(
             order,
@@ -1339,12 +1293,7 @@ def order_refund_accept(*, seller: User, order_id: object) -> Order:
     """The seller accepts a refund: the total goes back to the buyer's wallet."""
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        _require_state(
-            order,
-            {S.REFUND_REQUESTED},
-            _("There is no refund request to accept; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "refund_accept")
         _refunded(order, by=seller)
         _notify(
             order,
@@ -1365,12 +1314,7 @@ def order_refund_decline(*, seller: User, order_id: object, reason: str) -> Orde
     text = _reason(reason, required=True, missing=_("Tell the buyer why you decline."))
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        _require_state(
-            order,
-            {S.REFUND_REQUESTED},
-            _("There is no refund request to decline; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "refund_decline")
         transition(
             order,
             S.REFUND_DECLINED,
@@ -1402,12 +1346,7 @@ def order_dispute(*, buyer: User, order_id: object, reason: str = "") -> Order:
     text = _reason(reason, required=False)
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.REFUND_DECLINED},
-            _("Only a declined refund can be disputed; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "dispute")
         transition(order, S.DISPUTED, by=buyer, note=text, dispute_reason=text)
         _notify(
             order,
@@ -1436,11 +1375,7 @@ def order_dispute_resolve(*, by: User, order_id: object, outcome: str, note: str
         order = Order.objects.select_for_update().filter(pk=_pk(order_id)).first()
         if order is None:
             raise NotFound(_("This order does not exist."), field="order_id")
-        _require_state(
-            order,
-            {S.DISPUTED},
-            _("This order is “%(state)s”, not disputed.") % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "resolve")
         if outcome == "refund":
             _refunded(order, by=by, note=text)
             verdict = shop_text(

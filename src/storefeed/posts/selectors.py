@@ -496,3 +496,8 @@ def site_stats() -> SiteStats:
 
         stats = site_stats_refresh()
     return stats
+
+
+def poll_id_of(status_id: int) -> int | None:
+    """The id of the poll a post carries, if any."""
+    return Poll.objects.filter(status_id=status_id).values_list("pk", flat=True).first()

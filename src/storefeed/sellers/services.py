@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -22,6 +22,7 @@ from storefeed.sellers.models import (
     SELLER_TRANSITIONS,
     ApplicationState,
     DecisionAction,
+    PersonalDataView,
     Seller,
     SellerApplication,
     SellerDecision,
@@ -79,9 +80,12 @@ def seller_eligibility(*, account: User) -> Eligibility:
             False,
             count,
             needed,
-            _(
+            ngettext(
+                "You have %(count)s follower; the seller program needs at least %(needed)s. "
+                "%(missing)s to go.",
                 "You have %(count)s followers; the seller program needs at least %(needed)s. "
-                "%(missing)s to go."
+                "%(missing)s to go.",
+                count,
             )
             % {"count": f"{count:,}", "needed": f"{needed:,}", "missing": f"{needed - count:,}"},
         )
@@ -347,3 +351,25 @@ def seller_reinstate(*, account_id: int | str, by: User, reason: str) -> Seller:
         action=DecisionAction.REINSTATE,
         msgid=gettext_noop("Your shop is open again: %(reason)s"),
     )
+
+
+def application_personal_data_reveal(
+    *, application_id: int | str, by: User, reason: str
+) -> SellerApplication:
+    """Staff see an applicant's personal data unmasked, saying why; every look is recorded
+    (PersonalDataView) and shown beside the application."""
+    _require_staff(by)
+    why = clean_plain(reason or "", multiline=True)
+    if not why:
+        raise ValidationFailed(
+            _("Say why you need to see this applicant's personal data."), field="reason"
+        )
+    if len(why) > REASON_MAX:
+        raise ValidationFailed(
+            _("A reason can be at most %(max)s characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    with transaction.atomic(durable=True):
+        application = _locked_application(application_id)
+        PersonalDataView.objects.create(application=application, by=by, reason=why)
+    return application

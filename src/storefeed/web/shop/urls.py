@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("seller/apply", views_sellers.apply, name="apply"),
     path("staff/sellers", views_sellers.review_queue, name="review_queue"),
     re_path(
+        r"^staff/sellers/applications/(?P<application_id>[0-9]{1,19})/reveal$",
+        views_sellers.application_reveal,
+        name="application_reveal",
+    ),
+    re_path(
         r"^staff/sellers/applications/(?P<application_id>[0-9]{1,19})/(?P<action>approve|reject)$",
         views_sellers.application_decide,
         name="application_decide",

@@ -1,6 +1,8 @@
 """The seller program's pages: the application form and its status, and the staff review
 queue (approve, reject with a reason, suspend and reinstate sellers)."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -18,7 +20,7 @@ from storefeed.sellers.models import ApplicationState, Seller
 from storefeed.web.errors import show_error
 from storefeed.web.shop.common import int_or_404, staff_required
 from storefeed.web.shop.forms import ReasonForm, SellerApplicationForm
-from storefeed.web.views.helpers import AuthedRequest
+from storefeed.web.views.helpers import AuthedRequest, redirect_back
 
 QUEUE_STATES = ("pending", "approved", "rejected", "sellers")
 
@@ -64,6 +66,43 @@ def apply(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# How long personal data revealed (with a reason) stays shown to that staff member.
+REVEAL_SECONDS = 600
+_REVEALED = "revealed_applications"
+
+
+def _revealed(request: AuthedRequest) -> set[int]:
+    """The applications whose personal data this staff member revealed in the last minutes."""
+    now = time.time()
+    shown = {pk: until for pk, until in request.session.get(_REVEALED, {}).items() if until > now}
+    return {int(pk) for pk in shown}
+
+
+@staff_required
+@require_POST
+def application_reveal(request: AuthedRequest, application_id: str) -> HttpResponse:
+    pk = int_or_404(application_id)
+    try:
+        seller_services.application_personal_data_reveal(
+            application_id=pk, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        now = time.time()
+        shown = {k: v for k, v in request.session.get(_REVEALED, {}).items() if v > now}
+        shown[str(pk)] = now + REVEAL_SECONDS
+        request.session[_REVEALED] = shown
+        messages.success(
+            request,
+            _("Shown for %(minutes)s minutes; your look and its reason are recorded.")
+            % {"minutes": REVEAL_SECONDS // 60},
+        )
+    return redirect_back(request, reverse("shop:review_queue"))
+
+
 @staff_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "pending")
@@ -86,6 +125,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "sellers": sellers,
             "q": request.GET.get("q", "")[:30],
             "reason_form": ReasonForm(),
+            "revealed": _revealed(request),
         },
     )
 

@@ -14,6 +14,8 @@ from storefeed.posts import selectors as post_selectors
 from storefeed.posts.models import Status
 
 PAGE_SIZE = 20
+# The session key of one's newest post: the next home page shows it on top at once.
+JUST_POSTED = "just_posted"
 
 
 class HtmxRequest(HttpRequest):
