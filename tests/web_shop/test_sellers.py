@@ -194,3 +194,13 @@ def test_the_decision_arrives_as_a_notification_with_a_link(applicant, alice_cli
     assert 'data-testid="shop-message"' in body
     assert 'href="/seller/apply"' in body
     assert "was approved" in body
+
+
+def test_odd_input_on_staff_and_shop_pages_is_never_a_500(seller, staff_client, make_product):
+    """A NUL in the staff search (PostgreSQL refuses it) and Unicode digits or 2^63 in ids
+    (which str.isdigit() let through to int()) answer like any other unknown input."""
+    listing = staff_client.get("/staff/sellers?state=sellers&q=tea%00shop")
+    assert listing.status_code == 200
+    for bad in ["²", "①", "٣", str(2**63)]:
+        response = staff_client.get(f"/staff/sellers/applications/{bad}/approve")
+        assert response.status_code in (404, 405)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
+from storefeed.core.parse import lookup_id
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.notifications.shop import Part
 
@@ -198,7 +199,7 @@ def notification_dismiss(*, account: User, notification_id: int | str) -> None:
     with transaction.atomic(durable=True):
         try:
             deleted, _rows = Notification.objects.filter(
-                pk=int(notification_id), recipient=account
+                pk=lookup_id(notification_id), recipient=account
             ).delete()
         except (TypeError, ValueError):
             deleted = 0

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.parse import lookup_id
 from storefeed.orders.models import Address, CartItem, Order, OrderEvent, OrderItem, OrderState
 from storefeed.orders.states import SALE_STATES
 
@@ -36,7 +37,7 @@ def _pk(value: object) -> int:
     if isinstance(value, bool):
         return 0
     try:
-        return int(str(value).strip())
+        return lookup_id(value)
     except (TypeError, ValueError):
         return 0
 

@@ -37,6 +37,7 @@ from storefeed.catalog.services import stock_return, stock_take_statement
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
+from storefeed.core.parse import lookup_id, parse_count
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import Part, money, shop_text
@@ -116,7 +117,7 @@ def _pk(value: object) -> int:
     if isinstance(value, bool):
         return 0
     try:
-        return int(str(value).strip())
+        return lookup_id(value)
     except (TypeError, ValueError):
         return 0
 
@@ -131,22 +132,12 @@ def _optional_pk(value: object, *, field: str, what: str) -> int | None:
 
 
 def _quantity(value: object, *, field: str = "quantity") -> int:
-    """A whole number of units between 1 and 99."""
-    bad = ValidationFailed(_("Enter a whole number of units, like 2."), field=field)
-    if isinstance(value, bool) or value is None:
-        raise bad
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise bad
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        if not digits.isdigit() or len(digits) > 12:
-            raise bad
-        value = int(text)
-    if not isinstance(value, int):
-        raise bad
+    """A whole number of units between 1 and 99 (core.parse.parse_count: ASCII digits or a
+    JSON integer)."""
+    try:
+        value = parse_count(value, field=field, maximum=10**12)
+    except ValidationFailed:
+        raise ValidationFailed(_("Enter a whole number of units, like 2."), field=field) from None
     if not 1 <= value <= MAX_QUANTITY:
         raise ValidationFailed(
             _("Choose between 1 and %(max)s units; %(count)s is not possible.")

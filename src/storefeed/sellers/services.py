@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from storefeed.core.parse import id_or_none, lookup_id
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import shop_text
@@ -95,8 +96,8 @@ def _expert_field(value: ExpertField | str | int | None) -> ExpertField:
     if isinstance(value, ExpertField):
         return value
     found = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = ExpertField.objects.filter(pk=int(value)).first()
+    if id_or_none(value) is not None:
+        found = ExpertField.objects.filter(pk=lookup_id(value)).first()
     elif isinstance(value, str) and value:
         found = ExpertField.objects.filter(slug=value).first()
     if found is None:
@@ -205,7 +206,7 @@ def _reason(reason: str | None, *, required: bool) -> str:
 
 def _locked_application(application_id: int | str) -> SellerApplication:
     try:
-        pk = int(application_id)
+        pk = lookup_id(application_id)
     except (TypeError, ValueError):
         pk = 0
     application = SellerApplication.objects.select_for_update().filter(pk=pk).first()
@@ -307,7 +308,7 @@ def _seller_move(
     _require_staff(by)
     reason = _reason(reason, required=True)
     try:
-        pk = int(account_id)
+        pk = lookup_id(account_id)
     except (TypeError, ValueError):
         pk = 0
     with transaction.atomic(durable=True):

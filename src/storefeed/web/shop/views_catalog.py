@@ -18,6 +18,7 @@ from storefeed.catalog import services as catalog_services
 from storefeed.catalog.selectors import ProductDetail
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import format_amount
+from storefeed.core.parse import id_or_none
 from storefeed.insights import services as insight_services
 from storefeed.insights.counting import is_bot
 from storefeed.web import fragments
@@ -219,9 +220,10 @@ def variant_action(request: AuthedRequest, variant_id: str, action: str) -> Http
         raise Http404(missing.message) from None
     except DomainError as error:
         show_error(request, error)
-    if not product_id.isdigit():
+    product_pk = id_or_none(product_id)
+    if product_pk is None:
         return redirect("shop:products")
-    return redirect("shop:product_edit", product_id=int(product_id))
+    return redirect("shop:product_edit", product_id=product_pk)
 
 
 # --------------------------------------------------------------------------------------------

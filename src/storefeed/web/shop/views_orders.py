@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from storefeed.catalog import selectors as catalog_selectors
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import display
+from storefeed.core.parse import id_or_none
 from storefeed.orders import carriers, workflow
 from storefeed.orders import selectors as order_selectors
 from storefeed.orders import services as order_services
@@ -148,8 +149,8 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
             return _paid_or_waiting(request, orders, pin=data["pin"], key=key)
     overview = wallet_selectors.wallet_overview(account=request.user)
     quantity = form.data.get("quantity") if form.is_bound else form.initial.get("quantity")
-    text = str(quantity)
-    units = int(text) if text.isdigit() and 0 < int(text) < 100 else 1
+    units = id_or_none(quantity if isinstance(quantity, str) else str(quantity)) or 1
+    units = units if units < 100 else 1
     return render(
         request,
         "web/shop/checkout.html",

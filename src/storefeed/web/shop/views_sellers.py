@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from storefeed.accounts import selectors as account_selectors
 from storefeed.core.errors import DomainError, NotFound
+from storefeed.core.parse import unstorable
 from storefeed.sellers import selectors as seller_selectors
 from storefeed.sellers import services as seller_services
 from storefeed.sellers.models import ApplicationState, Seller
@@ -110,7 +111,9 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     applications = []
     sellers: list[Seller] = []
     if state == "sellers":
-        sellers = seller_selectors.sellers(query=request.GET.get("q", ""))
+        query = request.GET.get("q", "")
+        # A NUL cannot be searched for (PostgreSQL refuses it): such a query finds everyone.
+        sellers = seller_selectors.sellers(query="" if unstorable(query) else query)
     else:
         applications = seller_selectors.applications(state=state, limit=100)
     return render(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from storefeed.core.errors import DomainError, NotFound, ValidationFailed
+from storefeed.core.parse import id_or_none
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts import services as post_services
 from storefeed.posts.models import Status
@@ -136,17 +137,18 @@ def status_edit(request: AuthedRequest, status_id: int) -> HttpResponse:
 
 
 def _digits(value: str | None) -> str | None:
-    return value if value and value.isdigit() else None
+    return value if id_or_none(value) is not None else None
 
 
 def _context_status(request: HtmxRequest, form: ComposeForm) -> fragments.Shown | None:
     """The post being replied to or quoted, shown above the composer (if it is visible)."""
     source = form.data if form.is_bound else form.initial
     raw = source.get("in_reply_to_id") or source.get("quote_of_id")
-    if not raw or not str(raw).isdigit() or int(raw) >= 2**63:
+    pk = id_or_none(raw)
+    if pk is None:
         return None
     try:
-        status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=int(raw))
+        status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=pk)
     except NotFound:
         return None
     shown = fragments.render(request, [status.pk])
