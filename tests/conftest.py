@@ -139,8 +139,8 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rate-limit counters live there) and no rendered
-    parts in this process's memory."""
+    """Each test starts with an empty cache and no rendered parts in this process's memory
+    (the limits' counters are in the test's database, or in a Redis the test flushes)."""
     from django.core.cache import cache
 
     from storefeed.core import parts
@@ -186,6 +186,24 @@ def client_for():
 def redis_url() -> str:
     """The URL of a Redis database the test may flush (marks the test `redis`)."""
     return redis_test_url()
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def limits_store(request, settings, monkeypatch) -> str:
+    """Run the test with the limits' counters (core/limits.py) in the database, then in a
+    flushed Redis."""
+    from storefeed.core import limits
+
+    if request.param == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        settings.REDIS_URL = url
+        monkeypatch.setattr(limits, "_redis_down_until", 0.0)
+    else:
+        settings.REDIS_URL = ""
+    return request.param
 
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])

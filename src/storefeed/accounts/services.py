@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from storefeed.accounts import images, mail
+from storefeed.accounts import images, mail, throttle
 from storefeed.accounts.errors import (
     ConfirmationLinkInvalid,
     ConfirmationTooSoon,
@@ -462,7 +462,9 @@ def profile_update(
 
 def password_change(*, account: User, old_password: str, new_password: str) -> None:
     """Change a password, given the current one. The web layer keeps the session signed in."""
-    if not account.check_password(old_password or ""):
+    if not throttle.password_check(
+        account_id=account.pk, check=lambda: account.check_password(old_password or "")
+    ):
         raise ValidationFailed(_("Your current password is not correct."), field="old_password")
     _check_password(new_password, user=account, field="new_password")
     if old_password == new_password:

@@ -49,6 +49,13 @@ WEB_MAX_REQUESTS = int(os.environ.get("STOREFEED_WEB_MAX_REQUESTS", "0"))
 REQUIRE_SERVICES = env_bool("STOREFEED_REQUIRE_SERVICES")
 # Mastodon API calls allowed per token (or per address, without one) in each 5-minute window.
 API_RATE_LIMIT = int(os.environ.get("STOREFEED_API_RATE_LIMIT", "300"))
+# Sign-in throttling (accounts/throttle.py): failed password checks allowed before each
+# further one waits (1 s, doubling), per client address and per account, and the longest
+# wait of each; the address's limit is the lower, so it bites first.
+SIGNIN_ADDRESS_FREE = int(os.environ.get("STOREFEED_SIGNIN_ADDRESS_FREE", "10"))
+SIGNIN_ACCOUNT_FREE = int(os.environ.get("STOREFEED_SIGNIN_ACCOUNT_FREE", "20"))
+SIGNIN_ADDRESS_MAX_WAIT = 3600
+SIGNIN_ACCOUNT_MAX_WAIT = 300
 # bench/: mounts GET /bench/constant, a constant JSON answer to measure other pages against.
 BENCH_YARDSTICK = env_bool("STOREFEED_BENCH_YARDSTICK", default=False)
 COMMERCE = env_bool("STOREFEED_COMMERCE", default=True)
@@ -394,6 +401,7 @@ PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    ("storefeed.core.tasks.purge_limit_counters", 3600),
 ]
 if COMMERCE:
     PERIODIC_TASKS += [

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from storefeed.accounts.backends import account_for_credentials
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_entry_refusal
+from storefeed.accounts.throttle import SignInThrottled
 from storefeed.core.text import text_length
 from storefeed.posts.models import Visibility
 
@@ -47,10 +48,16 @@ class SignInForm(AuthenticationForm):
     }
     # The account whose password was right but whose address is not confirmed yet.
     unconfirmed_user: User | None = None
+    # Seconds to wait when sign-ins from here or to this account are throttled.
+    retry_after: int | None = None
 
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
+        except SignInThrottled as throttled:
+            # Says when to try again, whether the account exists or not.
+            self.retry_after = throttled.retry_after
+            raise forms.ValidationError(throttled.message, code="throttled") from None
         except forms.ValidationError as error:
             # The backend refuses inactive accounts as if the password were wrong; with the
             # right password, say why instead (a sign-up waiting for staff, or disabled).

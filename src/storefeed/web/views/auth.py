@@ -74,7 +74,11 @@ class SignInView(auth_views.LoginView):
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         if form.unconfirmed_user is not None:
             self.request.session[AWAITING_CONFIRMATION] = form.unconfirmed_user.pk
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.retry_after is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
