@@ -391,6 +391,11 @@ WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "1000
 # Payment PINs are stored as HMAC-SHA256 keyed with this (unset: a key derived from the secret
 # key), so a copy of the database alone cannot be guessed offline. Old keys, comma-separated,
 # still verify PINs hashed with them, which are rewritten with the current key when next used.
+# An Idempotency-Key whose request died while "running" is free for a retry after this many
+# seconds (the retry replays what the request committed, or does the work once).
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("STOREFEED_IDEMPOTENCY_LEASE", "60"))
+if IDEMPOTENCY_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("STOREFEED_IDEMPOTENCY_LEASE must be a positive number of seconds.")
 WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
 WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 

@@ -40,6 +40,7 @@ from storefeed.wallet.errors import (
     PinWrong,
     WalletError,
 )
+from storefeed.wallet.idempotency import bind_outcome
 from storefeed.wallet.ledger import (
     SUPPORTED_CURRENCIES,
     Ref,
@@ -294,6 +295,7 @@ def topup_create(
         topup = TopUp.objects.create(
             account=account, amount=fen, currency=currency, provider=bank.name
         )
+        bind_outcome(f"topup:{topup.pk}")
     try:
         outcome = bank.start_topup(topup)
     except Exception:
@@ -380,6 +382,7 @@ def withdrawal_create(
         withdrawal = Withdrawal.objects.create(
             account=account, amount=fen, currency=currency, provider=bank.name
         )
+        bind_outcome(f"withdrawal:{withdrawal.pk}")
         transfer(
             legs=[
                 (wallet_account(owner_id=account.pk, currency=currency), -fen),
