@@ -226,6 +226,10 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     Relative URLs go to the live server: `browser_page.goto("/")`. Mark a test
     `@pytest.mark.browser(javascript=False)` to browse with JavaScript off. Playwright's sync
     API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
+
+    Every Content-Security-Policy violation on any page the test visits (the page's
+    `securitypolicyviolation` events, and Chromium's console errors about the policy) fails
+    the test: the pages and htmx must work under the site's CSP.
     """
     from django.db import connections
     from playwright.sync_api import sync_playwright
@@ -243,10 +247,28 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
             viewport={"width": 412, "height": 915},  # a phone: most users are on one
             java_script_enabled=javascript,
         )
+        violations: list[str] = []
+        context.expose_binding(
+            "__storefeedCspViolation", lambda _source, report: violations.append(report)
+        )
+        context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => "
+            "window.__storefeedCspViolation(`${e.violatedDirective} blocked ${e.blockedURI} "
+            "at ${e.sourceFile}:${e.lineNumber} on ${document.location.pathname}`));"
+        )
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.set_default_timeout(15_000)
         try:
             yield page
+            assert violations == [], "CSP violations:\n" + "\n".join(violations)
         finally:
             context.close()
             browser.close()
