@@ -115,3 +115,9 @@ def password_check(*, account_id: int, check: Callable[[], bool]) -> bool:
         return False
     sign_in_succeeded(key=key, address=None)
     return True
+
+
+def sign_in_forget(*, account_id: int) -> None:
+    """Forget the failed sign-ins counted against an account (its password was reset)."""
+    account, _by_address = _counters(account_key(account_id=account_id, login=""), None)
+    limits.backoff_succeeded(clear=[account])

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -239,6 +239,13 @@ def _limit_size(upload: UploadedFile | None) -> UploadedFile | None:
     return upload
 
 
+KEEP_APPS_LABEL = _("Keep my apps signed in")
+KEEP_APPS_HELP = _(
+    "Otherwise every app using your account (phone apps, tools) must sign in again. Other "
+    "browsers are signed out either way."
+)
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),
@@ -255,6 +262,7 @@ class PasswordChangeForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    keep_apps = forms.BooleanField(label=KEEP_APPS_LABEL, help_text=KEEP_APPS_HELP, required=False)
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -273,3 +281,17 @@ class SearchForm(forms.Form):
         max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("Search people and #tags")}),
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class PasswordResetForm(SetPasswordForm):
+    """The new password, twice (Django's checks), and whether the apps stay signed in."""
+
+    keep_apps = forms.BooleanField(label=KEEP_APPS_LABEL, help_text=KEEP_APPS_HELP, required=False)
