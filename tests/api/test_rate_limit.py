@@ -119,3 +119,24 @@ def test_the_home_timeline_costs_one_statement_for_the_limit(
     limit_statements = [q for q in seen.captured_queries if "core_limitcounter" in q["sql"]]
     assert len(limit_statements) == 1
     assert "ON CONFLICT" in limit_statements[0]["sql"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_count_outside_a_transaction_commits_in_one_round_trip(settings):
+    """Outside a transaction (as in a web request) the count commits on its own, without
+    waiting for the disk, and leaves the connection idle, in autocommit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REDIS_URL = ""
+    with CaptureQueriesContext(connection) as seen:
+        counts = [limits.window_hit("pg:check", window=300).used for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert len(seen.captured_queries) == 3
+    assert "synchronous_commit" in seen.captured_queries[0]["sql"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)  # only those transactions skipped the wait
+    assert LimitCounter.objects.get(name__startswith="pg:check").count == 3
