@@ -1,6 +1,6 @@
 """The APIs' rate limit: STOREFEED_API_RATE_LIMIT calls per token (or per address without
-one) in each 5-minute window, shared by the Mastodon API and the shop API and by every
-process (counted in the database, or in Redis when configured), then 429 with the
+one) in each 5-minute window, shared by the Mastodon API and the shop API
+(tests/shop_api/test_rate_limit.py) and by every process (counted in the database, or in Redis when configured), then 429 with the
 X-RateLimit-* headers and Retry-After. A counter store that is down lets calls through."""
 
 import pytest
@@ -59,28 +59,6 @@ def test_anonymous_calls_are_counted_per_address(limits_store, anon, settings):
     assert refused["X-RateLimit-Remaining"] == "0"
     other = Client().get("/api/v1/timelines/public", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
-
-
-def test_the_shop_api_shares_the_tokens_limit(limits_store, api_client, alice, settings):
-    settings.API_RATE_LIMIT = 3
-    api = api_client(alice)
-    assert api.get("/api/v1/timelines/home")["X-RateLimit-Remaining"] == "2"
-    wallet = api.get("/api/shop/v1/wallet")
-    assert wallet.status_code == 200
-    assert wallet["X-RateLimit-Remaining"] == "1"
-    assert api.get("/api/shop/v1/wallet").status_code == 200
-    refused = api.get("/api/shop/v1/wallet")
-    assert refused.status_code == 429
-    assert refused.json()["code"] == "rate_limited"
-    assert refused["X-RateLimit-Limit"] == "3"
-    assert int(refused["Retry-After"]) >= 1
-    assert api.get("/api/v1/timelines/home").status_code == 429
-
-
-def test_anonymous_shop_calls_are_counted_per_address(limits_store, anon, settings):
-    settings.API_RATE_LIMIT = 1
-    assert anon.get("/api/shop/v1/openapi.json").status_code == 200
-    assert anon.get("/api/shop/v1/openapi.json").status_code == 429
 
 
 def test_the_count_is_in_the_database_every_process_reads(api_client, alice, settings):
