@@ -141,8 +141,8 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rate-limit counters live there) and no rendered
-    parts in this process's memory."""
+    """Each test starts with an empty cache and no rendered parts in this process's memory
+    (the limits' counters are in the test's database, or in a Redis the test flushes)."""
     from django.core.cache import cache
 
     from storefeed.core import parts
@@ -191,6 +191,24 @@ def redis_url() -> str:
 
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def limits_store(request, settings, monkeypatch) -> str:
+    """Run the test with the limits' counters (core/limits.py) in the database, then in a
+    flushed Redis."""
+    from storefeed.core import limits
+
+    if request.param == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        settings.REDIS_URL = url
+        monkeypatch.setattr(limits, "_redis_down_until", 0.0)
+    else:
+        settings.REDIS_URL = ""
+    return request.param
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
 def each_timeline_store(request, settings) -> str:
     """Runs the test once per home timeline store: the database, and Redis (on the flushed
     test database, selected as STOREFEED_TIMELINE_STORE=redis would)."""
@@ -212,6 +230,10 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     indirectly (`@pytest.mark.parametrize("browser_page", ["phone", "desktop"],
     indirect=True)`) to browse at both sizes. Playwright's sync
     API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
+
+    Every Content-Security-Policy violation on any page the test visits (the page's
+    `securitypolicyviolation` events, and Chromium's console errors about the policy) fails
+    the test: the pages and htmx must work under the site's CSP.
     """
     from django.db import connections
     from playwright.sync_api import sync_playwright
@@ -232,10 +254,28 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
             viewport=viewport[size],  # a phone by default: most users are on one
             java_script_enabled=javascript,
         )
+        violations: list[str] = []
+        context.expose_binding(
+            "__storefeedCspViolation", lambda _source, report: violations.append(report)
+        )
+        context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => "
+            "window.__storefeedCspViolation(`${e.violatedDirective} blocked ${e.blockedURI} "
+            "at ${e.sourceFile}:${e.lineNumber} on ${document.location.pathname}`));"
+        )
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.set_default_timeout(15_000)
         try:
             yield page
+            assert violations == [], "CSP violations:\n" + "\n".join(violations)
         finally:
             context.close()
             browser.close()

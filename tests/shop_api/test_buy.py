@@ -211,7 +211,9 @@ def test_someone_elses_address_is_refused(api, buyer, bob, product):
 
 def test_checkout_requests_are_lean(api, buyer, product):
     """Each request is one transaction (one commit, the key's claim and answer in it), with
-    a fixed number of statements; see tests/orders/test_statements.py for what they are."""
+    a fixed number of statements; see tests/orders/test_statements.py for what they are.
+    The rate limit's counter is one more statement, before the transaction (in Redis when
+    configured, none)."""
     client = api(buyer)
     assert buy_now(client, product, key="warm").status_code == 201  # accounts exist now
     with statements() as placing:
@@ -221,19 +223,19 @@ def test_checkout_requests_are_lean(api, buyer, product):
             key="place",
         )
     assert placed.status_code == 201
-    # token; address, product; INSERT key, order, items, events; UPDATE key, stock.
-    assert (len(placing.work), placing.transactions) == (9, 1), placing
-    round_trips(placing, 5)  # token, address, product, key, the writes
+    # rate limit, token; address, product; INSERT key, order, items, events; UPDATE key, stock.
+    assert (len(placing.work), placing.transactions) == (10, 1), placing
+    round_trips(placing, 6)  # rate limit, token, address, product, key, the writes
     order_id = placed.json()["orders"][0]["id"]
     with statements() as paying:
         paid = client.post(f"/orders/{order_id}/pay", {"pin": PIN}, key="pay")
     assert paid.status_code == 200
-    # token, and the service's 12, and the answer's items and "following?".
-    assert (len(paying.work), paying.transactions) == (15, 1), paying
-    round_trips(paying, 8)  # token, the service's 5, items, "following?"
+    # rate limit, token, and the service's 12, and the answer's items and "following?".
+    assert (len(paying.work), paying.transactions) == (16, 1), paying
+    round_trips(paying, 9)  # rate limit, token, the service's 5, items, "following?"
     with statements() as buying:
         bought = buy_now(client, product, key="buy")
     assert bought.status_code == 201
-    # token, the service's 15, and "following?".
-    assert (len(buying.work), buying.transactions) == (17, 1), buying
-    round_trips(buying, 8)  # token, the service's 6, "following?"
+    # rate limit, token, the service's 15, and "following?".
+    assert (len(buying.work), buying.transactions) == (18, 1), buying
+    round_trips(buying, 9)  # rate limit, token, the service's 6, "following?"

@@ -1,12 +1,15 @@
 """Wallet endpoints: balance, PIN, top-ups and withdrawals with Idempotency-Key, the
 statement, and the provider callback."""
 
+import datetime as dt
 import json
 import time
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from storefeed.wallet import providers
 from storefeed.wallet.models import IdempotencyKey, PaymentPin, TopUp, Withdrawal
@@ -299,3 +302,22 @@ def test_a_signed_callback_naming_an_odd_id_is_refused(api, alice, later_bank, s
     assert response.status_code == 403
     assert response.json()["code"] == "callback_rejected"
     assert ledger_snapshot() == snapshot
+
+
+def test_a_top_up_whose_request_died_is_replayed_after_the_lease(api, alice):
+    """A key left running by a request that died after paying: 409 during its lease, then
+    the top-up it made, replayed; nothing paid twice (wallet/idempotency.py)."""
+    client = api(alice)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first = client.post("/wallet/topups", {"amount": "50.00"}, key="dies")
+        assert first.status_code == 201
+        # As if the answer was never kept: the request died after paying.
+        IdempotencyKey.objects.update(state="running", status_code=None, response=None)
+        assert client.post("/wallet/topups", {"amount": "50.00"}, key="dies").status_code == 409
+        clock.shift(dt.timedelta(seconds=61))
+        retry = client.post("/wallet/topups", {"amount": "50.00"}, key="dies")
+    assert retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    assert TopUp.objects.filter(account=alice).count() == 1
+    assert wallet_balance(account=alice) == 5_000

@@ -88,6 +88,7 @@ def test_seller_journey(browser_page, settings, fake_importer):
     page.fill('[data-testid="item-link"]', TMALL)
     page.click('[data-testid="item-preview"]')
     expect(page.locator('[data-testid="picked-item"]')).to_contain_text("Tmall teapot")
+    expect(page.locator('[data-testid="item-link"]')).to_have_value("")  # app.js, not hx-on
     page.fill('[data-testid="compose-text"]', "New harvest, and a pot to brew it")
     page.click('[data-testid="compose-submit"]')
     expect(page.locator('[data-testid="messages"]')).to_contain_text("Posted")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -19,7 +20,21 @@ from storefeed.accounts.services import (
     expert_revoke,
     expert_verify,
 )
+from storefeed.accounts.throttle import SignInThrottled
 from storefeed.core.errors import DomainError
+
+
+class ThrottledAdminSignInForm(AdminAuthenticationForm):
+    """The admin's sign-in is throttled like every other (accounts/throttle.py)."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except SignInThrottled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+
+
+admin.site.login_form = ThrottledAdminSignInForm
 
 
 class ExpertActionForm(ActionForm):

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from storefeed.accounts import images, mail, timezones
+from storefeed.accounts import images, mail, throttle, timezones
 from storefeed.accounts.errors import (
     ConfirmationLinkInvalid,
     ConfirmationTooSoon,
@@ -25,6 +25,7 @@ from storefeed.accounts.errors import (
 )
 from storefeed.accounts.models import ExpertField, User
 from storefeed.accounts.signals import account_unlocked
+from storefeed.core import limits
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
 from storefeed.core.text import USERNAME_RE, clean_plain, text_length
 
@@ -474,18 +475,90 @@ def profile_update(
     return user
 
 
-def password_change(*, account: User, old_password: str, new_password: str) -> None:
-    """Change a password, given the current one. The web layer keeps the session signed in."""
-    if not account.check_password(old_password or ""):
+def _password_set(*, account: User, new_password: str, keep_apps: bool) -> None:
+    """Set a new password. Every session made with the old one ends (Django's session hash
+    changes with the password; the web layer keeps the caller's own), and unless `keep_apps`
+    every OAuth token of the account is revoked, so apps must sign in again."""
+    with transaction.atomic(durable=True):
+        account.set_password(new_password)
+        account.save(update_fields=["password"])
+        if not keep_apps:
+            _tokens_revoke(account)
+
+
+def _tokens_revoke(account: User) -> None:
+    from oauth2_provider.models import AccessToken, RefreshToken
+
+    RefreshToken.objects.filter(user=account, revoked__isnull=True).update(revoked=timezone.now())
+    AccessToken.objects.filter(user=account).delete()
+
+
+def password_change(
+    *, account: User, old_password: str, new_password: str, keep_apps: bool = False
+) -> None:
+    """Change a password, given the current one (see `_password_set` for what ends)."""
+    if not throttle.password_check(
+        account_id=account.pk, check=lambda: account.check_password(old_password or "")
+    ):
         raise ValidationFailed(_("Your current password is not correct."), field="old_password")
     _check_password(new_password, user=account, field="new_password")
     if old_password == new_password:
         raise ValidationFailed(
             _("The new password must differ from the current one."), field="new_password"
         )
-    with transaction.atomic(durable=True):
-        account.set_password(new_password)
-        account.save(update_fields=["password"])
+    _password_set(account=account, new_password=new_password, keep_apps=keep_apps)
+
+
+# Reset requests emailed per hour, per client address and per email address: enough for a
+# person who lost an email, too few to fill someone's mailbox.
+PASSWORD_RESETS_PER_HOUR = 5
+
+
+def password_reset_request(*, email: str, address: str | None, site_url: str = "") -> bool:
+    """Email a link to set a new password to the active account using `email`, if there is
+    one; the caller says the same thing either way. Returns whether a link was queued (for
+    tests: never shown). Refused quietly past PASSWORD_RESETS_PER_HOUR."""
+    email = email.strip()
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:40]
+    counts = [limits.window_hit(f"reset-mail:{digest}", window=3600).used]
+    if address:
+        counts.append(limits.window_hit(f"reset-ip:{address}", window=3600).used)
+    if max(counts) > PASSWORD_RESETS_PER_HOUR:
+        return False
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    from storefeed.accounts.tasks import send_password_reset_email
+
+    send_password_reset_email.enqueue(user.pk, settings.SITE_URL or site_url.rstrip("/"))
+    return True
+
+
+def password_reset_send(*, account_id: int, site_url: str = "") -> None:
+    """Email the reset link (the task's work). The link's token is Django's: it stops
+    working once the password changes, or after PASSWORD_RESET_TIMEOUT."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.filter(pk=account_id, is_active=True).first()
+    if user is None:
+        return
+    link = (site_url or f"http://127.0.0.1:{settings.PORT}") + mail.password_reset_path(
+        uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
+        token=default_token_generator.make_token(user),
+    )
+    subject, body = mail.password_reset_email(user, link=link)
+    send_mail(subject, body, None, [user.email])
+
+
+def password_reset_complete(*, account: User, new_password: str, keep_apps: bool) -> None:
+    """Set the password chosen through a reset link (the link's token was checked by the
+    caller). Ends every session, revokes the apps' tokens unless `keep_apps`, and forgets
+    the failed sign-ins counted against the account, so its owner can sign in at once."""
+    _check_password(new_password, user=account, field="new_password")
+    _password_set(account=account, new_password=new_password, keep_apps=keep_apps)
+    throttle.sign_in_forget(account_id=account.pk)
 
 
 def _require_staff(by: User) -> None:

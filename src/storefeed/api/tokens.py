@@ -20,7 +20,25 @@ from storefeed.core import sql
 
 def bearer_token(request: HttpRequest, token: str) -> AccessToken | None:
     """The valid access token `token` names, with its user loaded (None for an app's
-    token), or None."""
+    token), or None. Read once per request (the shop API's rate limit and its
+    authentication both ask)."""
+    remembered = getattr(request, "_storefeed_bearer", None)
+    if remembered is not None and remembered[0] == token:
+        return remembered[1]
+    found = _bearer_token(request, token)
+    request._storefeed_bearer = (token, found)  # type: ignore[attr-defined]
+    return found
+
+
+def bearer_of(request: HttpRequest) -> AccessToken | None:
+    """The valid token of the request's `Authorization: Bearer` header, or None."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    return bearer_token(request, header[7:].strip())
+
+
+def _bearer_token(request: HttpRequest, token: str) -> AccessToken | None:
     checksum = hashlib.sha256(token.encode()).hexdigest()
     found = sql.rows(
         f"SELECT {sql.columns(AccessToken, 't')}, {sql.columns(User, 'u')} "  # noqa: S608

@@ -61,3 +61,10 @@ class IdempotencyKeyFailed(Conflict):
     """The first request with this key broke unexpectedly; its outcome is unknown (409)."""
 
     code = "idempotency_key_failed"
+
+
+class IdempotencyLeaseLost(Conflict):
+    """A request that outlived its key's lease: a retry took the key over, so this one must
+    not move money (409; its transaction is rolled back)."""
+
+    code = "idempotency_lease_lost"

@@ -16,6 +16,14 @@
   the client may retry with it (after a top-up, say). To have a refusal replayed instead,
   `store()` it before raising. Any other exception marks the key failed (409 on reuse):
   the outcome is unknown, so the client must look before trying again with a new key.
+- A process that dies inside the block leaves the key "running" only for its lease
+  (STOREFEED_IDEMPOTENCY_LEASE, 60 s). The service that moves the money calls
+  `bind_outcome("topup:<id>")` in the transaction that moves it, so the key names what was
+  made exactly when it was made. A retry after the lease then replays that outcome (the
+  caller's `recover(outcome)` renders it), or, if nothing was committed, takes the key over
+  with a new lease token and runs the work once. The old request, if it was only slow, is
+  fenced out: its `bind_outcome` finds another token and raises IdempotencyLeaseLost inside
+  its transaction, which rolls back. So a payment is never made twice.
 - Keys are per (account, scope) and live 24 hours.
 
 A service whose work is one transaction can instead claim the key *inside* it
@@ -26,13 +34,16 @@ for the few milliseconds until it commits, then gets its answer replayed (or, if
 was refused and rolled back, does the work itself).
 """
 
+import contextvars
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -45,6 +56,7 @@ from storefeed.wallet.errors import (
     IdempotencyInProgress,
     IdempotencyKeyFailed,
     IdempotencyKeyReused,
+    IdempotencyLeaseLost,
 )
 from storefeed.wallet.models import IdempotencyKey, IdempotencyState
 
@@ -64,6 +76,14 @@ def fingerprint_of(value: Any) -> str:
     return salted_hmac("storefeed.wallet.idempotency", data, algorithm="sha256").hexdigest()
 
 
+# What `recover` gets: the outcome a dead request bound; what it gives: (status, body).
+Recover = Callable[[str], tuple[int, Any]]
+
+
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+
+
 @dataclass
 class IdempotencySlot:
     record_id: int
@@ -71,6 +91,7 @@ class IdempotencySlot:
     status_code: int | None = None
     body: Any = None
     stored: bool = field(default=False)
+    lease_token: str = ""
 
     def store(self, status_code: int, body: Any) -> None:
         """Record the response of the first request (status code and JSON body)."""
@@ -92,7 +113,37 @@ class IdempotencySlot:
                 "response": body,
                 "finished_at": timezone.now(),
             },
-            {"id": self.record_id, "state": IdempotencyState.RUNNING},
+            {
+                "id": self.record_id,
+                "state": IdempotencyState.RUNNING,
+                **({"lease_token": self.lease_token} if self.lease_token else {}),
+            },
+        )
+
+
+# The slot of the `idempotent()` block running in this thread (or task), for bind_outcome.
+_running: contextvars.ContextVar[IdempotencySlot | None] = contextvars.ContextVar(
+    "storefeed_idempotency_running", default=None
+)
+
+
+def bind_outcome(outcome: str) -> None:
+    """Record, inside the transaction that moves the money, what this request made
+    ("topup:<id>"), so a retry after a crash replays it instead of doing it again. Raises
+    IdempotencyLeaseLost (rolling the caller's transaction back) if a retry has taken the key
+    over. Does nothing outside an `idempotent()` block."""
+    slot = _running.get()
+    if slot is None or slot.replayed:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bind_outcome() runs inside the transaction that moves the money")
+    bound = IdempotencyKey.objects.filter(
+        pk=slot.record_id, state=IdempotencyState.RUNNING, lease_token=slot.lease_token
+    ).update(outcome=outcome[:80])
+    if not bound:
+        raise IdempotencyLeaseLost(
+            _("This request took too long and was retried; the retry answers it."),
+            field="idempotency_key",
         )
 
 
@@ -109,27 +160,69 @@ def _clean_key(key: object) -> str:
     return key
 
 
-def _claim(*, key: str, account: User, scope: str, fingerprint: str) -> IdempotencySlot:
+def _claim(
+    *, key: str, account: User, scope: str, fingerprint: str, recover: Recover | None
+) -> IdempotencySlot:
+    now = timezone.now()
+    token = secrets.token_hex(16)
+
+    def create() -> IdempotencySlot:
+        record = IdempotencyKey.objects.create(
+            account=account,
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            lease_token=token,
+            leased_until=now + lease(),
+        )
+        return IdempotencySlot(record_id=record.pk, replayed=False, lease_token=token)
+
     with transaction.atomic(durable=True):
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    account=account, scope=scope, key=key, fingerprint=fingerprint
-                )
-            return IdempotencySlot(record_id=record.pk, replayed=False)
+                return create()
         except IntegrityError:
             pass
         existing = IdempotencyKey.objects.select_for_update().get(
             account=account, scope=scope, key=key
         )
-        if existing.created_at < timezone.now() - KEY_LIFETIME:
+        if existing.created_at < now - KEY_LIFETIME:
             # An expired key is free again: the old row makes way for this request.
             existing.delete()
-            record = IdempotencyKey.objects.create(
-                account=account, scope=scope, key=key, fingerprint=fingerprint
-            )
-            return IdempotencySlot(record_id=record.pk, replayed=False)
+            return create()
+        if (
+            existing.state == IdempotencyState.RUNNING
+            and existing.fingerprint == fingerprint
+            # (a row from before leases: its lease counts from its start)
+            and (existing.leased_until or existing.created_at + lease()) < now
+        ):
+            return _after_lease(existing, token=token, now=now, recover=recover)
         return _replay(existing, fingerprint)
+
+
+def _after_lease(
+    existing: IdempotencyKey, *, token: str, now: dt.datetime, recover: Recover | None
+) -> IdempotencySlot:
+    """A running key whose request outlived its lease (it died, or hangs); the row is
+    locked. What it committed is replayed; if it committed nothing, this request takes the
+    key over (a new token fences the old request out) and does the work."""
+    if existing.outcome:
+        if recover is None:
+            raise IdempotencyKeyFailed(
+                _(
+                    "The request with this Idempotency-Key failed unexpectedly; check the "
+                    "result and retry with a new key."
+                ),
+                field="idempotency_key",
+            )
+        status, body = recover(existing.outcome)
+        existing.state = IdempotencyState.DONE
+        existing.status_code, existing.response, existing.finished_at = status, body, now
+        existing.save(update_fields=["state", "status_code", "response", "finished_at"])
+        return IdempotencySlot(record_id=existing.pk, replayed=True, status_code=status, body=body)
+    existing.lease_token, existing.leased_until = token, now + lease()
+    existing.save(update_fields=["lease_token", "leased_until"])
+    return IdempotencySlot(record_id=existing.pk, replayed=False, lease_token=token)
 
 
 def _replay(existing: IdempotencyKey, fingerprint: str) -> IdempotencySlot:
@@ -162,35 +255,49 @@ def _replay(existing: IdempotencyKey, fingerprint: str) -> IdempotencySlot:
 
 @contextmanager
 def idempotent(
-    *, key: str, account: User, scope: str, fingerprint: str
+    *, key: str, account: User, scope: str, fingerprint: str, recover: Recover | None = None
 ) -> Iterator[IdempotencySlot]:
     """Run a money-moving request at most once per key; see the module's docstring. Call it
-    outside any transaction (its "running" row must commit before the work starts)."""
-    slot = _claim(key=_clean_key(key), account=account, scope=scope, fingerprint=fingerprint)
+    outside any transaction (its "running" row must commit before the work starts).
+    `recover(outcome)` renders what a request that died after moving the money had bound."""
+    slot = _claim(
+        key=_clean_key(key),
+        account=account,
+        scope=scope,
+        fingerprint=fingerprint,
+        recover=recover,
+    )
     if slot.replayed:
         yield slot
         return
+    running = _running.set(slot)
     try:
         yield slot
     except DomainError:
         if not slot.stored:
-            IdempotencyKey.objects.filter(
-                pk=slot.record_id, state=IdempotencyState.RUNNING
-            ).delete()
+            _mine(slot).delete()
         raise
     except BaseException:
         if not slot.stored:
-            _mark_failed(slot.record_id)
+            _mark_failed(slot)
         raise
+    finally:
+        _running.reset(running)
     if not slot.stored:
-        _mark_failed(slot.record_id)
+        _mark_failed(slot)
         raise RuntimeError("store() the response before leaving an idempotent() block")
 
 
-def _mark_failed(record_id: int) -> None:
-    IdempotencyKey.objects.filter(pk=record_id, state=IdempotencyState.RUNNING).update(
-        state=IdempotencyState.FAILED, finished_at=timezone.now()
+def _mine(slot: IdempotencySlot) -> Any:
+    """The slot's row while it is still running under this request's lease (not a retry's
+    that took it over)."""
+    return IdempotencyKey.objects.filter(
+        pk=slot.record_id, state=IdempotencyState.RUNNING, lease_token=slot.lease_token
     )
+
+
+def _mark_failed(slot: IdempotencySlot) -> None:
+    _mine(slot).update(state=IdempotencyState.FAILED, finished_at=timezone.now())
 
 
 def idempotency_keys_purge(*, older_than: dt.timedelta = KEY_LIFETIME) -> int:

@@ -260,6 +260,13 @@ class IdempotencyKey(models.Model):
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of a running request taken with `idempotent()`: past `leased_until` a retry
+    # may take the key over (a new `lease_token`, which fences the old request out), unless
+    # the work already committed: then `outcome` names what it made ("topup:<id>"), written
+    # in the same transaction, and the retry replays that.
+    lease_token = models.CharField(max_length=32, blank=True, default="", db_default="")
+    leased_until = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from storefeed.accounts import throttle
 from storefeed.accounts.models import User
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, NotFound, ValidationFailed
@@ -40,6 +41,7 @@ from storefeed.wallet.errors import (
     PinWrong,
     WalletError,
 )
+from storefeed.wallet.idempotency import bind_outcome
 from storefeed.wallet.ledger import (
     SUPPORTED_CURRENCIES,
     Ref,
@@ -98,8 +100,15 @@ def _clean_pin(pin: object, *, field: str = "pin") -> str:
     return pin
 
 
+def _password_right(account: User, password: object) -> bool:
+    """Counted against the account's sign-in throttle (accounts/throttle.py)."""
+    return isinstance(password, str) and throttle.password_check(
+        account_id=account.pk, check=lambda: account.check_password(password)
+    )
+
+
 def _check_sign_in_password(account: User, password: object) -> None:
-    if not isinstance(password, str) or not account.check_password(password):
+    if not _password_right(account, password):
         raise ValidationFailed(_("That is not your sign-in password."), field="password")
 
 
@@ -113,7 +122,7 @@ def _check_password_counted(account: User, password: object) -> None:
         record = PaymentPin.objects.select_for_update().filter(account=account).first()
         if record is not None and record.locked_until is not None and record.locked_until > now:
             refusal = _locked(record.locked_until, field="password")
-        elif not isinstance(password, str) or not account.check_password(password):
+        elif not _password_right(account, password):
             refusal = ValidationFailed(_("That is not your sign-in password."), field="password")
             if record is not None:
                 refusal = _count_wrong_try(record, field="password") or refusal
@@ -287,6 +296,7 @@ def topup_create(
         topup = TopUp.objects.create(
             account=account, amount=fen, currency=currency, provider=bank.name
         )
+        bind_outcome(f"topup:{topup.pk}")
     try:
         outcome = bank.start_topup(topup)
     except Exception:
@@ -373,6 +383,7 @@ def withdrawal_create(
         withdrawal = Withdrawal.objects.create(
             account=account, amount=fen, currency=currency, provider=bank.name
         )
+        bind_outcome(f"withdrawal:{withdrawal.pk}")
         transfer(
             legs=[
                 (wallet_account(owner_id=account.pk, currency=currency), -fen),

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,6 +14,7 @@ from storefeed.accounts import timezones
 from storefeed.accounts.backends import account_for_credentials
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_entry_refusal
+from storefeed.accounts.throttle import SignInThrottled
 from storefeed.core.text import text_length
 from storefeed.posts.models import Visibility
 
@@ -48,10 +49,16 @@ class SignInForm(AuthenticationForm):
     }
     # The account whose password was right but whose address is not confirmed yet.
     unconfirmed_user: User | None = None
+    # Seconds to wait when sign-ins from here or to this account are throttled.
+    retry_after: int | None = None
 
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
+        except SignInThrottled as throttled:
+            # Says when to try again, whether the account exists or not.
+            self.retry_after = throttled.retry_after
+            raise forms.ValidationError(throttled.message, code="throttled") from None
         except forms.ValidationError as error:
             # The backend refuses inactive accounts as if the password were wrong; with the
             # right password, say why instead (a sign-up waiting for staff, or disabled).
@@ -247,6 +254,13 @@ def _limit_size(upload: UploadedFile | None) -> UploadedFile | None:
     return upload
 
 
+KEEP_APPS_LABEL = _("Keep my apps signed in")
+KEEP_APPS_HELP = _(
+    "Otherwise every app using your account (phone apps, tools) must sign in again. Other "
+    "browsers are signed out either way."
+)
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),
@@ -263,6 +277,7 @@ class PasswordChangeForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    keep_apps = forms.BooleanField(label=KEEP_APPS_LABEL, help_text=KEEP_APPS_HELP, required=False)
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -281,3 +296,17 @@ class SearchForm(forms.Form):
         max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("Search people and #tags")}),
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class PasswordResetForm(SetPasswordForm):
+    """The new password, twice (Django's checks), and whether the apps stay signed in."""
+
+    keep_apps = forms.BooleanField(label=KEEP_APPS_LABEL, help_text=KEEP_APPS_HELP, required=False)

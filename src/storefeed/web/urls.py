@@ -57,6 +57,12 @@ urlpatterns = [
     path("settings/interests", discovery.interests, name="interests"),
     path("signup", auth.signup, name="signup"),
     path("login", auth.SignInView.as_view(), name="login"),
+    path("password/reset", auth.password_reset, name="password_reset"),
+    path(
+        "password/reset/<uidb64>/<token>",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("logout", auth.SignOutView.as_view(), name="logout"),
     path("auth/confirm", auth.confirm_pending, name="confirm_pending"),
     path("auth/confirm/resend", auth.confirm_resend, name="confirm_resend"),

@@ -3,13 +3,10 @@ limits, and the one mapping from domain errors to Mastodon's `{"error": ...}` sh
 
 import functools
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.api.mastodon.params import Params
+from storefeed.api.ratelimit import rate_limit
 from storefeed.api.tokens import bearer_token
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
 from storefeed.core.parse import id_or_none
@@ -69,8 +67,6 @@ ALL_SCOPES = ["read", "write", "follow", "push", "profile"] + [
     f"{top}:{sub}" for top, subs in GRANULAR.items() for sub in subs
 ]
 
-RATE_WINDOW = 300  # seconds; the limit per window is settings.API_RATE_LIMIT (default 300)
-
 
 def scope_allows(granted: Iterable[str], needed: str) -> bool:
     granted = set(granted)
@@ -110,27 +106,6 @@ def _domain_error(exc: DomainError) -> JsonResponse:
     if status == 400:
         return error_response(400, exc.message)
     return error_response(422, f"Validation failed: {exc.message}", **details)
-
-
-def _rate_limit(key: str) -> tuple[bool, dict[str, str]]:
-    window = int(time.time() // RATE_WINDOW)
-    limit = settings.API_RATE_LIMIT
-    cache_key = f"ratelimit:{key}:{window}"
-    try:
-        cache.add(cache_key, 0, RATE_WINDOW + 5)
-        used = cache.incr(cache_key)
-    except ValueError:
-        used = 1
-    except Exception:  # a cache that is down lets calls through rather than failing them
-        log.warning("rate limit: the cache could not be reached", exc_info=True)
-        used = 0
-    reset = (window + 1) * RATE_WINDOW
-    headers = {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": str(max(0, limit - used)),
-        "X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(reset)),
-    }
-    return used <= limit, headers
 
 
 class ApiRequest:
@@ -217,10 +192,7 @@ def endpoint(
             needed = scope.get(request.method or "GET") if isinstance(scope, dict) else scope
             if needed and token is not None and not scope_allows(token.scope.split(), needed):
                 return error_response(403, "This action is outside the authorized scopes")
-            limit_key = (
-                f"t{token.pk}" if token is not None else f"ip{request.META.get('REMOTE_ADDR')}"
-            )
-            allowed, limit_headers = _rate_limit(limit_key)
+            allowed, limit_headers = rate_limit(request, token.pk if token is not None else None)
             if not allowed:
                 response: HttpResponse = error_response(429, "Too many requests")
             else:

@@ -14,7 +14,7 @@ from storefeed.api.shop.auth import account_of
 from storefeed.core.errors import ValidationFailed
 from storefeed.core.money import format_amount
 from storefeed.core.parse import parse_id
-from storefeed.wallet.idempotency import Idempotency, fingerprint_of, idempotent
+from storefeed.wallet.idempotency import Idempotency, Recover, fingerprint_of, idempotent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_SCOPE = "shop_api"
@@ -99,11 +99,14 @@ def money_moving(
     payload: Any,
     work: Callable[[], tuple[int, Any]],
     required: bool = True,
+    recover: Recover | None = None,
 ) -> JsonResponse:
     """Run `work` (-> (status, JSON body)) at most once per Idempotency-Key: a retry with the
     same key and the same request gets the first response back (header Idempotent-Replayed)
     and moves nothing; the same key with another request is 422; while the first still runs,
-    409. A refusal frees the key (nothing moved), so the client may retry with it."""
+    409. A refusal frees the key (nothing moved), so the client may retry with it. A key
+    whose request died is free again after its lease: `recover(outcome)` answers with what
+    it had made, if anything (wallet/idempotency.py)."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         if required:
@@ -121,6 +124,7 @@ def money_moving(
         account=account_of(request),
         scope=IDEMPOTENCY_SCOPE,
         fingerprint=_fingerprint(request, payload),
+        recover=recover,
     ) as slot:
         if slot.replayed:
             response = JsonResponse(slot.body, status=slot.status_code or 200, safe=False)

@@ -67,7 +67,12 @@ def _money_request(
     body = {k: v for k, v in form.cleaned_data.items() if k not in ("idempotency_key", "pin")}
     try:
         with idempotent(
-            key=key, account=request.user, scope=f"web-{scope}", fingerprint=fingerprint_of(body)
+            key=key,
+            account=request.user,
+            scope=f"web-{scope}",
+            fingerprint=fingerprint_of(body),
+            # A request with this form's key that died after moving the money: what it made.
+            recover=lambda outcome: (200, {"id": outcome.partition(":")[2]}),
         ) as slot:
             if slot.replayed:
                 messages.info(request, _("Already done: that form was sent before."))

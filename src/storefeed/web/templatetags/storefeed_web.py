@@ -131,8 +131,9 @@ def initial(account) -> str:
 
 @register.filter
 def avatar_hue(account) -> int:
-    """A stable colour for a letter avatar."""
-    return (getattr(account, "pk", 0) or 0) % 360
+    """A stable colour for a letter avatar: one of twelve hues, each a class in app.css
+    (`hue-0` ... `hue-11`; a class, not a style attribute, which the CSP refuses)."""
+    return (getattr(account, "pk", 0) or 0) % 12
 
 
 @register.simple_tag

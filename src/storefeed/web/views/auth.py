@@ -19,7 +19,13 @@ from storefeed.accounts.errors import ConfirmationLinkInvalid, EmailAlreadyConfi
 from storefeed.accounts.models import User
 from storefeed.core.errors import DomainError
 from storefeed.web.errors import show_error
-from storefeed.web.forms import ResendConfirmationForm, SignInForm, SignUpForm
+from storefeed.web.forms import (
+    PasswordResetForm,
+    PasswordResetRequestForm,
+    ResendConfirmationForm,
+    SignInForm,
+    SignUpForm,
+)
 from storefeed.web.views.helpers import HtmxRequest
 
 # The account this browser signed up as, or gave the right password for, while its address
@@ -77,7 +83,11 @@ class SignInView(auth_views.LoginView):
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         if form.unconfirmed_user is not None:
             self.request.session[AWAITING_CONFIRMATION] = form.unconfirmed_user.pk
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.retry_after is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -171,3 +181,46 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("web:home")
     messages.success(request, _("Your email address is confirmed. Sign in to start."))
     return redirect("web:login")
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """ "Forgot your password?": asks for the email address and says the same whether an
+    account uses it or not (the link goes only to an account's own address)."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_services.password_reset_request(
+            email=form.cleaned_data["email"],
+            address=request.META.get("REMOTE_ADDR"),
+            site_url=_site_url(request),
+        )
+        return render(request, "web/auth/password_reset_sent.html")
+    return render(
+        request,
+        "web/auth/password_reset.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed link: Django checks the token (moving it out of the address into the
+    session first, so it never leaks in a Referer); the new password is set by the service,
+    which ends every session, revokes the apps' tokens unless kept, and lifts the sign-in
+    throttle."""
+
+    template_name = "web/auth/password_reset_confirm.html"
+    form_class = PasswordResetForm  # type: ignore[assignment]
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            account_services.password_reset_complete(
+                account=form.user,
+                new_password=form.cleaned_data["new_password1"],
+                keep_apps=form.cleaned_data["keep_apps"],
+            )
+        except DomainError as error:
+            show_error(self.request, error, form)
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your new password is set. Sign in with it."))
+        return redirect("web:login")

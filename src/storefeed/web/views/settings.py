@@ -49,6 +49,7 @@ def settings_password(request: AuthedRequest) -> HttpResponse:
                 account=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                keep_apps=form.cleaned_data["keep_apps"],
             )
         except DomainError as error:
             show_error(request, error, form)

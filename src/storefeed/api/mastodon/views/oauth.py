@@ -26,6 +26,7 @@ from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 from oauthlib.oauth2 import Server
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
+from storefeed.accounts.throttle import SignInThrottled
 from storefeed.api import services
 from storefeed.api.mastodon.base import ALL_SCOPES, ApiRequest, endpoint, ok, scope_allows
 from storefeed.api.mastodon.routing import route
@@ -215,7 +216,14 @@ class MastodonTokenView(_MastodonOAuth, TokenView):
         json_body = (request.content_type or "").lower() == "application/json"
         if json_body and _json_body(request) is None:
             return _oauth_error(400, "invalid_request", "The body is not a JSON object.")
-        response = self.authorization_flow_token_response(request)
+        try:
+            response = self.authorization_flow_token_response(request)
+        except SignInThrottled as throttled:
+            # The password grant: too many failed sign-ins from this address or to this
+            # account (accounts/throttle.py); the same answer whether the account exists.
+            answer = _oauth_error(429, "Too many requests", str(throttled.message))
+            answer["Retry-After"] = str(throttled.retry_after)
+            return answer
         return _token_entity(response)
 
 

@@ -190,7 +190,14 @@ def topup(request: HttpRequest, payload: TopUpIn) -> JsonResponse:
         )
         return 201, render_topup(made)
 
-    return money_moving(request, payload=payload, work=work)
+    def recover(outcome: str) -> tuple[int, dict]:
+        # A request with this key that died after creating its top-up: that top-up, as now.
+        made = selectors.topup_for_account(
+            account=account_of(request), topup_id=outcome.removeprefix("topup:")
+        )
+        return 201, render_topup(made)
+
+    return money_moving(request, payload=payload, work=work, recover=recover)
 
 
 @router.get("/wallet/topups/{topup_id}", auth=READ, response={200: TopUpOut, **ERRORS})
@@ -213,9 +220,15 @@ def withdrawal(request: HttpRequest, payload: WithdrawalIn) -> JsonResponse:
         )
         return 201, render_withdrawal(made)
 
+    def recover(outcome: str) -> tuple[int, dict]:
+        made = selectors.withdrawal_for_account(
+            account=account_of(request), withdrawal_id=outcome.removeprefix("withdrawal:")
+        )
+        return 201, render_withdrawal(made)
+
     # The PIN is part of the body but never stored: the fingerprint is a keyed hash (HMAC with
     # the site secret), so it cannot be turned back into the PIN by trying every PIN.
-    return money_moving(request, payload=payload, work=work)
+    return money_moving(request, payload=payload, work=work, recover=recover)
 
 
 @router.get(

@@ -233,6 +233,19 @@
     document.querySelectorAll("input[data-image-picker]").forEach(enhancePicker);
   });
 
+  // A button with data-clear-after="#field" empties that field once its htmx request worked
+  // (the item picker's "Preview"); in this file, not an hx-on attribute, for the CSP.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    var selector = source && source.getAttribute && source.getAttribute("data-clear-after");
+    if (!selector || !event.detail.successful) return;
+    var field = source.form ? source.form.querySelector(selector) : document.querySelector(selector);
+    if (field) field.value = "";
+  });
+  document.addEventListener("focusin", function (event) {
+    var t = event.target;
+    if (t.matches && t.matches("[data-select-on-focus]")) t.select();
+  });
   // Close an open "more" menu when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.more[open]").forEach(function (d) {
