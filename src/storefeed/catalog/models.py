@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from storefeed.core.fulltext import DocumentField
 from storefeed.core.ids import new_id
 
 MAX_ITEMS_PER_POST = 9
@@ -204,3 +205,25 @@ class PostProduct(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["product"]), models.Index(fields=["external_item"])]
+
+
+class ProductSearch(models.Model):
+    """A product's row in the full-text index (see catalog/search.py): title and
+    description as tokens, kept apart so a match in the title ranks higher. Whether it is on
+    sale, its seller active, its price and stock are read live when searching."""
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = DocumentField()
+    body = DocumentField()
+
+
+class ItemSearch(models.Model):
+    """A third-party item's row in the full-text index, as ProductSearch."""
+
+    item = models.OneToOneField(
+        ExternalItem, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = DocumentField()
+    body = DocumentField()

@@ -29,7 +29,7 @@ from storefeed.core.text import (
 )
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
-from storefeed.posts import signals
+from storefeed.posts import search, signals
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     Bookmark,
@@ -355,6 +355,8 @@ def _status_create(
             type=NotificationType.MENTION,
             status_id=status.pk,
         )
+    if status.reblog_of_id is None:
+        search.status_index([status.pk])
     signals.status_created.send(sender=Status, status_id=status.pk)
     return status
 
@@ -592,6 +594,7 @@ def status_update(
         latest = status_snapshot(status=status, media=media, poll=current_poll)
         latest.created_at = now
         latest.save()
+        search.status_index([status.pk])
 
         from storefeed.posts import tasks  # tasks imports this module
 
