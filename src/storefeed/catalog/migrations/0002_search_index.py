@@ -56,5 +56,9 @@ class Migration(migrations.Migration):
                 ('body', storefeed.core.fulltext.DocumentField()),
             ],
         ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(fields=['id', 'status', 'seller', 'price_fen'], name='catalog_product_search'),
+        ),
         migrations.RunPython(make_index, drop_index),
     ]

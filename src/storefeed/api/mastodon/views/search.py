@@ -10,13 +10,14 @@ from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_by_username, account_search
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.routing import route
 from storefeed.core import fulltext
 from storefeed.core.errors import NotFound
 from storefeed.core.text import is_valid_tag, normalize_tag
 from storefeed.posts.models import Status, Tag
 from storefeed.posts.search import MAX_OFFSET, status_search_ids
-from storefeed.posts.selectors import status_for_viewer, statuses_hydrate
+from storefeed.posts.selectors import status_for_viewer
 from storefeed.social.selectors import following_ids
 
 TYPES = ("accounts", "hashtags", "statuses")
@@ -82,9 +83,7 @@ def search(api: ApiRequest) -> HttpResponse:
         if accounts or statuses:
             result["accounts"] = [r.account(a) for a in accounts if kind in (None, "", "accounts")]
             shown = [s for s in statuses if kind in (None, "", "statuses")]
-            result["statuses"] = r.statuses(
-                statuses_hydrate(viewer=api.account, ids=[s.pk for s in shown])
-            )
+            result["statuses"] = render_statuses(api.request, api.account, [s.pk for s in shown])
             return ok(result)
     if kind in (None, "", "accounts") and account_id is None:
         among = set(following_ids(api.account.pk)) if following and api.account else None
@@ -107,7 +106,8 @@ def search(api: ApiRequest) -> HttpResponse:
             offset=offset,
             limit=limit,
         )
-        result["statuses"] = r.statuses(statuses_hydrate(viewer=api.account, ids=ids))
+        # Assembled from cached parts, as the timelines are (api/mastodon/pages.py).
+        result["statuses"] = render_statuses(api.request, api.account, ids)
     return ok(result)
 
 

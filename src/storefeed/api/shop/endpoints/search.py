@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from storefeed.accounts.models import ExpertField, User
 from storefeed.api.shop.auth import READ
 from storefeed.api.shop.common import ERRORS, Amount
 from storefeed.api.shop.endpoints.catalog import (
@@ -20,7 +19,6 @@ from storefeed.catalog import search
 from storefeed.catalog.models import Product
 from storefeed.core import fulltext
 from storefeed.core.errors import ValidationFailed
-from storefeed.core.money import parse_amount
 
 router = Router(tags=["catalog"])
 
@@ -46,40 +44,6 @@ class SearchOut(Schema):
     total: int
 
 
-def _price(value: str | None, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    return parse_amount(value, field=field, allow_zero=True)
-
-
-def filters_from(query: SearchQuery) -> search.ProductFilters:
-    """The filters, checked: a known field and seller, a price range that is one."""
-    low, high = _price(query.min_price, "min_price"), _price(query.max_price, "max_price")
-    if low is not None and high is not None and low > high:
-        raise ValidationFailed(_("The lowest price is above the highest."), field="min_price")
-    field = None
-    if query.field:
-        field = ExpertField.objects.filter(slug=query.field).first()
-        if field is None:
-            raise ValidationFailed(_("There is no such field."), field="field")
-    seller_id = None
-    if query.seller:
-        name = query.seller.strip().lstrip("@")
-        seller = User.objects.filter(pk=int(name)) if name.isdigit() and len(name) < 20 else None
-        account = (seller or User.objects.filter(username__iexact=name)).first()
-        if account is None:
-            raise ValidationFailed(_("There is no such account."), field="seller")
-        seller_id = account.pk
-    return search.ProductFilters(
-        min_price_fen=low,
-        max_price_fen=high,
-        in_stock=query.in_stock,
-        field=field,
-        seller_id=seller_id,
-        sort=query.sort,
-    )
-
-
 @router.get("/products/search", auth=READ, response={200: SearchOut, **ERRORS})
 def product_search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     """Products on sale and third-party items whose title or description match `q` (Chinese
@@ -88,8 +52,16 @@ def product_search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str,
     parsed = fulltext.parse(query.q)
     if not parsed.text:
         raise ValidationFailed(_("Type something to search for."), field="q")
+    filters = search.product_filters(
+        min_price=query.min_price,
+        max_price=query.max_price,
+        in_stock=query.in_stock,
+        field=query.field,
+        seller=query.seller,
+        sort=query.sort,
+    )
     found = search.product_search(
-        query=parsed, filters=filters_from(query), offset=query.offset, limit=query.limit
+        query=parsed, filters=filters, offset=query.offset, limit=query.limit
     )
     things = search.products_and_items(found.hits)
     products = [t for t in things if isinstance(t, Product)]
