@@ -224,3 +224,11 @@ def test_other_sellers_products_with_same_words(api, alice, staff, shelf):
     newer = catalog.product_create(account=third, title="Oolong tea sampler", price="9.90", stock=4)
     found = ids(api(alice).get("/products/search", {"q": "oolong", "sort": "newest"}))
     assert found == [str(newer.pk), str(shelf["tea"].pk)]
+
+
+def test_total_is_counted_up_to_a_cap(api, alice, shelf, monkeypatch):
+    from storefeed.catalog import search
+
+    monkeypatch.setattr(search, "MAX_TOTAL", 2)
+    body = api(alice).get("/products/search", {"q": "口红 lipstick", "limit": 3}).json()
+    assert body["total"] == 2 and len(body["results"]) == 3

@@ -99,3 +99,11 @@ def test_products_tab_in_chinese(client, shelf):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     body = client.get("/search", {"q": "口红", "tab": "products"}).content.decode()
     assert ">商品</a>" in body and "只看有货" in body and "2 件商品" in body
+
+
+def test_a_capped_count_says_so(client, shelf, monkeypatch):
+    from storefeed.catalog import search
+
+    monkeypatch.setattr(search, "MAX_TOTAL", 2)
+    body = client.get("/search", {"q": "口红 lipstick", "tab": "products"}).content.decode()
+    assert 'data-testid="result-count">2+ products' in body

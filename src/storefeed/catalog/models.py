@@ -216,8 +216,9 @@ class PostProduct(models.Model):
 
 
 class ProductSearch(models.Model):
-    """A product's row in the full-text index (see catalog/search.py): title and
-    description as tokens, kept apart so a match in the title ranks higher. Whether it is on
+    """A product's row in the full-text index (see catalog/search.py): the title's tokens,
+    and the title's and description's together (`body`), so that a match in the title can be
+    ranked first and any match found in one column. Whether it is on
     sale, its seller active, its price and stock are read live when searching."""
 
     product = models.OneToOneField(

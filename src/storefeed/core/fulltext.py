@@ -146,18 +146,15 @@ def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_document(text: str, weight: str = "D") -> str:
-    """A tsvector literal with positions (for phrases) and a weight (A-D, for ranking)."""
-    assert weight in "ABCD"
+def tsvector_document(text: str) -> str:
+    """A tsvector literal with positions (for phrases)."""
     positions: dict[str, list[int]] = {}
     for position, token in enumerate(tokens(text), start=1):
         kept = positions.setdefault(token, [])
         if len(kept) < MAX_POSITIONS:
             kept.append(min(position, 16383))
-    suffix = "" if weight == "D" else weight
     return " ".join(
-        _lexeme(token) + ":" + ",".join(f"{p}{suffix}" for p in found)
-        for token, found in positions.items()
+        _lexeme(token) + ":" + ",".join(str(p) for p in found) for token, found in positions.items()
     )
 
 
@@ -177,10 +174,10 @@ def tsquery(query: Query) -> str:
 # --- Both ----------------------------------------------------------------------------------
 
 
-def document(texts: Sequence[str], vendor: str, weight: str = "D") -> str:
+def document(texts: Sequence[str], vendor: str) -> str:
     """What the index column holds for these texts on this database."""
     text = "\n".join(t for t in texts if t)
-    return tsvector_document(text, weight) if vendor == "postgresql" else fts5_document(text)
+    return tsvector_document(text) if vendor == "postgresql" else fts5_document(text)
 
 
 class DocumentField(models.TextField):
@@ -206,10 +203,9 @@ def highlight_terms(query: Query) -> list[str]:
 def index_ddl(table: str, key: str, columns: Sequence[str], vendor: str) -> list[str]:
     """The statements that make an index table searchable (for its migration): an FTS5
     table over its columns, with triggers that keep it in step, on SQLite; a GIN index over
-    its columns (concatenated) on PostgreSQL."""
+    its last column (the one that holds everything) on PostgreSQL."""
     if vendor == "postgresql":
-        expression = " || ".join(columns)
-        return [f"CREATE INDEX {table}_gin ON {table} USING gin (({expression}))"]
+        return [f"CREATE INDEX {table}_gin ON {table} USING gin ({columns[-1]})"]
     fts = f"{table}_fts"
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)

@@ -18,8 +18,8 @@ def make_index(apps, schema_editor):
         model = apps.get_model("catalog", index)
         model.objects.bulk_create(
             [
-                model(**{key: pk}, title=fulltext.document([title], vendor, "A"),
-                      body=fulltext.document([description], vendor, "B"))
+                model(**{key: pk}, title=fulltext.document([title], vendor),
+                      body=fulltext.document([title, description], vendor))
                 for pk, title, description in rows.iterator(chunk_size=2000)
             ],
             batch_size=2000,

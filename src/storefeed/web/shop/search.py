@@ -36,11 +36,12 @@ def product_results(query: fulltext.Query, data: dict[str, Any]) -> dict[str, An
         thing.card if isinstance(thing, Product) else item_card(thing)  # type: ignore[attr-defined]
         for thing in search.products_and_items(found.hits)
     ]
-    more = offset + PAGE < found.total
+    more = len(cards) == PAGE and (offset + PAGE < found.total or found.total >= search.MAX_TOTAL)
     return {
         **context,
         "cards": cards,
         "total": found.total,
+        "max_total": search.MAX_TOTAL,
         "next_offset": offset + PAGE if more else None,
         "prev_offset": max(0, offset - PAGE) if offset else None,
     }
