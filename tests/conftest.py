@@ -110,9 +110,11 @@ COMMERCE_TESTS = (
     "orders",
     "shop_api",
     "web_shop",
+    "insights",
     "mastodon/test_product_posts.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",
+    "discovery/test_commerce.py",
 )
 
 
@@ -206,7 +208,9 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     """A Playwright page in headless Chromium, pointed at Django's live test server.
 
     Relative URLs go to the live server: `browser_page.goto("/")`. Mark a test
-    `@pytest.mark.browser(javascript=False)` to browse with JavaScript off. Playwright's sync
+    `@pytest.mark.browser(javascript=False)` to browse with JavaScript off; parametrize it
+    indirectly (`@pytest.mark.parametrize("browser_page", ["phone", "desktop"],
+    indirect=True)`) to browse at both sizes. Playwright's sync
     API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
     """
     from django.db import connections
@@ -214,6 +218,9 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
 
     marker = request.node.get_closest_marker("browser")
     javascript = marker.kwargs.get("javascript", True) if marker else True
+    # A phone unless the test asks for a desktop (`browser_size = "desktop"` param or fixture).
+    size = getattr(request, "param", None) or "phone"
+    viewport = {"phone": {"width": 412, "height": 915}, "desktop": {"width": 1366, "height": 900}}
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -222,7 +229,7 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
         context = browser.new_context(
             base_url=live_server.url,
             locale="en-US",
-            viewport={"width": 412, "height": 915},  # a phone: most users are on one
+            viewport=viewport[size],  # a phone by default: most users are on one
             java_script_enabled=javascript,
         )
         page = context.new_page()

@@ -545,3 +545,65 @@ def test_wrong_scope_is_403_and_no_or_bad_token_is_401(api_client, anon, bob):
     assert anon.get("/api/v1/accounts/verify_credentials").status_code == 401
     assert bearer("x" * 30).get("/api/v1/accounts/verify_credentials").status_code == 401
     assert json.loads(anon.get("/api/v1/blocks").content)["error"]
+
+
+# Issue 10: PKCE is S256 only, as the metadata says; parameters a database cannot take are
+# refused up front.
+
+
+@pytest.mark.parametrize("method", ["plain", None])
+def test_pkce_plain_is_refused(anon, alice, client_for, method):
+    app = register(anon, redirect_uris="https://app.example/cb")
+    verifier, _challenge = pkce_pair()
+    extra = {"code_challenge": verifier}
+    if method is not None:
+        extra["code_challenge_method"] = method
+    page = client_for(alice).get(authorize_url(app, **extra))
+    # DOT answers an invalid request by sending the error to the app's redirect URI.
+    assert page.status_code in (302, 400), page.content
+    if page.status_code == 302:
+        query = parse_qs(urlsplit(page["Location"]).query)
+        assert query["error"] == ["invalid_request"], page["Location"]
+        assert "code" not in query
+    assert anon.get("/.well-known/oauth-authorization-server").json()[
+        "code_challenge_methods_supported"
+    ] == ["S256"]
+
+
+@pytest.mark.parametrize("field", ["username", "password", "client_id", "client_secret", "scope"])
+def test_a_nul_byte_in_the_password_grant_is_400(anon, alice, field):
+    app = register(anon)
+    data = {
+        "grant_type": "password",
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+        "username": "alice",
+        "password": PASSWORD,
+        "scope": "read",
+    }
+    data[field] += "\x00"
+    response = token(anon, **data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    as_json = anon.post("/oauth/token", json.dumps(data), content_type="application/json")
+    assert as_json.status_code == 400
+    assert as_json.json()["error"] == "invalid_request"
+
+
+def test_a_lone_surrogate_or_deep_json_in_the_token_request_is_400(anon):
+    surrogate = anon.post(
+        "/oauth/token",
+        '{"grant_type": "password", "username": "\\ud800"}',
+        content_type="application/json",
+    )
+    assert surrogate.status_code == 400
+    deep = anon.post("/oauth/token", "[" * 50_000 + "]" * 50_000, content_type="application/json")
+    assert deep.status_code == 400
+    broken = anon.post("/oauth/token", b"--x", content_type="multipart/form-data")
+    assert broken.status_code == 400
+
+
+def test_a_nul_byte_on_the_authorize_page_is_400(anon, alice, client_for):
+    app = register(anon, redirect_uris="https://app.example/cb")
+    page = client_for(alice).get(authorize_url({**app, "client_id": app["client_id"] + "\x00"}))
+    assert page.status_code == 400

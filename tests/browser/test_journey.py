@@ -55,6 +55,12 @@ def test_newcomer_journey(browser_page, expert_post, tmp_path):
     page.fill("#id_email", "newfan@example.com")
     page.fill("#id_password", "lipstick-and-tea-7")
     page.click('[data-testid="signup-submit"]')
+    # The step after signing up: the fields one cares about, then whom to follow.
+    expect(page.locator("body")).to_have_attribute("data-testid", "page-interests")
+    page.check('[data-testid="interest-beauty"]')
+    page.click('[data-testid="interests-save"]')
+    expect(page.locator("body")).to_have_attribute("data-testid", "page-suggestions")
+    page.click('[data-testid="welcome-done"]')
     expect(page.locator("body")).to_have_attribute("data-testid", "page-home")
     newfan = User.objects.get(username="newfan")
 

@@ -177,3 +177,25 @@ def test_a_manual_tmall_link_is_recognised_as_tmall(seller):
         account=seller, url="https://detail.tmall.com/item.htm?id=555&spm=abc", title="Kettle"
     )
     assert (item.source, item.item_id) == ("tmall", "555")
+
+
+def test_a_hand_entry_never_renames_another_sellers_item(seller, rival):
+    shared = services.external_item_manual(account=seller, url=LINK, title="Teapot", price="5")
+    theirs = services.external_item_manual(account=rival, url=LINK, title="Renamed", price="9")
+    # The rival gets a copy of their own; the first seller's item is as they wrote it.
+    assert theirs.pk != shared.pk and (theirs.title, theirs.url) == ("Renamed", shared.url)
+    shared.refresh_from_db()
+    assert (shared.title, shared.price_fen) == ("Teapot", 500)
+    # Entering it again updates the rival's own copy, not a third row.
+    again = services.external_item_manual(account=rival, url=LINK, title="Renamed 2", price="9")
+    assert again.pk == theirs.pk and again.title == "Renamed 2"
+    assert ExternalItem.objects.count() == 2
+
+
+def test_an_item_in_other_sellers_posts_is_not_rewritten_by_its_author(seller, rival):
+    item = services.external_item_manual(account=seller, url=LINK, title="Teapot", price="5")
+    services.product_post_create(account=rival, text="Look", external_item_ids=[item.pk])
+    mine = services.external_item_manual(account=seller, url=LINK, title="Better", price="6")
+    assert mine.pk != item.pk and mine.title == "Better"
+    item.refresh_from_db()
+    assert item.title == "Teapot"  # what the rival's post shows

@@ -5,16 +5,19 @@ The command takes seconds, so it runs once for the class (setUpTestData, rolled 
 end) and every test reads what it built. With commerce off see test_demo_data.py.
 """
 
+import datetime as dt
 import io
 
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client, TestCase
+from django.utils import timezone
 from django.utils.html import escape
 
 from storefeed.accounts.models import User
 from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductImage, Variant
 from storefeed.demo import DEMO_LOGINS, data, shop_data
+from storefeed.insights.models import PostDay, ProductDay
 from storefeed.notifications.models import Notification
 from storefeed.orders.invariants import stock_problems
 from storefeed.orders.models import Address, CartItem, Order, OrderEvent, OrderItem
@@ -48,8 +51,13 @@ def run_demo() -> tuple[str, str]:
 COMMERCE_MODELS = (
     SellerApplication, Seller, SellerDecision, Product, Variant, ProductImage, ExternalItem,
     PostProduct, PaymentPin, TopUp, LedgerTransaction, Entry, Address, CartItem, Order,
-    OrderItem, OrderEvent,
+    OrderItem, OrderEvent, PostDay, ProductDay,
 )  # fmt: skip
+
+
+def posts_insight_days(status_id: int) -> dict:
+    rows = PostDay.objects.filter(status_id=status_id).values_list("day", "impressions", "orders")
+    return {day: (seen, orders) for day, seen, orders in rows}
 
 
 def snapshot() -> dict[str, object]:
@@ -318,7 +326,45 @@ class DemoCommandTests(TestCase):
         assert sales[velvet.pk].revenue_fen == 3 * 18_900
         assert len(sales) == 2
 
+    def test_lily_has_a_month_of_insight_and_todays_real_sales(self):
+        lily = self.user("lily")
+        velvet = Status.objects.get(
+            account=lily, reblog_of__isnull=True, text__startswith="All nine Velvet Matte"
+        )
+        today = timezone.now().date()
+        days = posts_insight_days(velvet.pk)
+        assert len(days) == 30 and min(days) == today - dt.timedelta(days=29)
+        assert all(days[d][0] > 0 for d in days if d < today)  # impressions every day
+        assert days[today][1] == 3  # today's orders: the demo's real ones, rolled up
+        client = Client()
+        client.force_login(lily)
+        page = client.get("/shop/insight?days=30")
+        assert page.status_code == 200
+        assert page.content.decode().count('data-testid="chart"') == 4
+
     def test_ledger_and_stock_invariants_hold(self):
         assert ledger_problems() == []
         assert stock_problems() == []
         assert LedgerTransaction.objects.count() > 0
+
+    def test_discovery_looks_alive_after_the_demo(self):
+        from storefeed.discovery.models import ExpertRank, Interest, Trend
+
+        assert Interest.objects.filter(account__username="demo").count() == 3
+        assert ExpertRank.objects.filter(field__slug="beauty", position=1).exists()
+        kinds = set(Trend.objects.values_list("kind", flat=True))
+        assert kinds == {"tag", "status", "product"}
+        client = Client()
+        assert len(client.get("/api/v1/trends/tags").json()) >= 3
+        statuses = client.get("/api/v1/trends/statuses").json()
+        assert len(statuses) >= 3 and all(s["trend_reason"] for s in statuses)
+        links = client.get("/api/v1/trends/links").json()
+        assert links and links[0]["url"].startswith("http://testserver/products/")
+        assert "sold" in links[0]["reason"]
+        hot = client.get("/hot").content.decode()
+        assert hot.count('data-testid="hot-post"') >= 3
+        client.force_login(User.objects.get(username="demo"))
+        suggested = client.get("/api/v2/suggestions")  # a web session is not a token
+        assert suggested.status_code == 401
+        page = client.get("/suggestions").content.decode()
+        assert page.count('data-testid="suggestion"') >= 3

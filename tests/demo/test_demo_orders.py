@@ -67,7 +67,7 @@ def test_an_order_is_walked_to_its_goal_and_completed_once(shop, bob):
     moves = list(OrderEvent.objects.filter(order=order).values_list("to_state", flat=True))
     assert moves == ["pending_payment", "paid", "shipped", "delivered", "completed"]
     assert order.delivered_at < timezone.now() - orders.REFUND_WINDOW
-    assert (order.carrier, order.tracking_number) == ("SF Express", "SF1234567890")
+    assert (order.carrier, order.tracking_number) == ("sf", "SF1234567890")
     assert order.items.get().source_status_id == post.pk
     assert wallet_balance(account=bob) == 50_000 - 37_800
     assert wallet_balance(account=seller) == 37_800

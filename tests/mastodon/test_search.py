@@ -178,7 +178,6 @@ def test_bad_input_is_refused_clearly(api_for, alice, params, status):
         "(tea",
         "'",
         "\\",
-        "\x00tea",
         "@",
         "#",
     ],
@@ -190,8 +189,15 @@ def test_operator_laden_queries_are_text(api_for, alice, q):
     assert response.status_code == 200, response.content
     statuses = [s["id"] for s in response.json()["statuses"]]
     assert statuses in ([], [tea])
-    if q in ("tea*", "\x00tea", "(tea"):
+    if q in ("tea*", "(tea"):
         assert statuses == [tea]
+
+
+def test_a_nul_is_refused_by_name(api_for, alice):
+    # The API refuses text a database cannot store in any parameter (api/mastodon/params).
+    response = api_for(alice).get("/api/v2/search", {"q": "\x00tea"})
+    assert response.status_code == 422
+    assert "q" in response.json()["error"]
 
 
 def test_empty_query_is_empty(api_for, alice):

@@ -118,7 +118,10 @@ def test_refusals_say_validation_failed_once(api_for, alice, make_image):
     )
     assert bad_poll.json() == {"error": "Validation failed: poll expires_in must be a number"}
     bad_time = api.post("/api/v1/statuses", {"status": "x", "scheduled_at": "not a date"})
-    assert bad_time.json() == {"error": "Validation failed: scheduled_at is not a valid datetime"}
+    assert bad_time.json()["error"] == (
+        "Validation failed: Enter a date and time like 2027-02-03T12:30:00Z."
+    )
+    assert "scheduled_at" in bad_time.json()["details"]
     assert api.form("/api/v2/media", {}).json() == {
         "error": "Validation failed: File can't be blank"
     }

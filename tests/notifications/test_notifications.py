@@ -9,6 +9,7 @@ from storefeed.notifications.selectors import notifications_for, unread_count
 from storefeed.notifications.services import (
     notification_withdraw,
     notifications_mark_all_read,
+    notifications_mark_read_up_to,
     notify,
     notify_once,
 )
@@ -111,6 +112,13 @@ def test_mark_all_read(alice, bob, carol):
     assert unread_count(account=alice) == 0
     assert unread_count(account=bob) == 1
     assert notifications_mark_all_read(account=alice) == 0
+
+
+def test_what_was_seen_is_read_and_what_came_after_is_not(alice, bob, carol):
+    seen = notify(recipient_id=alice.pk, actor_id=bob.pk, type="follow")
+    notify(recipient_id=alice.pk, actor_id=carol.pk, type="follow")  # arrived meanwhile
+    assert notifications_mark_read_up_to(account=alice, newest_id=seen.pk) == 1
+    assert unread_count(account=alice) == 1
 
 
 def test_list_is_newest_first_paged_and_filtered(alice, bob, carol, post_of):

@@ -60,7 +60,8 @@ def test_fan_follows_expert_applies_is_approved_posts_products_and_fan_sees_card
     early = expert_shop.post("/products", {**PRODUCTS[0], "currency": "CNY"})
     assert early.status_code == 403 and early.json()["code"] == "not_a_seller"
 
-    # Apply; staff find the application in the queue, unmasked, and approve it.
+    # Apply; staff find the application in the queue, see its personal data for a recorded
+    # reason, and approve it.
     applied = expert_shop.post("/seller/applications", application_body)
     assert applied.status_code == 201, applied.content
     application = applied.json()
@@ -72,7 +73,12 @@ def test_fan_follows_expert_applies_is_approved_posts_products_and_fan_sees_card
     pending = [a for a in queue.json() if a["id"] == application["id"]]
     assert len(pending) == 1
     assert pending[0]["account"]["id"] == str(expert.pk)
-    assert pending[0]["real_name"] == APPLICATION["real_name"]  # staff see it unmasked
+    assert pending[0]["real_name"] != APPLICATION["real_name"]  # masked in the queue
+    shown = staff_shop.post(
+        f"/admin/seller_applications/{application['id']}/personal_data",
+        {"reason": "Checking the ID"},
+    )
+    assert shown.json()["real_name"] == APPLICATION["real_name"]
     approved = staff_shop.post(f"/admin/seller_applications/{application['id']}/approve", {})
     assert approved.status_code == 200, approved.content
     assert approved.json()["account_id"] == str(expert.pk)

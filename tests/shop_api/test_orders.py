@@ -269,7 +269,11 @@ def test_the_whole_life_ship_confirm_complete(api, buyer, seller, product):
         f"{path}/ship", {"carrier": "SF Express", "tracking_number": "SF1234"}
     )
     assert shipped.status_code == 200, shipped.content
-    assert shipped.json()["shipping"]["tracking_number"] == "SF1234"
+    shipping = shipped.json()["shipping"]
+    assert shipping["tracking_number"] == "SF1234"
+    # A known carrier by its English name is stored by its code, with its tracking page.
+    assert (shipping["carrier"], shipping["carrier_name"]) == ("sf", "SF Express")
+    assert shipping["tracking_url"] == "https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234"
     assert buyer_api.post(f"{path}/confirm").json()["state"] == "delivered"
     with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
         assert orders_complete_due() == 1

@@ -2,7 +2,12 @@
 
 import pytest
 
-from storefeed.sellers.models import SellerApplication, SellerDecision, SellerState
+from storefeed.sellers.models import (
+    PersonalDataView,
+    SellerApplication,
+    SellerDecision,
+    SellerState,
+)
 from storefeed.sellers.services import seller_application_submit
 from tests.sellers.conftest import APPLICATION, with_followers
 
@@ -79,10 +84,21 @@ def test_staff_review_queue_shows_personal_data_to_staff_only(api, applicant, st
     queue = api(staff).get("/admin/seller_applications", {"state": "pending"})
     assert queue.status_code == 200
     [row] = queue.json()
-    assert row["id_number"] == "11010519491231002X"
+    # Masked in the queue; unmasked only when asked for with a reason, which is recorded.
+    assert row["id_number"] == "1***************2X"
     assert row["account"]["username"] == "alice"
     response = api(bob).get("/admin/seller_applications")
     assert response.status_code == 403
+    path = f"/admin/seller_applications/{row['id']}/personal_data"
+    no_reason = api(staff).post(path, {"reason": " "})
+    assert no_reason.status_code == 422 and no_reason.json()["details"]["field"] == "reason"
+    assert api(bob).post(path, {"reason": "curious"}).status_code == 403
+    assert not PersonalDataView.objects.exists()
+    shown = api(staff).post(path, {"reason": "Checking the ID against the licence"})
+    assert shown.status_code == 200
+    assert shown.json()["id_number"] == "11010519491231002X"
+    [look] = PersonalDataView.objects.all()
+    assert (look.by, look.reason) == (staff, "Checking the ID against the licence")
 
 
 def test_staff_approve_and_the_applicant_becomes_a_seller(api, applicant, staff):

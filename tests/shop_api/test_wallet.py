@@ -283,3 +283,19 @@ def test_a_pending_top_up_is_confirmed_by_the_signed_callback_once(
         Client().post(url, stale_body, content_type="application/json", **stale).status_code == 403
     )
     assert ledger_snapshot() == snapshot
+
+
+@pytest.mark.parametrize("bad", ["٣", "²", str(2**63), "9" * 30])
+def test_a_signed_callback_naming_an_odd_id_is_refused(api, alice, later_bank, settings, bad):
+    settings.WALLET_PAYMENT_PROVIDER = "laterbank"
+    api(alice).post("/wallet/topups", {"amount": "80.00"}, key="cb")
+    snapshot = ledger_snapshot()
+    payload = {"object": "topup", "id": bad, "status": "succeeded", "amount": "80.00",
+               "currency": "CNY", "reference": "LB-1"}  # fmt: skip
+    body, headers = _signed(payload, nonce=f"n-{bad}")
+    response = Client().post(
+        "/api/shop/v1/wallet/callbacks/laterbank", body, content_type="application/json", **headers
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "callback_rejected"
+    assert ledger_snapshot() == snapshot

@@ -210,6 +210,12 @@ def test_notifications_badge_page_and_mark_all_read(alice, bob, client_for, post
     page = alice_client.get("/notifications").content.decode()
     assert 'data-type="favourite"' in page
     assert "Bob" in page
+    # Seen is read: the page marks it new once, and the badge is gone.
+    assert 'class="notification card unread"' in page
+    assert 'data-testid="unread-badge"' not in page
+    assert not Notification.objects.filter(recipient=alice, read=False).exists()
+    again = alice_client.get("/notifications").content.decode()
+    assert 'class="notification card unread"' not in again
     response = alice_client.post("/notifications/read")
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=alice, read=False).exists()

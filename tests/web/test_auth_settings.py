@@ -20,7 +20,8 @@ GOOD_SIGNUP = {
 def test_sign_up_creates_the_account_and_signs_in(client):
     response = client.post("/signup", GOOD_SIGNUP)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # Signed in, on to the step that asks which fields one cares about (skippable).
+    assert response["Location"] == "/settings/interests?welcome=1"
     user = User.objects.get(username="dora")
     assert user.display_name == "Dora"
     assert client.get("/").context["user"] == user

@@ -155,3 +155,54 @@ def test_a_garbled_reply_target_is_a_message_not_an_error_page(alice, alice_clie
     assert response.status_code == 400
     assert b'data-testid="form-errors"' in response.content
     assert not Status.objects.exists()
+
+
+def test_images_get_their_descriptions_in_order(alice, alice_client):
+    compose(
+        alice_client,
+        text="Described",
+        images=[image_upload("a.jpg"), image_upload("b.jpg")],
+        descriptions=["A red lipstick", "A box of tea"],
+    )
+    status = Status.objects.get(account=alice)
+    assert [m.description for m in status.media.order_by("position")] == [
+        "A red lipstick",
+        "A box of tea",
+    ]
+    page = alice_client.get(f"/@alice/{status.pk}").content.decode()
+    assert 'alt="A red lipstick"' in page and 'alt="A box of tea"' in page
+
+
+def test_without_javascript_descriptions_come_one_line_per_image(alice, alice_client):
+    compose(
+        alice_client,
+        text="Described",
+        images=[image_upload("a.jpg"), image_upload("b.jpg")],
+        descriptions_text="Only the first\n",
+    )
+    status = Status.objects.get(account=alice)
+    media = list(status.media.order_by("position"))
+    assert [m.description for m in media] == ["Only the first", ""]
+    # An image without a description still has a name for screen readers.
+    page = alice_client.get(f"/@alice/{status.pk}").content.decode()
+    assert 'aria-label="Image 2 of 2"' in page
+
+
+def test_a_too_long_description_is_refused_before_any_image_is_stored(alice, alice_client):
+    response = compose(
+        alice_client, text="x", images=[image_upload("a.jpg")], descriptions=["d" * 1501]
+    )
+    assert response.status_code == 400
+    assert "1,500 characters" in response.content.decode()
+    assert not MediaAttachment.objects.exists() and not Status.objects.exists()
+
+
+def test_ones_new_post_is_on_top_of_home_even_before_delivery(alice, alice_client, monkeypatch):
+    from storefeed.timelines import services as timeline_services
+
+    monkeypatch.setattr(timeline_services, "status_fan_out", lambda **kwargs: 0)
+    compose(alice_client, text="Fresh off the press", next="/")
+    home = alice_client.get("/").content.decode()
+    assert "Fresh off the press" in home and "Posted." in home
+    # Only once: the next read is the home as it is.
+    assert "Fresh off the press" not in alice_client.get("/").content.decode()

@@ -174,6 +174,6 @@ def test_the_email_and_pages_speak_chinese(client):
 def test_off_the_sign_up_signs_in_at_once(client, settings):
     settings.EMAIL_CONFIRMATION = False
     page = sign_up(client)
-    assert page.redirect_chain[-1][0] == "/"
+    assert page.redirect_chain[-1][0] == "/settings/interests?welcome=1"
     assert signed_in(client)
     assert mail.outbox == []

@@ -118,7 +118,7 @@ def test_cards_show_under_the_post_in_the_home_timeline(
     alice, seller, alice_client, make_product, tmall_item
 ):
     follow_create(follower=alice, target=seller)
-    post_nine(seller, make_product, tmall_item)
+    post = post_nine(seller, make_product, tmall_item)
     body = alice_client.get("/").content.decode()
     assert 'data-testid="product-cards" data-count="9"' in body
     assert "product-grid grid-3" in body
@@ -127,7 +127,7 @@ def test_cards_show_under_the_post_in_the_home_timeline(
     assert "7 left" in body
     assert "Buy on Tmall" in body
     assert "price checked" in body
-    assert f'href="/items/{tmall_item.pk}/go"' in body
+    assert f'href="/items/{tmall_item.pk}/go?from={post.pk}"' in body
 
 
 def test_cards_follow_a_repost_and_show_live_stock(
@@ -322,5 +322,8 @@ def test_the_commerce_pages_speak_chinese(alice, alice_client, seller, make_prod
     home = alice_client.get("/").content.decode()
     assert "剩 12 件" in home
     assert "去Tmall购买" in home
-    assert "你有 0 个粉丝，需要 1000 个。" in alice_client.get("/seller/apply").content.decode()
+    assert (
+        "你有 0 个粉丝；卖家计划至少需要 1,000 个。"
+        in alice_client.get("/seller/apply").content.decode()
+    )
     assert "模拟银行" in alice_client.get("/wallet").content.decode()

@@ -6,6 +6,7 @@ import pytest
 
 from storefeed.catalog import services as catalog_services
 from storefeed.catalog.models import Product
+from storefeed.posts.services import status_create
 from storefeed.sellers import services as seller_services
 from storefeed.social.services import follow_create
 from tests.web.conftest import article, each_cache, reads  # noqa: F401
@@ -86,3 +87,19 @@ def test_the_menu_and_composer_show_a_new_seller_and_staff_at_once(alice, staff,
     assert 'data-testid="nav-products"' in page
     assert 'data-testid="nav-review"' in page
     assert 'data-testid="product-picker"' in page
+
+
+def test_a_quote_of_a_product_post_keeps_its_cards(
+    each_cache, alice, bob, seller, product, alice_client
+):
+    original = catalog_services.product_post_create(
+        account=seller, text="New tea", product_ids=[product.pk]
+    )
+    quote = status_create(account=bob, text="Try this one", quote_of_id=original.pk)
+    follow_create(follower=alice, target=bob)
+    for body in reads(alice_client, "/"):
+        html = article(body, quote.pk)
+        assert 'data-testid="quoted-status"' in html
+        assert "¥88.00" in html and "12 left" in html
+    catalog_services.product_update(account=seller, product_id=product.pk, price="99.00")
+    assert all("¥99.00" in article(body, quote.pk) for body in reads(alice_client, "/"))

@@ -1,6 +1,8 @@
 """Buying through the pages: Buy from a card, confirm with the PIN; the cart; the buyer's and
 the seller's orders and every action; the staff dispute queue; refusals change nothing."""
 
+import re
+
 import pytest
 
 from storefeed.catalog import services as catalog_services
@@ -298,3 +300,90 @@ def test_a_seller_cancelling_needs_a_reason(paid_order, seller_client):
 def test_the_wallet_statement_links_the_order(paid_order, alice_client):
     body = alice_client.get("/wallet").content.decode()
     assert f'href="/orders/{paid_order.pk}"' in body
+
+
+def test_the_seller_picks_a_carrier_and_the_buyer_gets_its_tracking_link(
+    paid_order, alice_client, seller_client
+):
+    form = seller_client.get("/shop/orders").content.decode()
+    assert '<option value="sf">SF Express</option>' in form
+    assert '<option value="other">Other</option>' in form
+    seller_client.post(
+        f"/orders/{paid_order.pk}/ship", {"carrier": "sf", "tracking_number": "SF1234567890"}
+    )
+    paid_order.refresh_from_db()
+    assert paid_order.carrier == "sf"
+    page = alice_client.get(f"/orders/{paid_order.pk}").content.decode()
+    assert (
+        'href="https://www.kuaidi100.com/chaxun?com=shunfeng&amp;nu=SF1234567890"' in page
+        and "SF Express SF1234567890</a>" in page
+    )
+    alice_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert (
+        "顺丰速运 SF1234567890</a>" in alice_client.get(f"/orders/{paid_order.pk}").content.decode()
+    )
+    notes = alice_client.get("/notifications").content.decode()
+    assert "顺丰速运" in notes
+
+
+def test_another_carrier_is_shown_as_typed_without_a_link(paid_order, alice_client, seller_client):
+    nameless = seller_client.post(
+        f"/orders/{paid_order.pk}/ship",
+        {"carrier": "other", "carrier_other": "", "tracking_number": "AB12345"},
+        follow=True,
+    )
+    assert "Enter the carrier." in nameless.content.decode()
+    paid_order.refresh_from_db()
+    assert paid_order.state == "paid"
+    seller_client.post(
+        f"/orders/{paid_order.pk}/ship",
+        {"carrier": "other", "carrier_other": "Best Express 百世", "tracking_number": "AB12345"},
+    )
+    paid_order.refresh_from_db()
+    assert (paid_order.state, paid_order.carrier) == ("shipped", "Best Express 百世")
+    page = alice_client.get(f"/orders/{paid_order.pk}").content.decode()
+    assert "Best Express 百世 AB12345" in page and 'data-testid="tracking-link"' not in page
+
+
+def test_a_decided_dispute_keeps_its_history_in_the_staff_queue(
+    paid_order, alice_client, seller_client, staff_client
+):
+    pk = paid_order.pk
+    seller_client.post(f"/orders/{pk}/ship", {"carrier": "sf", "tracking_number": "SF12345678"})
+    alice_client.post(f"/orders/{pk}/refund_request", {"reason": "Never came"})
+    seller_client.post(f"/orders/{pk}/refund_decline", {"reason": "Tracking says delivered"})
+    alice_client.post(f"/orders/{pk}/dispute", {"reason": "Neighbours have nothing"})
+    staff_client.post(f"/staff/disputes/{pk}/refund", {"note": "Courier lost it"})
+    waiting = staff_client.get("/staff/disputes").content.decode()
+    assert f'data-id="{pk}"' not in waiting
+    decided = staff_client.get("/staff/disputes?state=decided").content.decode()
+    assert f'data-id="{pk}"' in decided
+    history = decided[decided.index('data-testid="history"') :]
+    for said in ("Never came", "Tracking says delivered", "Neighbours have nothing"):
+        assert said in history
+    assert "@staffer — Courier lost it" in history
+    assert alice_client.get("/staff/disputes?state=decided").status_code == 403
+
+
+def test_a_short_wallet_tops_up_inside_checkout_and_comes_back(alice, alice_client, tea):
+    make_buyer(alice, "50.00")
+    address_for(alice)
+    checkout = f"/products/{tea.pk}/buy?quantity=1"
+    page = alice_client.get(checkout).content.decode()
+    assert 'data-testid="topup-step"' in page
+    assert 'value="38.00" inputmode="decimal" data-testid="topup-amount"' in page
+    # The saved address is chosen and the new-address form is closed.
+    assert re.search(r'value="\d+" checked data-testid="address-choice"', page)
+    assert '<details class="address-new" data-testid="address-new">' in page
+    back = alice_client.post(
+        "/wallet/topup", {"amount": "38.00", "idempotency_key": "t-1", "next": checkout}
+    )
+    assert back.status_code == 302 and back["Location"] == checkout
+    assert wallet_balance(account=alice) == 8_800
+    again = alice_client.get(checkout).content.decode()
+    assert 'data-testid="topup-step"' not in again
+    # A "next" off the site is ignored.
+    away = alice_client.post(
+        "/wallet/topup", {"amount": "1.00", "idempotency_key": "t-2", "next": "//evil.example"}
+    )
+    assert away["Location"] == "/wallet"

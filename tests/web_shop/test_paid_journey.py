@@ -206,13 +206,13 @@ def ship_from_orders_to_ship(seller_client: Client, order: Order) -> None:
         seller_client,
         "/shop/orders",
         ship,
-        carrier="SF Express",
+        carrier="sf",
         tracking_number="SF1234567890",
     )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.state == "shipped"
-    assert (order.carrier, order.tracking_number) == ("SF Express", "SF1234567890")
+    assert (order.carrier, order.tracking_number) == ("sf", "SF1234567890")
     shipped = seller_client.get("/shop/orders?state=shipped").content.decode()
     assert f'data-id="{order.pk}" data-state="shipped"' in shipped
     assert f'data-id="{order.pk}"' not in seller_client.get("/shop/orders").content.decode()

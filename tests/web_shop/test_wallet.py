@@ -1,11 +1,17 @@
 """The wallet pages: balance and statement, top-up through the simulated bank (labelled so),
 withdrawal with the PIN, PIN settings; bad amounts and PINs are refused and move nothing."""
 
-import pytest
+import contextlib
+import datetime as dt
 
+import pytest
+import time_machine
+
+from storefeed.core.errors import DomainError
 from storefeed.wallet.invariants import ledger_problems
 from storefeed.wallet.models import PaymentPin, TopUp, Withdrawal
 from storefeed.wallet.selectors import wallet_balance
+from storefeed.wallet.services import pin_set, pin_verify
 from tests.orders.conftest import PASSWORD, PIN, make_buyer
 from tests.web_shop.conftest import page_errors
 
@@ -106,3 +112,15 @@ def test_the_pin_page_returns_only_to_paths_on_this_site(alice, alice_client):
         {"pin": PIN, "pin2": PIN, "password": PASSWORD},
     )
     assert response["Location"] == "/wallet"
+
+
+def test_the_pin_lock_ends_in_the_readers_time_zone(alice, alice_client):
+    type(alice).objects.filter(pk=alice.pk).update(time_zone="Asia/Shanghai")
+    pin_set(account=alice, pin="258036", password="correct-horse-9")
+    with time_machine.travel(dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        for _ in range(5):
+            with contextlib.suppress(DomainError):
+                pin_verify(account=alice, pin="000000")
+        page = alice_client.get("/wallet").content.decode()
+    # Locked for 15 minutes from 12:00 UTC: 20:15 in Shanghai.
+    assert "paying is blocked until 20:15" in page

@@ -113,6 +113,9 @@ class User(AbstractUser):
     email_confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # The language of the emails Storefeed sends the account ("en" or "zh-hans").
     locale = models.CharField(_("email language"), max_length=10, blank=True)
+    # The IANA time zone every time is shown in ("Asia/Shanghai"); blank: the browser's, or
+    # the language's default (accounts.timezones.zone_for).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     # The bio as HTML, rendered when it is saved (never on read).
     note_html = models.TextField(blank=True, editable=False)
     # Moves whenever what every reader sees of the profile changes (PROFILE_FIELDS): cached
@@ -122,6 +125,12 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci"),
+        ]
+        # The profile directory's two orders (GET /api/v1/directory): a page is an index
+        # range, not a sort of every account.
+        indexes = [
+            models.Index(fields=["-last_status_at", "-id"], name="accounts_user_active"),
+            models.Index(fields=["-date_joined", "-id"], name="accounts_user_new"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from storefeed.accounts.models import ExpertField, User
+from storefeed.core.parse import lookup_id
 
 
 def account_by_username(username: str) -> User | None:
@@ -23,7 +24,7 @@ def account_by_username(username: str) -> User | None:
 def account_by_id(account_id: int | str | None) -> User | None:
     """The active account with that id; None for an unknown or malformed id."""
     try:
-        pk = int(str(account_id))
+        pk = lookup_id(account_id)
     except (TypeError, ValueError):
         return None
     if not 0 < pk < 1 << 63:
@@ -93,7 +94,7 @@ def account_awaiting_confirmation(account_id: int | str | None) -> User | None:
     """The account with that id if its address is not confirmed yet (active or not: a sign-up
     may wait for approval too); None otherwise."""
     try:
-        pk = int(str(account_id))
+        pk = lookup_id(account_id)
     except (TypeError, ValueError):
         return None
     return User.objects.filter(pk=pk, email_confirmed_at__isnull=True).first()

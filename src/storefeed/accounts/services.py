@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from storefeed.accounts import images, mail
+from storefeed.accounts import images, mail, timezones
 from storefeed.accounts.errors import (
     ConfirmationLinkInvalid,
     ConfirmationTooSoon,
@@ -148,6 +148,17 @@ def _clean_language(value: str) -> str:
         raise ValidationFailed(
             _("“%(code)s” is not a language code (such as en or zh).") % {"code": value[:20]},
             field="default_language",
+            reason="invalid",
+        )
+    return value
+
+
+def _clean_time_zone(value: str) -> str:
+    value = (value or "").strip()
+    if value and not timezones.is_zone(value):
+        raise ValidationFailed(
+            _("“%(zone)s” is not a time zone (such as Asia/Shanghai).") % {"zone": value[:40]},
+            field="time_zone",
             reason="invalid",
         )
     return value
@@ -406,6 +417,7 @@ def profile_update(
     default_visibility: str | None = None,
     default_sensitive: bool | None = None,
     default_language: str | None = None,
+    time_zone: str | None = None,
 ) -> User:
     """Change what others see of an account, and its posting defaults. Arguments left as None
     stay as they are. Every input is checked before anything is written; images are checked
@@ -425,6 +437,8 @@ def profile_update(
         changes["default_sensitive"] = bool(default_sensitive)
     if default_language is not None:
         changes["default_language"] = _clean_language(default_language)
+    if time_zone is not None:
+        changes["time_zone"] = _clean_time_zone(time_zone)
     stem = f"{account.pk}-{timezone.now():%Y%m%d%H%M%S}"
     new_avatar = images.process_avatar(avatar, stem=stem) if avatar is not None else None
     new_header = images.process_header(header, stem=stem) if header is not None else None

@@ -28,8 +28,9 @@ from storefeed.catalog.models import (
     Variant,
 )
 from storefeed.core import sql
-from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
 from storefeed.core.money import display
+from storefeed.core.parse import lookup_id
 from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate, visible_q
 from storefeed.sellers.models import Seller, SellerState
@@ -339,11 +340,23 @@ class ProductDetail:
     variants: list[Variant] = field(default_factory=list)
 
 
+def product_for_seller(*, seller: User, product_id: object, lock: bool = False) -> Product:
+    """One of `seller`'s own products (locked when `lock`): the check every seller write goes
+    through first. NotFound when there is none, Forbidden when it is another seller's."""
+    qs = Product.objects.select_for_update() if lock else Product.objects.all()
+    product = qs.filter(pk=lookup_id(product_id)).first()
+    if product is None:
+        raise NotFound(_("This product does not exist."), field="product_id")
+    if product.seller_id != seller.pk:
+        raise Forbidden(_("This product belongs to another seller."), field="product_id")
+    return product
+
+
 def product_detail(*, product_id: object) -> ProductDetail:
     """A product with its images, active variants and card (its page; anyone may see it,
     a withdrawn one says so)."""
     try:
-        pk = int(str(product_id))
+        pk = lookup_id(product_id)
     except (TypeError, ValueError):
         pk = 0
     product = _products_qs().filter(pk=pk).first()
@@ -371,7 +384,7 @@ def product_for_purchase(*, product_id: object, variant_id: object = None) -> Pu
     the unit price, or a typed refusal saying why it cannot be bought. Stock is not checked
     here: `services.stock_take` decides that atomically."""
     try:
-        pk = int(str(product_id))
+        pk = lookup_id(product_id)
     except (TypeError, ValueError):
         pk = 0
     # Plain SQL (core/sql.py): every checkout reads this. The product, its seller's account
@@ -403,7 +416,7 @@ def product_for_purchase(*, product_id: object, variant_id: object = None) -> Pu
         if variant_id in (None, ""):
             raise ValidationFailed(_("Choose a variant."), field="variant_id")
         try:
-            variant_pk = int(str(variant_id))
+            variant_pk = lookup_id(variant_id)
         except (TypeError, ValueError):
             variant_pk = 0
         variant = Variant.objects.filter(pk=variant_pk, product_id=pk, is_active=True).first()
@@ -422,7 +435,7 @@ def product_for_purchase(*, product_id: object, variant_id: object = None) -> Pu
 
 def external_item_detail(*, item_id: object) -> ExternalItem:
     try:
-        pk = int(str(item_id))
+        pk = lookup_id(item_id)
     except (TypeError, ValueError):
         pk = 0
     item = ExternalItem.objects.filter(pk=pk).first()

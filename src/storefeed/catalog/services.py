@@ -36,9 +36,11 @@ from storefeed.catalog.models import (
     ProductStatus,
     Variant,
 )
+from storefeed.catalog.selectors import product_for_seller
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.money import DEFAULT_CURRENCY, MAX_AMOUNT_MINOR, parse_amount
+from storefeed.core.parse import id_or_none, lookup_id, parse_count, parse_id
 from storefeed.core.text import clean_plain
 from storefeed.posts.media import process_image
 from storefeed.posts.models import MediaAttachment, Status, StatusIdempotency
@@ -115,35 +117,32 @@ def _currency(value: object) -> str:
 
 
 def _quantity(value: object, *, field: str, allow_negative: bool = False) -> int:
-    """A whole number of units (an int, or a string of digits), within sane bounds."""
-    bad = ValidationFailed(_("Enter a whole number of units, like 12."), field=field)
-    if isinstance(value, bool) or value is None:
-        raise bad
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise bad
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        if not digits.isdigit():
-            raise bad
-        value = int(text)
-    if not isinstance(value, int):
-        raise bad
-    if value < 0 and not allow_negative:
-        raise ValidationFailed(_("Stock cannot be negative."), field=field)
-    if abs(value) > MAX_STOCK:
+    """A whole number of units (ASCII digits or a JSON integer, core.parse.parse_count), within
+    sane bounds; a leading "-" (or a negative integer) only for a change of stock."""
+    negative = False
+    if allow_negative:
+        if isinstance(value, str) and value.startswith("-"):
+            negative, value = True, value[1:]
+        elif isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            negative, value = True, -value
+    try:
+        units = parse_count(value, field=field, maximum=10**18)
+    except ValidationFailed:
+        negative_int = isinstance(value, int) and not isinstance(value, bool) and value < 0
+        if negative_int or (isinstance(value, str) and id_or_none(value[1:]) and value[0] == "-"):
+            raise ValidationFailed(_("Stock cannot be negative."), field=field) from None
+        raise ValidationFailed(_("Enter a whole number of units, like 12."), field=field) from None
+    if units > MAX_STOCK:
         raise ValidationFailed(
             _("Stock can be at most %(max)s units.") % {"max": f"{MAX_STOCK:,}"}, field=field
         )
-    return value
+    return -units if negative else units
 
 
 def _ids(values: Iterable[object], *, field: str, what: str) -> list[int]:
     try:
-        ids = [int(str(v)) for v in values]
-    except (TypeError, ValueError):
+        ids = [parse_id(v, field=field) for v in values]
+    except ValidationFailed:
         raise ValidationFailed(_("Unknown %(what)s.") % {"what": what}, field=field) from None
     if len(set(ids)) != len(ids):
         raise ValidationFailed(
@@ -153,17 +152,7 @@ def _ids(values: Iterable[object], *, field: str, what: str) -> list[int]:
 
 
 def _own_product(account: User, product_id: object, *, lock: bool = False) -> Product:
-    try:
-        pk = int(str(product_id))
-    except (TypeError, ValueError):
-        pk = 0
-    qs = Product.objects.select_for_update() if lock else Product.objects.all()
-    product = qs.filter(pk=pk).first()
-    if product is None:
-        raise NotFound(_("This product does not exist."), field="product_id")
-    if product.seller_id != account.pk:
-        raise Forbidden(_("This product belongs to another seller."), field="product_id")
-    return product
+    return product_for_seller(seller=account, product_id=product_id, lock=lock)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,7 +410,7 @@ def product_relist(*, account: User, product_id: object) -> Product:
 
 def _variant_of(product: Product, variant_id: object) -> Variant:
     try:
-        pk = int(str(variant_id))
+        pk = lookup_id(variant_id)
     except (TypeError, ValueError):
         pk = 0
     variant = Variant.objects.filter(pk=pk, product_id=product.pk, is_active=True).first()
@@ -544,7 +533,7 @@ def variant_remove(*, account: User, variant_id: object) -> Variant:
 
 def _own_variant(account: User, variant_id: object) -> Variant:
     try:
-        pk = int(str(variant_id))
+        pk = lookup_id(variant_id)
     except (TypeError, ValueError):
         pk = 0
     variant = Variant.objects.select_related("product").filter(pk=pk, is_active=True).first()
@@ -882,6 +871,15 @@ def external_item_manual(
         )
         if item is not None and item.fetched_ok:
             return item
+        if item is not None and not _only_theirs(item, account):
+            # Another seller's entry, or one their posts show: never rewritten for everyone.
+            # This seller gets (or updates) a copy of their own.
+            item_id = f"{item_id[:180]}~{account.pk}"
+            item = (
+                ExternalItem.objects.select_for_update()
+                .filter(source=source, item_id=item_id)
+                .first()
+            )
         if item is None:
             item = ExternalItem(source=source, item_id=item_id, created_by=account)
         for name, value in fields.items():
@@ -893,10 +891,20 @@ def external_item_manual(
     return item
 
 
+def _only_theirs(item: ExternalItem, account: User) -> bool:
+    """Whether a hand-entered item is `account`'s alone: entered by them and shown in no one
+    else's posts (then they may correct it in place)."""
+    if item.created_by_id != account.pk:
+        return False
+    return not (
+        PostProduct.objects.filter(external_item=item).exclude(status__account=account).exists()
+    )
+
+
 def external_item_click(*, item_id: object) -> str:
     """Count a click on an item's Buy button and return where to send the buyer."""
     try:
-        pk = int(str(item_id))
+        pk = lookup_id(item_id)
     except (TypeError, ValueError):
         pk = 0
     with transaction.atomic(durable=True):

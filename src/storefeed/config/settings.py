@@ -76,10 +76,17 @@ INSTALLED_APPS = [
     "storefeed.posts",
     "storefeed.timelines",
     "storefeed.notifications",
+    "storefeed.discovery",
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
-        ["storefeed.sellers", "storefeed.catalog", "storefeed.wallet", "storefeed.orders"]
+        [
+            "storefeed.sellers",
+            "storefeed.catalog",
+            "storefeed.wallet",
+            "storefeed.orders",
+            "storefeed.insights",
+        ]
         if COMMERCE
         else []
     ),
@@ -99,9 +106,12 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Error answers under /api/ in JSON (404, 405, 413, 500), in the reader's language.
+    "storefeed.api.errors.ApiErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "storefeed.web.middleware.LocalTimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -387,13 +397,30 @@ WALLET_WITHDRAWAL_MAX = int(os.environ.get("STOREFEED_WITHDRAWAL_MAX_FEN", "1000
 WALLET_PIN_KEY = os.environ.get("STOREFEED_PIN_KEY", "")
 WALLET_PIN_OLD_KEYS = [k for k in os.environ.get("STOREFEED_PIN_OLD_KEYS", "").split(",") if k]
 
+# Seller insight: where impressions are buffered ("redis" or "database"; unset, Redis when
+# STOREFEED_REDIS_URL is set) and how often the worker rolls the buffers up (seconds).
+INSIGHTS_BUFFER = os.environ.get("STOREFEED_INSIGHTS_BUFFER", "").strip().lower()
+if INSIGHTS_BUFFER not in ("", "redis", "database"):
+    raise ImproperlyConfigured("STOREFEED_INSIGHTS_BUFFER must be redis or database.")
+if INSIGHTS_BUFFER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("STOREFEED_INSIGHTS_BUFFER=redis needs STOREFEED_REDIS_URL.")
+INSIGHTS_ROLLUP_SECONDS = int(os.environ.get("STOREFEED_INSIGHTS_ROLLUP_SECONDS", "30"))
+# Each web process keeps the impressions of its pages in memory and writes them out this often
+# (seconds); 0 writes each page's at once.
+INSIGHTS_FLUSH_SECONDS = float(os.environ.get("STOREFEED_INSIGHTS_FLUSH_SECONDS", "5"))
+
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 # The counts of accounts and posts the instance endpoints show are recomputed this often.
 SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
+TRENDS_SECONDS = int(os.environ.get("STOREFEED_TRENDS_SECONDS", "60"))
+EXPERT_RANKS_SECONDS = int(os.environ.get("STOREFEED_EXPERT_RANKS_SECONDS", "600"))
 PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    # The hot list folds recent activity in every minute; the experts' ranking moves slower.
+    ("storefeed.discovery.tasks.refresh_trends", TRENDS_SECONDS),
+    ("storefeed.discovery.tasks.refresh_expert_ranks", EXPERT_RANKS_SECONDS),
 ]
 if COMMERCE:
     PERIODIC_TASKS += [
@@ -402,4 +429,5 @@ if COMMERCE:
         ("storefeed.orders.tasks.complete_due_orders", 3600),
         ("storefeed.catalog.tasks.refresh_external_items", 6 * 3600),
         ("storefeed.wallet.tasks.purge_expired_keys", 3600),
+        ("storefeed.insights.tasks.rollup_insights", INSIGHTS_ROLLUP_SECONDS),
     ]

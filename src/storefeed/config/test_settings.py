@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _test_db_dir = tempfile.mkdtemp(prefix="storefeed-test-db-")
     atexit.register(shutil.rmtree, _test_db_dir, ignore_errors=True)
     DATABASES["default"]["TEST"] = {"NAME": str(Path(_test_db_dir) / "test.sqlite3")}
+
+# Each page writes its impressions at once (no flushing thread, whose own connection would not
+# see the test database on SQLite).
+INSIGHTS_FLUSH_SECONDS = 0

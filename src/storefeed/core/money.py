@@ -1,12 +1,12 @@
 """Money: integers of minor units (fen) with a currency code. Decimal only at the edges."""
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from storefeed.core.errors import ValidationFailed
+from storefeed.core.parse import parse_money
 
 DEFAULT_CURRENCY = "CNY"
 MINOR_DIGITS = {"CNY": 2}
@@ -36,36 +36,19 @@ def parse_amount(
     allow_zero: bool = False,
     maximum: int = MAX_AMOUNT_MINOR,
 ) -> int:
-    """ "199.00", "199", 199 or Decimal -> minor units, refusing floats' imprecision, more
-    decimals than the currency has, zero (unless allowed), negatives and absurd amounts."""
-    if isinstance(value, bool) or value is None:
-        raise ValidationFailed(_("Enter an amount like 199.00."), field=field)
-    if isinstance(value, float):
-        value = repr(value)
-    text = str(value).strip()
-    if "," in text:
-        # Commas only as thousands separators ("1,299.90"); "1,99" is not ¥199.
-        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-            raise ValidationFailed(_("Enter an amount like 199.00."), field=field)
-        text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("Enter an amount like 199.00."), field=field) from None
-    if not number.is_finite():
-        raise ValidationFailed(_("Enter an amount like 199.00."), field=field)
-    digits = MINOR_DIGITS.get(currency, 2)
-    exponent = number.as_tuple().exponent
-    if (
-        isinstance(exponent, int)
-        and -exponent > digits
-        and number != number.quantize(Decimal(1).scaleb(-digits))
-    ):
-        raise ValidationFailed(
-            _("Amounts have at most %(digits)s decimals.") % {"digits": digits}, field=field
-        )
-    minor = int(number.scaleb(digits))
-    if minor < 0 or (minor == 0 and not allow_zero):
+    """ "199.00", "199.5", "199" (or the JSON numbers 199 and 199.5) -> minor units, through
+    the one strict money parser (core.parse.parse_money: ASCII digits, at most two decimals,
+    no sign, exponent, separator or space); zero only when allowed, nothing above `maximum`."""
+    if isinstance(value, Decimal):
+        value = str(value) if value.is_finite() else "NaN"
+    if isinstance(value, str) and value.startswith("-") and value[1:2].isascii():
+        parse_money(value[1:], field=field)  # a negative amount: say what is wrong with it
+        raise ValidationFailed(_("The amount must be more than zero."), field=field)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ValidationFailed(_("The amount must be more than zero."), field=field)
+    whole, fen = parse_money(value, field=field)
+    minor = whole * 100 + fen  # every currency here has two minor digits (MINOR_DIGITS)
+    if minor == 0 and not allow_zero:
         raise ValidationFailed(_("The amount must be more than zero."), field=field)
     if minor > maximum:
         raise ValidationFailed(

@@ -21,6 +21,9 @@ from storefeed.accounts.models import User
 from storefeed.core.errors import DomainError
 from storefeed.core.text import clean_plain
 from storefeed.demo import data, images
+from storefeed.discovery import services as discovery
+from storefeed.discovery.models import Interest
+from storefeed.discovery.trends import trends_refresh
 from storefeed.posts import services as posts
 from storefeed.posts.models import Bookmark, Favourite, Pin, PollVote, Status
 from storefeed.social import services as social
@@ -51,7 +54,12 @@ class DemoBuilder:
     # -- the plan -------------------------------------------------------------------------
 
     def steps(self) -> list[Step]:
-        return [*self._microblog_steps(), *self._commerce_steps()]
+        return [
+            *self._microblog_steps(),
+            *self._commerce_steps(),
+            # Last, so that the hot list counts everything above, sales included.
+            Step("experts ranked, hot list", 1, self._discovery),
+        ]
 
     def _commerce_steps(self) -> list[Step]:
         """The shops, when commerce is switched on. With STOREFEED_COMMERCE=off the commerce
@@ -75,6 +83,7 @@ class DemoBuilder:
             Step("follows", sum(len(t) for t in data.FOLLOWS.values()), self._follows),
             Step("follow requests", len(data.FOLLOW_REQUESTS), self._follow_requests),
             Step("posts", len(data.TIMELINE), self._timeline),
+            Step("interests", len(data.INTERESTS), self._interests),
         ]
 
     def build(self, tick: Callable[[str], None] = lambda _label: None) -> Counter[str]:
@@ -165,6 +174,22 @@ class DemoBuilder:
                     accounts.expert_verify(account=account, field=person.expert, by=staff)
                     self.created["experts"] += 1
             yield
+
+    def _interests(self) -> Iterator[None]:
+        for username, fields in data.INTERESTS.items():
+            account = self.user(username)
+            if not Interest.objects.filter(account=account).exists():
+                with self._service(f"interests of @{username}"):
+                    discovery.interests_set(account=account, field_slugs=fields)
+                    self.created["interests"] += len(fields)
+            yield
+
+    def _discovery(self) -> Iterator[None]:
+        """Rank the experts and fold everything into the hot list now, as the worker does
+        every minute, so the pages look alive at once (running it again changes nothing)."""
+        discovery.expert_ranks_refresh()
+        trends_refresh()
+        yield
 
     def _fans(self) -> Iterator[None]:
         """The silent majority: accounts that follow experts and never sign in. Made in bulk

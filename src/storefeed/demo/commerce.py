@@ -73,6 +73,7 @@ class CommerceDemo:
             Step("Storefeed Pay", len(shop_data.BUYERS), self._wallets),
             Step("orders", len(shop_data.ORDERS), self._orders),
             Step("cart", len(shop_data.CARTS), self._carts),
+            Step("seller insight", 1, self._insight),
         ]
 
     # -- helpers ----------------------------------------------------------------------------
@@ -379,6 +380,18 @@ class CommerceDemo:
                     )
                     self.count("cart items")
             yield
+
+    # -- seller insight -----------------------------------------------------------------------
+
+    def _insight(self) -> Iterator[None]:
+        """lily's month of history (demo/insight.py), then today's real counts rolled up."""
+        from storefeed.demo import insight
+        from storefeed.insights.rollup import insights_rollup
+
+        written = insight.month_of(self.posts)
+        self.builder.created["insight days"] += written
+        insights_rollup()
+        yield
 
 
 def _as_if_delivered_long_ago(order: Order) -> None:

@@ -241,6 +241,22 @@ FOLLOWS: dict[str, tuple[str, ...]] = {
 }
 
 # Follow requests to the locked account: (who, approved?). One stays pending.
+# The fields each person picked after signing up (who to follow starts from them).
+INTERESTS: dict[str, tuple[str, ...]] = {
+    "demo": ("beauty", "food", "tech"),
+    "sara_k": ("travel", "food"),
+    "weiwei": ("beauty", "fashion"),
+    "kai_chen": ("fitness", "food"),
+    "zhang_san": ("food", "home"),
+    "ming_photo": ("travel", "tech"),
+    "grace_w": ("parenting", "books"),
+    "haoran": ("tech", "games"),
+    "olivia_m": ("fashion", "beauty"),
+    "lucas_b": ("food", "travel"),
+    "yan_yan": ("travel", "food"),
+    "xiaoyu": ("beauty", "books"),
+}
+
 FOLLOW_REQUESTS: tuple[tuple[str, str, bool], ...] = (
     ("weiwei", "xiaoyu", True),
     ("sara_k", "xiaoyu", True),

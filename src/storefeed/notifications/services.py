@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
+from storefeed.core.parse import lookup_id
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.notifications.shop import Part
 
@@ -184,12 +185,21 @@ def notifications_mark_all_read(*, account: User) -> int:
         return Notification.objects.filter(recipient=account, read=False).update(read=True)
 
 
+def notifications_mark_read_up_to(*, account: User, newest_id: int) -> int:
+    """Mark read what `account` has seen: every notification up to `newest_id` (one that
+    arrives meanwhile stays unread). Returns how many changed."""
+    with transaction.atomic(durable=True):
+        return Notification.objects.filter(recipient=account, read=False, pk__lte=newest_id).update(
+            read=True
+        )
+
+
 def notification_dismiss(*, account: User, notification_id: int | str) -> None:
     """Remove one of one's own notifications (NotFound for anyone else's)."""
     with transaction.atomic(durable=True):
         try:
             deleted, _rows = Notification.objects.filter(
-                pk=int(notification_id), recipient=account
+                pk=lookup_id(notification_id), recipient=account
             ).delete()
         except (TypeError, ValueError):
             deleted = 0

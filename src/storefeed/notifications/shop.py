@@ -27,6 +27,8 @@ def money(fen: int, currency: str) -> dict[str, Any]:
 def _param(value: object) -> object:
     if isinstance(value, dict) and "fen" in value:
         return display(int(value["fen"]), str(value.get("currency", "")))
+    if isinstance(value, dict) and "msgid" in value:  # a translatable word, e.g. a carrier
+        return _render(value)
     return value
 
 

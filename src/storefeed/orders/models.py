@@ -183,6 +183,15 @@ class OrderItem(models.Model):
     quantity = models.PositiveSmallIntegerField()
     # The post (status id; the original when bought from a repost) the buyer came from.
     source_status_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Bought from someone's repost of that post: who reposted it (for commissions later).
+    reposter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["id"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.parse import lookup_id
 from storefeed.orders.models import Address, CartItem, Order, OrderEvent, OrderItem, OrderState
 from storefeed.orders.states import SALE_STATES
 
@@ -36,7 +37,7 @@ def _pk(value: object) -> int:
     if isinstance(value, bool):
         return 0
     try:
-        return int(str(value).strip())
+        return lookup_id(value)
     except (TypeError, ValueError):
         return 0
 
@@ -149,6 +150,25 @@ def disputes(*, max_id: object = None, limit: int = 50) -> list[Order]:
     if max_id not in (None, ""):
         qs = qs.filter(id__gt=_pk(max_id))
     return list(qs[: max(1, min(int(limit), MAX_PAGE))])
+
+
+def disputes_decided(*, limit: int = 50) -> list[Order]:
+    """Disputes staff decided, the latest decision first, each with its whole history (events
+    with who and why), so a decision can be looked at again."""
+    ids = list(
+        OrderEvent.objects.filter(from_state=OrderState.DISPUTED)
+        .order_by("-id")
+        .values_list("order_id", flat=True)[: max(1, min(int(limit), MAX_PAGE))]
+    )
+    rows = (
+        _orders_qs()
+        .filter(pk__in=ids)
+        .prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("id"))
+        )
+    )
+    by_id = {order.pk: order for order in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def addresses_for(*, account: User) -> list[Address]:

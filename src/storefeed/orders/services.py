@@ -37,15 +37,15 @@ from storefeed.catalog.services import stock_return, stock_take_statement
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
+from storefeed.core.parse import lookup_id, parse_count
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import Part, money, shop_text
-from storefeed.orders import links
+from storefeed.orders import carriers, links, workflow
 from storefeed.orders.errors import (
     InsufficientStock,
     OrderStateConflict,
     PaymentExpired,
-    RefundWindowClosed,
 )
 from storefeed.orders.models import (
     MAX_ADDRESSES,
@@ -59,9 +59,9 @@ from storefeed.orders.models import (
     OrderItem,
     OrderState,
 )
+from storefeed.orders.signals import cart_item_added
 from storefeed.orders.states import (
     TRANSITIONS,
-    state_label,
     transition,
     transition_check,
     transition_statements,
@@ -79,9 +79,10 @@ from storefeed.wallet.services import (
 )
 
 S = OrderState
-REFUND_WINDOW = dt.timedelta(days=7)
-# After a refund is declined, the buyer has this long to dispute before the order completes.
-DISPUTE_WINDOW = dt.timedelta(days=7)
+# A delivered order may be refunded for this long; after a refund is declined, the buyer has
+# DISPUTE_WINDOW to dispute before the order completes (declared with the workflow).
+REFUND_WINDOW = workflow.REFUND_WINDOW
+DISPUTE_WINDOW = workflow.DISPUTE_WINDOW
 MAX_LINES = 50
 REASON_MAX = 500
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
@@ -116,7 +117,7 @@ def _pk(value: object) -> int:
     if isinstance(value, bool):
         return 0
     try:
-        return int(str(value).strip())
+        return lookup_id(value)
     except (TypeError, ValueError):
         return 0
 
@@ -131,22 +132,12 @@ def _optional_pk(value: object, *, field: str, what: str) -> int | None:
 
 
 def _quantity(value: object, *, field: str = "quantity") -> int:
-    """A whole number of units between 1 and 99."""
-    bad = ValidationFailed(_("Enter a whole number of units, like 2."), field=field)
-    if isinstance(value, bool) or value is None:
-        raise bad
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise bad
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        if not digits.isdigit() or len(digits) > 12:
-            raise bad
-        value = int(text)
-    if not isinstance(value, int):
-        raise bad
+    """A whole number of units between 1 and 99 (core.parse.parse_count: ASCII digits or a
+    JSON integer)."""
+    try:
+        value = parse_count(value, field=field, maximum=10**12)
+    except ValidationFailed:
+        raise ValidationFailed(_("Enter a whole number of units, like 2."), field=field) from None
     if not 1 <= value <= MAX_QUANTITY:
         raise ValidationFailed(
             _("Choose between 1 and %(max)s units; %(count)s is not possible.")
@@ -179,11 +170,6 @@ def _reason(value: object, *, required: bool, missing: str = "") -> str:
         required=required,
         missing=missing or _("Give a reason."),
     )
-
-
-def _require_state(order: Order, allowed: Iterable[str], message: str) -> None:
-    if order.state not in set(allowed):
-        raise OrderStateConflict(message, state=order.state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,6 +394,7 @@ def cart_add(
                 source_status_id=source,
             )
         Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+        cart_item_added.send(sender=CartItem, product_id=bought.product.pk, source_status_id=source)
         return item
 
 
@@ -486,24 +473,45 @@ def _merged(lines: Iterable[Line]) -> list[Line]:
     return sorted(merged.values(), key=lambda ln: ln.sort_key)
 
 
-def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], int]:
+@dataclass(frozen=True)
+class Source:
+    """Where a line was found: the post that carries the product (the original when bought
+    from a repost) and, from a repost, who reposted it."""
+
+    status_id: int | None
+    reposter_id: int | None = None
+
+
+NO_SOURCE = Source(status_id=None)
+
+
+def _source_posts(lines: Sequence[Line]) -> dict[tuple[int, int], Source]:
     """For per-post sales: the post each line came from, when it is a post (or a repost of
     one) that carries the product. Anything else is dropped: attribution never blocks a sale."""
     wanted = {ln.source_status_id for ln in lines if ln.source_status_id}
     if not wanted:
         return {}
-    originals = dict(Status.objects.filter(pk__in=wanted).values_list("pk", "reblog_of_id"))
-    resolved = {pk: (reblog or pk) for pk, reblog in originals.items()}
+    found = {
+        pk: (reblog, account)
+        for pk, reblog, account in Status.objects.filter(pk__in=wanted).values_list(
+            "pk", "reblog_of_id", "account_id"
+        )
+    }
+    resolved = {
+        pk: Source(reblog, account) if reblog else Source(pk)
+        for pk, (reblog, account) in found.items()
+    }
     carried = set(
         PostProduct.objects.filter(
-            status_id__in=set(resolved.values()), product_id__in={ln.product_id for ln in lines}
+            status_id__in={s.status_id for s in resolved.values()},
+            product_id__in={ln.product_id for ln in lines},
         ).values_list("status_id", "product_id")
     )
     sources = {}
     for line in lines:
-        original = resolved.get(line.source_status_id or 0)
-        if original is not None and (original, line.product_id) in carried:
-            sources[line.sort_key] = original
+        source = resolved.get(line.source_status_id or 0)
+        if source is not None and (source.status_id, line.product_id) in carried:
+            sources[line.sort_key] = source
     return sources
 
 
@@ -649,7 +657,7 @@ def _new_orders(
     buyer: User,
     lines: list[Line],
     bought: Mapping[tuple[int, int], Purchasable],
-    sources: Mapping[tuple[int, int], int],
+    sources: Mapping[tuple[int, int], Source],
     address: Address,
     paid: bool,
 ) -> tuple[list[Placed], list[sql.Statement]]:
@@ -688,7 +696,8 @@ def _new_orders(
                 variant_name=(v.name if (v := bought[ln.sort_key].variant) is not None else ""),
                 unit_price_fen=bought[ln.sort_key].unit_price_fen,
                 quantity=ln.quantity,
-                source_status_id=sources.get(ln.sort_key),
+                source_status_id=sources.get(ln.sort_key, NO_SOURCE).status_id,
+                reposter_id=sources.get(ln.sort_key, NO_SOURCE).reposter_id,
             )
             for ln in seller_lines
         ]
@@ -1125,11 +1134,7 @@ def _check_payable(order: Order) -> None:
             _("The time to pay for this order ran out; its items were released. Order again."),
             state=order.state,
         )
-    _require_state(
-        order,
-        {S.PENDING_PAYMENT},
-        _("This order is “%(state)s”; it cannot be paid.") % {"state": state_label(order.state)},
-    )
+    workflow.check(order, "pay")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1174,21 +1179,7 @@ def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
             required=by_seller,
             missing=_("Tell the buyer why you are cancelling."),
         )
-        if order.state in (S.SHIPPED, S.DELIVERED):
-            raise OrderStateConflict(
-                _(
-                    "This order has shipped and can no longer be cancelled; ask for a refund once it arrives."
-                )
-                if not by_seller
-                else _("This order has shipped and can no longer be cancelled."),
-                state=order.state,
-            )
-        _require_state(
-            order,
-            {S.PENDING_PAYMENT, S.PAID},
-            _("This order is “%(state)s”; it cannot be cancelled.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "cancel")
         was_paid = order.state == S.PAID
         transition(order, S.CANCELLED, by=account, note=text, cancel_reason=text)
         _return_stock(order)
@@ -1228,6 +1219,11 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
     carrier_text = _text(
         carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
     )
+    if carrier_text == carriers.OTHER:
+        raise ValidationFailed(_("Enter the name of the carrier."), field="carrier")
+    known = carriers.carrier_for(carrier_text)
+    carrier_text = known.code if known else carrier_text
+    carrier_param: object = shop_text(known.name) if known else carrier_text
     tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
     if not TRACKING_RE.fullmatch(tracking):
         raise ValidationFailed(
@@ -1236,21 +1232,12 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
         )
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        if order.state == S.PENDING_PAYMENT:
-            raise OrderStateConflict(
-                _("This order is not paid yet; ship it once it is paid."), state=order.state
-            )
-        _require_state(
-            order,
-            {S.PAID},
-            _("This order is “%(state)s”; only a paid order can be shipped.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "ship")
         transition(
             order,
             S.SHIPPED,
             by=seller,
-            note=f"{carrier_text} {tracking}",
+            note=f"{carriers.label(carrier_text)} {tracking}",
             carrier=carrier_text,
             tracking_number=tracking,
             shipped_at=timezone.now(),
@@ -1263,7 +1250,7 @@ def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number:
             message=shop_text(
                 gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
                 id=order.pk,
-                carrier=carrier_text,
+                carrier=carrier_param,
                 tracking=tracking,
             ),
             carrier=carrier_text,
@@ -1289,12 +1276,7 @@ def order_confirm(*, buyer: User, order_id: object) -> Order:
     """The buyer confirms receipt of a shipped order; the refund window opens."""
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.SHIPPED},
-            _("Only a shipped order can be confirmed as received; this one is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "confirm")
         _deliver(order, by=buyer)
         return order
 
@@ -1304,25 +1286,12 @@ def order_confirm(*, buyer: User, order_id: object) -> Order:
 
 
 def order_refund_request(*, buyer: User, order_id: object, reason: str) -> Order:
-    """Within 7 days of delivery the buyer may ask for a refund, with a reason."""
+    """The buyer asks for a refund, with a reason: while the parcel is in transit (it never
+    arrived), or within 7 days of delivery."""
     text = _reason(reason, required=True, missing=_("Tell the seller why you want a refund."))
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.DELIVERED},
-            _("A refund can be asked for a delivered order; this one is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
-        assert order.delivered_at is not None
-        if timezone.now() > order.delivered_at + REFUND_WINDOW:
-            raise RefundWindowClosed(
-                _(
-                    "Refunds can be asked for within %(days)s days of delivery; that time has passed."
-                )
-                % {"days": REFUND_WINDOW.days},
-                state=order.state,
-            )
+        workflow.check(order, "refund_request")
         transition(order, S.REFUND_REQUESTED, by=buyer, note=text, refund_reason=text)
         _notify(
             order,
@@ -1348,12 +1317,7 @@ def order_refund_accept(*, seller: User, order_id: object) -> Order:
     """The seller accepts a refund: the total goes back to the buyer's wallet."""
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        _require_state(
-            order,
-            {S.REFUND_REQUESTED},
-            _("There is no refund request to accept; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "refund_accept")
         _refunded(order, by=seller)
         _notify(
             order,
@@ -1374,12 +1338,7 @@ def order_refund_decline(*, seller: User, order_id: object, reason: str) -> Orde
     text = _reason(reason, required=True, missing=_("Tell the buyer why you decline."))
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
-        _require_state(
-            order,
-            {S.REFUND_REQUESTED},
-            _("There is no refund request to decline; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "refund_decline")
         transition(
             order,
             S.REFUND_DECLINED,
@@ -1411,12 +1370,7 @@ def order_dispute(*, buyer: User, order_id: object, reason: str = "") -> Order:
     text = _reason(reason, required=False)
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=buyer, role="buyer")
-        _require_state(
-            order,
-            {S.REFUND_DECLINED},
-            _("Only a declined refund can be disputed; this order is “%(state)s”.")
-            % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "dispute")
         transition(order, S.DISPUTED, by=buyer, note=text, dispute_reason=text)
         _notify(
             order,
@@ -1445,11 +1399,7 @@ def order_dispute_resolve(*, by: User, order_id: object, outcome: str, note: str
         order = Order.objects.select_for_update().filter(pk=_pk(order_id)).first()
         if order is None:
             raise NotFound(_("This order does not exist."), field="order_id")
-        _require_state(
-            order,
-            {S.DISPUTED},
-            _("This order is “%(state)s”, not disputed.") % {"state": state_label(order.state)},
-        )
+        workflow.check(order, "resolve")
         if outcome == "refund":
             _refunded(order, by=by, note=text)
             verdict = shop_text(

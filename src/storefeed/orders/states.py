@@ -1,9 +1,11 @@
-"""The order's life cycle as a declared map of legal moves, and the one `transition()` helper
+"""The order's life cycle as a declared map of legal moves (the moves people make are declared
+with their rules in orders/workflow.py; the sweeps make the rest), and the one `transition()` helper
 that moves an order along it, records the move and refuses every other.
 
     pending_payment -> paid | expired | cancelled
     paid            -> shipped | cancelled          (buyer before shipping; seller with a reason)
-    shipped         -> delivered                    (buyer confirms, or after AUTO_CONFIRM_DAYS)
+    shipped         -> delivered | refund_requested (buyer confirms, or after AUTO_CONFIRM_DAYS;
+                                                     or the parcel never arrives)
     delivered       -> completed | refund_requested (completed when the refund window closes)
     refund_requested-> refunded | refund_declined   (the seller decides)
     refund_declined -> disputed | completed         (the buyer disputes, or the window closes)
@@ -25,7 +27,7 @@ S = OrderState
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_PAYMENT: frozenset({S.PAID, S.EXPIRED, S.CANCELLED}),
     S.PAID: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.REFUND_REQUESTED}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUND_REQUESTED}),
     S.REFUND_REQUESTED: frozenset({S.REFUNDED, S.REFUND_DECLINED}),
     S.REFUND_DECLINED: frozenset({S.DISPUTED, S.COMPLETED}),

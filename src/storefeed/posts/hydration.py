@@ -40,3 +40,25 @@ def cards(status_ids: Sequence[int]) -> dict[int, list[Any]]:
         for status_id, items in step(status_ids).items():
             found.setdefault(status_id, []).extend(items)
     return found
+
+
+# Pages that showed posts with product cards report them once per page, with the reader's
+# account id (None for a visitor) and (shown post id, its author's id) pairs: commerce's
+# insight counts impressions from that. A step must be cheap (no I/O on the request) and
+# must never fail the page.
+ShownStep = Callable[[Any, int | None, Sequence[tuple[int, int]]], None]
+_shown: list[ShownStep] = []
+
+
+def register_shown(step: ShownStep) -> None:
+    if step not in _shown:
+        _shown.append(step)
+
+
+def shown(request: Any, viewer_id: int | None, posts: Sequence[tuple[int, int]]) -> None:
+    """`request` showed `posts` (shown post id, author id), each with its product cards, to
+    the account `viewer_id` (the API's token holder, the web's signed-in account)."""
+    if not posts:
+        return
+    for step in _shown:
+        step(request, viewer_id, posts)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.core.pagination import ids_page
+from storefeed.core.parse import lookup_id
 from storefeed.core.text import normalize_tag
 from storefeed.posts import hydration, live
 from storefeed.posts.models import (
@@ -66,7 +67,7 @@ def status_for_viewer(*, viewer: User | None, status_id: int | str) -> Status:
     """The status, if it exists and `viewer` may see it; else NotFound (never a hint which)."""
     missing = NotFound(_("This post does not exist or you cannot see it."))
     try:
-        pk = int(status_id)
+        pk = lookup_id(status_id)
     except (TypeError, ValueError):
         raise missing from None
     status = Status.objects.select_related(*STATUS_RELATED).filter(pk=pk).first()
@@ -495,3 +496,8 @@ def site_stats() -> SiteStats:
 
         stats = site_stats_refresh()
     return stats
+
+
+def poll_id_of(status_id: int) -> int | None:
+    """The id of the poll a post carries, if any."""
+    return Poll.objects.filter(status_id=status_id).values_list("pk", flat=True).first()

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from storefeed.accounts.models import User
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_version
+from storefeed.core.parse import id_or_none, lookup_id, parse_count
 from storefeed.core.text import (
     clean_plain,
     is_valid_tag,
@@ -241,10 +242,7 @@ def _status_create(
     """Checks everything before writing anything; runs inside the caller's transaction."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
-    try:
-        wanted_media = [int(m) for m in media_ids]
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("Unknown image."), field="media_ids") from None
+    wanted_media = _media_pks(media_ids)
     if len(wanted_media) > settings.STATUS_MAX_MEDIA:
         raise ValidationFailed(
             _("A post can carry at most %(max)s images; this one has %(count)s.")
@@ -430,10 +428,7 @@ def _edit_media(
 ) -> list[MediaAttachment]:
     """The images the edited post will carry, in order, locked: one's own, either unattached
     or already on this post."""
-    try:
-        wanted = [int(m) for m in media_ids]
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("Unknown image."), field="media_ids") from None
+    wanted = _media_pks(media_ids)
     if len(wanted) > settings.STATUS_MAX_MEDIA:
         raise ValidationFailed(
             _("A post can carry at most %(max)s images; this one has %(count)s.")
@@ -465,7 +460,7 @@ def _media_changes(
     result = {m.pk: (m.description, m.focus_x, m.focus_y) for m in media}
     for change in changes:
         try:
-            pk = int(change.id)
+            pk = lookup_id(change.id) or -1
         except (TypeError, ValueError):
             pk = -1
         if pk not in result:
@@ -846,15 +841,15 @@ def status_unpin(*, account: User, status_id: int | str) -> Status:
 @transaction.atomic(durable=True)
 def poll_vote(*, account: User, poll_id: int | str, choices: Sequence[int | str]) -> Poll:
     try:
-        poll = Poll.objects.select_for_update().select_related("status").get(pk=int(poll_id))
+        poll = Poll.objects.select_for_update().select_related("status").get(pk=lookup_id(poll_id))
     except (Poll.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("This poll does not exist.")) from None
     status_for_viewer(viewer=account, status_id=poll.status_id)
     if poll.expires_at is not None and poll.expires_at <= timezone.now():
         raise ValidationFailed(_("This poll has ended."), field="choices")
     try:
-        picked = sorted({int(c) for c in choices})
-    except (TypeError, ValueError):
+        picked = sorted({parse_count(c, field="choices", maximum=1000) for c in choices})
+    except ValidationFailed:
         raise ValidationFailed(_("Choose one of the poll's options."), field="choices") from None
     if not picked or any(c < 0 or c >= len(poll.options) for c in picked):
         raise ValidationFailed(_("Choose one of the poll's options."), field="choices")
@@ -888,7 +883,9 @@ def media_update(
     focus: tuple[float, float] | None = None,
 ) -> MediaAttachment:
     try:
-        media = MediaAttachment.objects.select_for_update().get(pk=int(media_id), account=account)
+        media = MediaAttachment.objects.select_for_update().get(
+            pk=lookup_id(media_id), account=account
+        )
     except (MediaAttachment.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("This image does not exist.")) from None
     fields = []
@@ -916,6 +913,14 @@ def media_update(
 SCHEDULE_MIN_AHEAD = dt.timedelta(minutes=5)
 
 
+def _media_pks(media_ids: Sequence[object]) -> list[int]:
+    """The ids of `media_ids`, each an id (core.parse), or ValidationFailed."""
+    pks = [id_or_none(m) for m in media_ids]
+    if None in pks:
+        raise ValidationFailed(_("Unknown image."), field="media_ids")
+    return [pk for pk in pks if pk is not None]
+
+
 class _DryRun(Exception):
     """Raised to roll back a post made only to check it."""
 
@@ -936,7 +941,7 @@ def status_schedule(
 ) -> ScheduledStatus:
     """Keep a post to publish at `scheduled_at`; the same checks as posting now, up front."""
     when = _check_schedule_time(scheduled_at)
-    media_ids = [int(m) for m in fields.pop("media_ids", ()) or ()]
+    media_ids = _media_pks(fields.pop("media_ids", ()) or ())
     # Run every check of a real post, then throw the post away (the inner block rolls back).
     try:
         with transaction.atomic():
@@ -971,7 +976,7 @@ def _enqueue_publish(scheduled: ScheduledStatus) -> None:
 def _own_scheduled(account: User, scheduled_id: int | str) -> ScheduledStatus:
     try:
         return ScheduledStatus.objects.select_for_update().get(
-            pk=int(scheduled_id), account=account
+            pk=lookup_id(scheduled_id), account=account
         )
     except (ScheduledStatus.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("This scheduled post does not exist.")) from None
@@ -1080,7 +1085,9 @@ def featured_tag_create(*, account: User, name: str) -> FeaturedTag:
 @transaction.atomic(durable=True)
 def featured_tag_delete(*, account: User, featured_id: int | str) -> None:
     try:
-        deleted, _rows = FeaturedTag.objects.filter(pk=int(featured_id), account=account).delete()
+        deleted, _rows = FeaturedTag.objects.filter(
+            pk=lookup_id(featured_id), account=account
+        ).delete()
     except (TypeError, ValueError):
         deleted = 0
     if not deleted:

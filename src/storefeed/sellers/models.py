@@ -98,6 +98,11 @@ class SellerApplication(models.Model):
     def masked_phone(self) -> str:
         return mask(self.contact_phone, keep_start=3, keep_end=4)
 
+    @property
+    def masked_real_name(self) -> str:
+        """ "Li Ai" -> "L****": the first character only."""
+        return self.real_name[:1] + "*" * max(len(self.real_name) - 1, 1)
+
 
 class Seller(models.Model):
     """An account approved in the seller program. Suspension keeps the row (and the shop)."""
@@ -156,3 +161,24 @@ class SellerDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.account_id}"
+
+
+class PersonalDataView(models.Model):
+    """Append-only record of every time staff revealed an applicant's personal data (real
+    name, ID number, phone), which staff pages otherwise show masked: who, when, why."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    application = models.ForeignKey(
+        SellerApplication, on_delete=models.CASCADE, related_name="personal_data_views"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.by_id} viewed {self.application_id}"

@@ -1,11 +1,12 @@
 """Reading the seller program: an applicant's application, the staff queue, who sells."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
 from storefeed.sellers.models import (
     ApplicationState,
+    PersonalDataView,
     Seller,
     SellerApplication,
     SellerDecision,
@@ -27,9 +28,12 @@ def applications(
     *, state: str | None = ApplicationState.PENDING, max_id: int | None = None, limit: int = 50
 ) -> list[SellerApplication]:
     """The staff queue: oldest first for pending (first come, first reviewed), newest first
-    for decided ones. For staff only: rows carry the unmasked ID number."""
+    for decided ones. For staff only: rows carry the unmasked personal data (staff pages show
+    it masked until revealed with a reason) and who revealed it."""
     qs: QuerySet[SellerApplication] = SellerApplication.objects.select_related(
         "account", "field", "decided_by"
+    ).prefetch_related(
+        Prefetch("personal_data_views", queryset=PersonalDataView.objects.select_related("by"))
     )
     if state:
         qs = qs.filter(state=state)

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from storefeed.core.parse import id_or_none, lookup_id
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
 from storefeed.notifications.shop import shop_text
@@ -21,6 +22,7 @@ from storefeed.sellers.models import (
     SELLER_TRANSITIONS,
     ApplicationState,
     DecisionAction,
+    PersonalDataView,
     Seller,
     SellerApplication,
     SellerDecision,
@@ -78,9 +80,12 @@ def seller_eligibility(*, account: User) -> Eligibility:
             False,
             count,
             needed,
-            _(
+            ngettext(
+                "You have %(count)s follower; the seller program needs at least %(needed)s. "
+                "%(missing)s to go.",
                 "You have %(count)s followers; the seller program needs at least %(needed)s. "
-                "%(missing)s to go."
+                "%(missing)s to go.",
+                count,
             )
             % {"count": f"{count:,}", "needed": f"{needed:,}", "missing": f"{needed - count:,}"},
         )
@@ -91,8 +96,8 @@ def _expert_field(value: ExpertField | str | int | None) -> ExpertField:
     if isinstance(value, ExpertField):
         return value
     found = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = ExpertField.objects.filter(pk=int(value)).first()
+    if id_or_none(value) is not None:
+        found = ExpertField.objects.filter(pk=lookup_id(value)).first()
     elif isinstance(value, str) and value:
         found = ExpertField.objects.filter(slug=value).first()
     if found is None:
@@ -201,7 +206,7 @@ def _reason(reason: str | None, *, required: bool) -> str:
 
 def _locked_application(application_id: int | str) -> SellerApplication:
     try:
-        pk = int(application_id)
+        pk = lookup_id(application_id)
     except (TypeError, ValueError):
         pk = 0
     application = SellerApplication.objects.select_for_update().filter(pk=pk).first()
@@ -303,7 +308,7 @@ def _seller_move(
     _require_staff(by)
     reason = _reason(reason, required=True)
     try:
-        pk = int(account_id)
+        pk = lookup_id(account_id)
     except (TypeError, ValueError):
         pk = 0
     with transaction.atomic(durable=True):
@@ -346,3 +351,25 @@ def seller_reinstate(*, account_id: int | str, by: User, reason: str) -> Seller:
         action=DecisionAction.REINSTATE,
         msgid=gettext_noop("Your shop is open again: %(reason)s"),
     )
+
+
+def application_personal_data_reveal(
+    *, application_id: int | str, by: User, reason: str
+) -> SellerApplication:
+    """Staff see an applicant's personal data unmasked, saying why; every look is recorded
+    (PersonalDataView) and shown beside the application."""
+    _require_staff(by)
+    why = clean_plain(reason or "", multiline=True)
+    if not why:
+        raise ValidationFailed(
+            _("Say why you need to see this applicant's personal data."), field="reason"
+        )
+    if len(why) > REASON_MAX:
+        raise ValidationFailed(
+            _("A reason can be at most %(max)s characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    with transaction.atomic(durable=True):
+        application = _locked_application(application_id)
+        PersonalDataView.objects.create(application=application, by=by, reason=why)
+    return application

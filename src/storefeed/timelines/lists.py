@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound, ValidationFailed
+from storefeed.core.parse import lookup_id
 from storefeed.core.text import clean_plain
 from storefeed.posts.models import Status
 from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate
@@ -24,7 +25,7 @@ def list_for_owner(*, owner: User, list_id: int | str, lock: bool = False) -> Li
     """The owner's list, or NotFound (someone else's list is not found, never forbidden)."""
     try:
         qs = List.objects.select_for_update() if lock else List.objects
-        return qs.get(pk=int(list_id), owner=owner)
+        return qs.get(pk=lookup_id(list_id), owner=owner)
     except (List.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("This list does not exist.")) from None
 

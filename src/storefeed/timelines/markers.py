@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
 from storefeed.core.errors import ValidationFailed
+from storefeed.core.parse import id_or_none
 from storefeed.timelines.models import Marker, MarkerTimeline
-
-MAX_ID = 2**63 - 1
 
 
 def _timeline(name: str) -> str:
@@ -25,14 +24,15 @@ def _timeline(name: str) -> str:
 
 
 def _position(timeline: str, value: object) -> int:
-    text = str(value).strip() if isinstance(value, (str, int)) else ""
-    if not text.isdigit() or int(text) > MAX_ID:
+    # 0 is a position too (nothing read yet); otherwise an id (core.parse).
+    position = 0 if value in ("0", 0) and not isinstance(value, bool) else id_or_none(value)
+    if position is None:
         raise ValidationFailed(
             _("The last read id of %(timeline)s must be a post or notification id.")
             % {"timeline": timeline},
             field=f"{timeline}[last_read_id]",
         )
-    return int(text)
+    return position
 
 
 def markers_save(*, account: User, positions: Mapping[str, object]) -> list[Marker]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.money import DEFAULT_CURRENCY
+from storefeed.core.parse import lookup_id
 from storefeed.wallet.ledger import Ref
 from storefeed.wallet.models import AccountKind, Entry, LedgerAccount, PaymentPin, TopUp, Withdrawal
 
@@ -90,14 +91,14 @@ def withdrawals_for(*, account: User, limit: int = 20) -> QuerySet[Withdrawal]:
 def topup_for_account(*, account: User, topup_id: int | str) -> TopUp:
     """One of the account's own top-ups; NotFound for anyone else's."""
     try:
-        return TopUp.objects.get(pk=int(topup_id), account=account)
+        return TopUp.objects.get(pk=lookup_id(topup_id), account=account)
     except (TypeError, ValueError, TopUp.DoesNotExist):
         raise NotFound(_("This top-up does not exist.")) from None
 
 
 def withdrawal_for_account(*, account: User, withdrawal_id: int | str) -> Withdrawal:
     try:
-        return Withdrawal.objects.get(pk=int(withdrawal_id), account=account)
+        return Withdrawal.objects.get(pk=lookup_id(withdrawal_id), account=account)
     except (TypeError, ValueError, Withdrawal.DoesNotExist):
         raise NotFound(_("This withdrawal does not exist.")) from None
 

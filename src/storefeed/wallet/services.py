@@ -31,6 +31,7 @@ from storefeed.accounts.models import User
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, NotFound, ValidationFailed
 from storefeed.core.money import DEFAULT_CURRENCY, MAX_AMOUNT_MINOR, display, parse_amount
+from storefeed.core.parse import id_or_none
 from storefeed.wallet.errors import (
     CallbackRejected,
     PinLocked,
@@ -444,10 +445,9 @@ def _callback_payload(body: bytes) -> dict[str, Any]:
         raise CallbackRejected(_("The callback names no top-up or withdrawal."))
     if payload.get("status") not in {"succeeded", "failed"}:
         raise CallbackRejected(_("The callback status must be succeeded or failed."))
-    try:
-        payload["id"] = int(str(payload.get("id")))
-    except ValueError:
-        raise CallbackRejected(_("The callback names no top-up or withdrawal.")) from None
+    payload["id"] = id_or_none(payload.get("id"))  # core.parse: ASCII digits below 2^63
+    if payload["id"] is None:
+        raise CallbackRejected(_("The callback names no top-up or withdrawal."))
     return payload
 
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from storefeed.accounts import timezones
 from storefeed.accounts.backends import account_for_credentials
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_entry_refusal
@@ -211,6 +212,20 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("People then send you a follow request that you approve or reject."),
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times on Storefeed are shown in this zone."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = self.fields["time_zone"]
+        assert isinstance(zones, forms.ChoiceField)
+        zones.choices = [
+            ("", _("Automatic (your browser’s)")),
+            *((name, name.replace("_", " ")) for name in sorted(timezones.known_zones())),
+        ]
 
     def clean_avatar(self) -> UploadedFile | None:
         return _limit_size(self.cleaned_data.get("avatar"))

@@ -17,8 +17,9 @@ from, so an entry is never stale, only unused:
 What is live is read for the whole page in a fixed number of queries (posts.live.rows: which
 posts still exist, versions, counters, and the reader's likes, reposts, bookmarks,
 pins; posts.hydration.cards: product cards as they are now) and written here in Python, per
-request: the `<article>` tag, the relative time, and the action bar with its counts, the
-reader's marks, the CSRF token and the `next` address. No cached fragment holds anything of
+request: the `<article>` tag, the relative time, the poll (tallies and the reader's vote,
+read only for pages with polls), and the action bar with its counts, the reader's marks, the
+CSRF token and the `next` address. No cached fragment holds anything of
 the reader's or the CSRF token.
 """
 
@@ -41,13 +42,13 @@ from django.utils.translation import gettext_noop
 from storefeed.accounts.models import User
 from storefeed.core import parts
 from storefeed.posts import hydration, live
-from storefeed.posts.models import Status, Visibility
+from storefeed.posts.models import Poll, Status, Visibility
 from storefeed.posts.selectors import statuses_hydrate
 from storefeed.web.icons import icon
 from storefeed.web.templatetags.storefeed_web import reltime
 
 # Bumped when a cached fragment's markup or shape changes, so old entries are not read.
-SHAPE = 1
+SHAPE = 4
 _TIME = "<!--sf:time-->"
 _EXTRAS = "<!--sf:extras-->"  # the product cards, then the quoted post
 
@@ -63,6 +64,7 @@ class Post:
     created_at: Any
     username: str
     visibility: str
+    poll_id: int | None = None  # the poll's options, tallies and the reader's vote are live
 
 
 class Shown:
@@ -92,6 +94,7 @@ def render(
 ) -> list[Shown]:
     """The posts `ids` as HTML, in order; deleted ones (and reposts of deleted posts) left out."""
     page = _Page(request, ids)
+    hydration.shown(request, page.viewer_id, [(s, page.rows[s].account_id) for s in page.cards])
     return [
         Shown(pk, page.article(pk, highlight=pk == highlight), (cursors or {}).get(pk))
         for pk in page.ids
@@ -117,9 +120,17 @@ class _Page:
         self.ids = [pk for pk in ids if pk in rows and self.shown(pk) in rows]
         shown = sorted({self.shown(pk) for pk in self.ids})
         self.marks = live.marks_of(rows)
-        self.cards = hydration.cards(shown) if shown and extras else {}
+        # A quote of a product post keeps the quoted post's cards.
+        quoted = {rows[s].quote_of_id for s in shown} - {None}
+        with_cards = sorted({*shown, *(q for q in quoted if q in rows)})
+        self.cards = hydration.cards(with_cards) if with_cards and extras else {}
         self.parts = self._parts(extras)
         self.live = _Live(request, self.viewer_id, back)
+        # Polls are read live for the page (two or three queries, none without polls).
+        poll_ids = [post.poll_id for (kind, _pk), post in self.parts.items() if kind == "p"]
+        poll_ids = [pk for pk in poll_ids if pk] if extras else []
+        self.polls = live.polls(poll_ids)
+        self.votes = live.poll_votes(self.viewer_id, poll_ids)
 
     def shown(self, pk: int) -> int:
         return self.rows[pk].reblog_of_id or pk
@@ -184,12 +195,52 @@ class _Page:
         if pk != s:
             html.append(self.parts.get(("r", self.rows[pk].account_id), ""))
         html += (post.head, conditional_escape(reltime(post.created_at)), post.body)
+        if post.poll_id in self.polls:
+            html.append(self.poll(s, self.polls[post.poll_id]))
         if s in self.cards:
-            html.append(self.parts.get(("c", s)) or _cards(s, self.cards[s]))
+            cards = self.parts.get(("c", s)) or _cards(s, self.cards[s])
+            if pk != s:  # bought from a repost: the order credits the post and the reposter
+                cards = cards.replace(f'?from={s}"', f'?from={pk}"')
+            html.append(cards)
         if row.quote_of_id:
-            html.append(self.parts.get(("q", row.quote_of_id), ""))
+            quote = self.parts.get(("q", row.quote_of_id), "")
+            html.append(quote)
+            if quote and row.quote_of_id in self.cards:
+                q = row.quote_of_id
+                html.append(self.parts.get(("c", q)) or _cards(q, self.cards[q]))
         html += (post.tail, self.actions(s), "\n</article>\n")
         return "".join(html)
+
+    def poll(self, s: int, poll: Any) -> str:
+        """A post's poll as the reader sees it now: a form to vote, or the results."""
+        mine = self.votes.get(poll.pk, [])
+        ended = poll.expires_at is not None and poll.expires_at <= timezone.now()
+        own = self.rows[s].account_id == self.viewer_id
+        total = sum(poll.option_votes)
+        options = [
+            {
+                "index": i,
+                "title": title,
+                "votes": n,
+                "percent": round(100 * n / total) if total else 0,
+                "mine": i in mine,
+            }
+            for i, (title, n) in enumerate(zip(poll.options, poll.option_votes, strict=False))
+        ]
+        return render_to_string(
+            "web/_poll.html",
+            {
+                "poll": poll,
+                "status_id": s,
+                "options": options,
+                "voters": poll.voters_count,
+                "ended": ended,
+                "can_vote": self.viewer_id is not None and not mine and not ended and not own,
+                "hide_totals": poll.hide_totals and not ended and not own,
+                "fields": mark_safe(self.live.fields),  # noqa: S308 - escaped where built
+                "login_url": self.live.login_url,
+            },
+        )
 
     def actions(self, s: int, *, error: str = "") -> str:
         """The action bar of shown post `s`, as web/_status.html drew it."""
@@ -279,6 +330,10 @@ def _post(status: Status) -> Post:
     html = render_to_string("web/_post.html", {"s": status})
     head, rest = html.split(_TIME)
     body, tail = rest.split(_EXTRAS)
+    try:
+        poll_id: int | None = status.poll.pk
+    except Poll.DoesNotExist:
+        poll_id = None
     return Post(
         head=head,
         body=body,
@@ -286,6 +341,7 @@ def _post(status: Status) -> Post:
         created_at=status.created_at,
         username=status.account.username,
         visibility=status.visibility,
+        poll_id=poll_id,
     )
 
 

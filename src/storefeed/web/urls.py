@@ -2,23 +2,50 @@
 
 from django.urls import path, re_path
 
-from storefeed.web.views import accounts, auth, feeds, notifications, search, settings, statuses
+from storefeed.web.views import (
+    accounts,
+    app,
+    auth,
+    discovery,
+    feeds,
+    notifications,
+    search,
+    settings,
+    statuses,
+)
 
 USERNAME = r"(?P<username>[A-Za-z0-9_]{1,30})"
 
 app_name = "web"
 urlpatterns = [
     path("", feeds.home, name="home"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("favicon.ico", app.favicon, name="favicon"),
     path("public", feeds.public, name="public"),
     path("tags/<str:name>", feeds.tag, name="tag"),
     path("bookmarks", feeds.bookmarks, name="bookmarks"),
     path("compose", statuses.compose, name="compose"),
     path("statuses/<int:status_id>", statuses.status_redirect, name="status_redirect"),
     path("statuses/<int:status_id>/edit", statuses.status_edit, name="status_edit"),
+    path("statuses/<int:status_id>/vote", statuses.poll_vote, name="poll_vote"),
     path("statuses/<int:status_id>/<slug:action>", statuses.status_action, name="status_action"),
     path("notifications", notifications.notifications, name="notifications"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
     path("search", search.search, name="search"),
+    path("me", accounts.me, name="me"),
+    path("discover", discovery.discover, name="discover"),
+    path("hot", discovery.hot, name="hot"),
+    path("hot/hide", discovery.hot_hide, name="hot_hide"),
+    path("experts", discovery.experts_index, name="experts"),
+    re_path(
+        r"^experts/(?P<slug>[-A-Za-z0-9_]{1,50})$", discovery.experts_field, name="experts_field"
+    ),
+    path("suggestions", discovery.suggestions, name="suggestions"),
+    re_path(
+        rf"^suggestions/{USERNAME}/dismiss$",
+        discovery.suggestion_dismiss,
+        name="suggestion_dismiss",
+    ),
     path("follow_requests", accounts.follow_requests, name="follow_requests"),
     re_path(
         rf"^follow_requests/{USERNAME}/(?P<action>authorize|reject)$",
@@ -27,6 +54,7 @@ urlpatterns = [
     ),
     path("settings", settings.settings_profile, name="settings_profile"),
     path("settings/password", settings.settings_password, name="settings_password"),
+    path("settings/interests", discovery.interests, name="interests"),
     path("signup", auth.signup, name="signup"),
     path("login", auth.SignInView.as_view(), name="login"),
     path("logout", auth.SignOutView.as_view(), name="logout"),

@@ -19,6 +19,7 @@ from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.api.mastodon.params import Params
 from storefeed.api.tokens import bearer_token
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound
+from storefeed.core.parse import id_or_none
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +225,13 @@ def endpoint(
                 response: HttpResponse = error_response(429, "Too many requests")
             else:
                 try:
+                    # Ids in the path (`<id:status_id>`): ASCII digits below 2^63, parsed
+                    # once here; anything else names no record.
+                    for name, value in kwargs.items():
+                        if name.endswith("_id"):
+                            kwargs[name] = id_or_none(value)
+                            if kwargs[name] is None:
+                                raise not_found()
                     params = Params(request)
                     response = view(ApiRequest(request, params, account, token), *args, **kwargs)
                 except DomainError as exc:
@@ -235,6 +243,7 @@ def endpoint(
             return response
 
         wrapper.mastodon_endpoint = True  # type: ignore[attr-defined]
+        wrapper.methods = methods  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -55,6 +55,9 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
     polls = live.polls(poll_ids)
     # A plain repost shows the cards of the post it carries.
     cards = hydration.cards(sorted({row.reblog_of_id or pk for pk, row in rows.items()}))
+    hydration.shown(
+        request, viewer_id, [(pk, row.account_id) for pk in cards if (row := rows.get(pk))]
+    )
 
     def poll_entity(poll_id: int | None) -> dict[str, Any] | None:
         poll = polls.get(poll_id) if poll_id else None

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
-from django.http.multipartparser import MultiPartParser
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from storefeed.core.errors import DomainError
+from storefeed.core.parse import check_payload, id_or_none, parse_count
 
 _PART = re.compile(r"\[([^\]]*)\]")
 TRUE = {"true", "1", "on", "yes", "t"}
@@ -70,7 +71,7 @@ class Params:
                 if body.strip():
                     try:
                         parsed = json.loads(body)
-                    except (ValueError, UnicodeDecodeError):
+                    except (ValueError, UnicodeDecodeError, RecursionError):
                         raise BadRequest("Error while parsing request: malformed JSON") from None
                     if not isinstance(parsed, dict):
                         raise BadRequest("Error while parsing request: expected a JSON object")
@@ -79,17 +80,27 @@ class Params:
                 form: QueryDict
                 files: MultiValueDict[builtins.str, UploadedFile]
                 if request.method == "POST":
-                    form, files = request.POST, request.FILES
+                    try:
+                        form, files = request.POST, request.FILES
+                    except MultiPartParserError:
+                        raise BadRequest(
+                            "Error while parsing request: malformed multipart"
+                        ) from None
                 elif content_type == "multipart/form-data":
                     # Django parses bodies of POSTs only; and by now the token check has
                     # touched request.POST (empty for other methods), so parse_file_upload
                     # would refuse to run. Parse the body here instead.
-                    form, files = MultiPartParser(
-                        request.META,
-                        io.BytesIO(request.body),
-                        request.upload_handlers,
-                        request.encoding,
-                    ).parse()
+                    try:
+                        form, files = MultiPartParser(
+                            request.META,
+                            io.BytesIO(request.body),
+                            request.upload_handlers,
+                            request.encoding,
+                        ).parse()
+                    except MultiPartParserError:
+                        raise BadRequest(
+                            "Error while parsing request: malformed multipart"
+                        ) from None
                 else:
                     form, files = (
                         QueryDict(request.body, encoding=request.encoding),
@@ -98,6 +109,11 @@ class Params:
                 _from_querydict(form, self.data)
                 for key in files:
                     _insert(self.data, key, files.getlist(key))
+        problem = check_payload(self.data)
+        if problem == "depth":
+            raise BadRequest("Error while parsing request: nested too deeply")
+        if problem is not None:
+            raise Invalid(f"{problem} contains characters that cannot be stored", field=problem)
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -121,22 +137,17 @@ class Params:
         value = self.data.get(name)
         if value in (None, ""):
             return default
-        if isinstance(value, bool):
-            raise Invalid(f"{name} must be a number")
         try:
-            return int(value)
-        except (TypeError, ValueError):
+            return parse_count(value, field=name, maximum=2**63 - 1)
+        except DomainError:
             raise Invalid(f"{name} must be a number") from None
 
     def id(self, name: builtins.str) -> builtins.int | None:
-        """An id parameter; anything that is not a number matches nothing (never an error)."""
+        """An id parameter; anything that is not an id matches nothing (never an error)."""
         value = self.data.get(name)
         if value in (None, ""):
             return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return -1
+        return id_or_none(value) or -1
 
     def bool(self, name: builtins.str, default: bool = False) -> bool:
         value = self.data.get(name)
@@ -160,7 +171,7 @@ class Params:
         if isinstance(value, list):
             return value
         if isinstance(value, dict):  # `a[0]=x&a[1]=y`
-            return [value[k] for k in sorted(value, key=lambda k: int(k) if k.isdigit() else 0)]
+            return [value[k] for k in sorted(value, key=lambda k: id_or_none(k) or 0)]
         return [value]
 
     def dict(self, name: builtins.str) -> dict[builtins.str, Any]:

@@ -1,15 +1,54 @@
 """The NinjaAPI of the shop: its routers, and the one mapping from errors to the
 `{"error": ..., "code": ..., "details": {...}}` shape."""
 
+import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from storefeed.core.errors import DomainError
+from storefeed.api.errors import json_error
+from storefeed.core.errors import DomainError, ValidationFailed
+from storefeed.core.parse import check_payload
+
+
+class BadBody(DomainError):
+    """A body that is not one JSON object the API can read: 400."""
+
+    code = "bad_request"
+    http_status = 400
+
+
+class StrictParser(Parser):
+    """Bodies are JSON objects, nested at most core.parse.MAX_JSON_DEPTH deep (50,000 levels
+    exhausted the recursion of the default parser), with text a database can store. Ninja
+    answers any parse error as a 400, keeping this error as its cause for `_http_error`."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = (request.content_type or "").lower()
+        if content_type not in ("application/json", "") and not content_type.endswith("+json"):
+            raise BadBody(_("Send the request body as JSON (Content-Type: application/json)."))
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BadBody(_("The request body is not valid JSON.")) from None
+        if not isinstance(data, dict):
+            raise BadBody(_("The request body must be a JSON object."))
+        problem = check_payload(data)
+        if problem == "depth":
+            raise BadBody(_("The request body is nested too deeply."))
+        if problem is not None:
+            raise ValidationFailed(
+                _("%(field)s contains characters that cannot be stored.") % {"field": problem},
+                field=problem,
+            )
+        return data
+
 
 api = NinjaAPI(
     title="Storefeed shop API",
@@ -23,6 +62,7 @@ api = NinjaAPI(
         "POSTs take an `Idempotency-Key` header. See docs/api-shop.md."
     ),
     urls_namespace="shop_api",
+    parser=StrictParser(),
     openapi_url="/openapi.json",
     docs_url=None,  # the interactive page would load scripts from a CDN; the JSON is served
 )
@@ -71,6 +111,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # StrictParser's refusal of a body
+        return _domain_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return json_error(request, 413)
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 429: "rate_limited"}
     message = str(exc.message)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
@@ -81,13 +125,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from storefeed.api.shop.endpoints import catalog, orders, search, sellers, wallet
+    from storefeed.api.shop.endpoints import catalog, insights, orders, search, sellers, wallet
 
     api.add_router("", sellers.router)
     api.add_router("", search.router)  # before catalog's /products/{product_id}
     api.add_router("", catalog.router)
     api.add_router("", wallet.router)
     api.add_router("", orders.router)
+    api.add_router("", insights.router)
 
 
 _register()

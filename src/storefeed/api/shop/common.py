@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from storefeed.api.shop.auth import account_of
 from storefeed.core.errors import ValidationFailed
 from storefeed.core.money import format_amount
+from storefeed.core.parse import parse_id
 from storefeed.wallet.idempotency import Idempotency, fingerprint_of, idempotent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -66,15 +67,8 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def to_id(value: object, *, field: str = "id") -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise ValidationFailed(
-            _("“%(value)s” is not an id.") % {"value": value}, field=field
-        ) from None
-    if number <= 0:
-        raise ValidationFailed(_("“%(value)s” is not an id.") % {"value": value}, field=field)
-    return number
+    """An id from a path or body (core.parse.parse_id: ASCII digits below 2^63), or 422."""
+    return parse_id(value, field=field)
 
 
 class Message(Schema):

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from storefeed.catalog.importers.data import ImportFailed
+from storefeed.core.parse import id_or_none
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 USER_AGENT = "Mozilla/5.0 (compatible; StorefeedBot/0.1; product card preview)"
@@ -308,7 +309,7 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> b
         reason="too_large",
     )
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if id_or_none(declared) is not None and int(declared) > max_bytes:
         raise too_large
     received = bytearray()
     # Decoded bytes are counted, so a small compressed body cannot inflate past the cap.

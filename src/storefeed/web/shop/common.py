@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
+from storefeed.core.parse import id_or_none
 from storefeed.sellers import selectors as seller_selectors
 from storefeed.sellers.models import Seller
 
@@ -27,10 +28,10 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 def int_or_404(value: object) -> int:
-    text = str(value)
-    if not text.isdigit() or int(text) >= 2**63:
+    pk = id_or_none(value if isinstance(value, int) else str(value))
+    if pk is None:
         raise Http404("No such thing")
-    return int(text)
+    return pk
 
 
 def seller_of(account: Any) -> Seller | None:

@@ -19,6 +19,7 @@ from storefeed.catalog.errors import ItemUnreadable
 from storefeed.catalog.models import MAX_ITEMS_PER_POST, ExternalItem
 from storefeed.catalog.selectors import ProductCard
 from storefeed.core.errors import DomainError
+from storefeed.core.parse import id_or_none
 from storefeed.posts.models import Status
 from storefeed.sellers.models import SellerState
 from storefeed.web.shop.common import own_seller_state
@@ -76,7 +77,7 @@ def picker_for(request: HttpRequest) -> dict[str, Any] | None:
     chosen_products = set(source.getlist("product_ids") or source.getlist("products"))
     chosen_items = source.getlist("external_item_ids") or source.getlist("items")
     products = catalog_selectors.seller_products(seller=user, limit=PICKER_PRODUCTS)  # type: ignore[arg-type]
-    item_pks = [int(v) for v in chosen_items if v.isdigit() and len(v) < 19][:MAX_ITEMS_PER_POST]
+    item_pks = [pk for pk in map(id_or_none, chosen_items) if pk][:MAX_ITEMS_PER_POST]
     items = [catalog_selectors.item_card(i) for i in ExternalItem.objects.filter(pk__in=item_pks)]
     return {
         "products": [(p.card, str(p.pk) in chosen_products) for p in products],  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 counts) and leave amounts, stock and every rule to the services, whose errors come back through
 web.errors onto the field they name."""
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +28,7 @@ PIN_ATTRS = {
 
 def six_digits(pin: str) -> str:
     """A PIN of 5 digits or with letters is refused here, before anything is placed."""
-    if not pin.isdigit() or len(pin) != 6:
+    if not re.fullmatch(r"[0-9]{6}", pin):
         raise forms.ValidationError(_("The payment PIN is exactly 6 digits."))
     return pin
 
@@ -96,7 +97,18 @@ class ProductForm(forms.Form):
     )
     images = MultipleImageField(
         label=_("Images (up to 9)"),
-        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=MultipleImageInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/gif,image/webp",
+                # app.js turns it into a drop zone with previews in order (first is the cover).
+                "data-image-picker": "",
+                "data-drop-label": _("Drop images here, or tap to choose"),
+                "data-remove-label": _("Remove"),
+                "data-earlier-label": _("Move earlier"),
+                "data-later-label": _("Move later"),
+                "data-max": "9",
+            }
+        ),
     )
 
     def __init__(self, *args, editing: bool = False, has_variants: bool = False, **kwargs) -> None:

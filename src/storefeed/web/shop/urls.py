@@ -4,7 +4,14 @@ shops match catalog.links (the domains build links to them without reverse()).""
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from storefeed.web.shop import compose, views_catalog, views_orders, views_sellers, views_wallet
+from storefeed.web.shop import (
+    compose,
+    views_catalog,
+    views_insight,
+    views_orders,
+    views_sellers,
+    views_wallet,
+)
 
 USERNAME = r"(?P<username>[A-Za-z0-9_]{1,30})"
 
@@ -13,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The seller program
     path("seller/apply", views_sellers.apply, name="apply"),
     path("staff/sellers", views_sellers.review_queue, name="review_queue"),
+    re_path(
+        r"^staff/sellers/applications/(?P<application_id>[0-9]{1,19})/reveal$",
+        views_sellers.application_reveal,
+        name="application_reveal",
+    ),
     re_path(
         r"^staff/sellers/applications/(?P<application_id>[0-9]{1,19})/(?P<action>approve|reject)$",
         views_sellers.application_decide,
@@ -70,6 +82,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="order_action",
     ),
     path("shop/orders", views_orders.seller_orders, name="seller_orders"),
+    path("shop/insight", views_insight.insight, name="insight"),
+    path("shop/insight.csv", views_insight.insight_csv, name="insight_csv"),
     path("staff/disputes", views_orders.disputes, name="disputes"),
     re_path(
         r"^staff/disputes/(?P<order_id>[0-9]{1,19})/(?P<outcome>refund|complete)$",

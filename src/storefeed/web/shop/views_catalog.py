@@ -18,6 +18,9 @@ from storefeed.catalog import services as catalog_services
 from storefeed.catalog.selectors import ProductDetail
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import format_amount
+from storefeed.core.parse import id_or_none
+from storefeed.insights import services as insight_services
+from storefeed.insights.counting import is_bot
 from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.shop.common import int_or_404, seller_of
@@ -217,9 +220,10 @@ def variant_action(request: AuthedRequest, variant_id: str, action: str) -> Http
         raise Http404(missing.message) from None
     except DomainError as error:
         show_error(request, error)
-    if not product_id.isdigit():
+    product_pk = id_or_none(product_id)
+    if product_pk is None:
         return redirect("shop:products")
-    return redirect("shop:product_edit", product_id=int(product_id))
+    return redirect("shop:product_edit", product_id=product_pk)
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,6 +272,16 @@ def product_page(request: HtmxRequest, product_id: str) -> HttpResponse:
     product = detail.product
     me = viewer(request)
     image = detail.images[0].file.url if detail.images else ""
+    # Opened from a post's card: a tap for that post, and the post rides along to the order
+    # (Buy and Add to cart send it on, variants included).
+    source = _source(request)
+    if source and request.method == "GET" and not request.htmx:
+        insight_services.tap_record(
+            source_status_id=source,
+            product_id=product.pk,
+            viewer_id=me.pk if me is not None else None,
+            bot=is_bot(request),
+        )
     return render(
         request,
         "web/shop/product.html",
@@ -281,8 +295,15 @@ def product_page(request: HtmxRequest, product_id: str) -> HttpResponse:
             "price_amount": format_amount(product.price_fen, product.currency),
             "is_owner": me is not None and me.pk == product.seller_id,
             "quantity": request.GET.get("quantity", "1"),
+            "source": source,
         },
     )
+
+
+def _source(request: HttpRequest) -> str:
+    """The post a card was opened from (`?from=`), if it looks like an id."""
+    text = request.GET.get("from", "")
+    return text if text.isdigit() and 0 < int(text) < 2**63 else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,7 +316,10 @@ def item_page(request: HtmxRequest, item_id: str) -> HttpResponse:
     except NotFound as missing:
         raise Http404(missing.message) from None
     return render(
-        request, "web/shop/item.html", {"item": item, "card": catalog_selectors.item_card(item)}
+        request,
+        "web/shop/item.html",
+        # Opened from a post's card: its Buy redirect counts the tap for that post.
+        {"item": item, "card": catalog_selectors.item_card(item), "source": _source(request)},
     )
 
 
@@ -305,6 +329,14 @@ def item_go(request: HttpRequest, item_id: str) -> HttpResponse:
         url = catalog_services.external_item_click(item_id=int_or_404(item_id))
     except NotFound as missing:
         raise Http404(missing.message) from None
+    if source := _source(request):
+        me = viewer(request)
+        insight_services.tap_record(
+            source_status_id=source,
+            item_id=int(item_id),
+            viewer_id=me.pk if me is not None else None,
+            bot=is_bot(request),
+        )
     # The address was checked (http or https) when the item was saved.
     return HttpResponseRedirect(url)
 

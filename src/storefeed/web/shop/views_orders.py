@@ -13,16 +13,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from storefeed.catalog import selectors as catalog_selectors
 from storefeed.core.errors import DomainError, NotFound
 from storefeed.core.money import display
+from storefeed.core.parse import id_or_none
+from storefeed.orders import carriers, workflow
 from storefeed.orders import selectors as order_selectors
 from storefeed.orders import services as order_services
 from storefeed.orders.models import Address, Order, OrderState
-from storefeed.orders.states import can_move
 from storefeed.social import selectors as social_selectors
 from storefeed.wallet import selectors as wallet_selectors
 from storefeed.wallet import services as wallet_services
@@ -100,7 +100,10 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
         # Choose the variant on the product page first.
         if request.method == "POST":
             messages.error(request, _("Choose a variant."))
-        return redirect("shop:product", product_id=product.pk)
+        page = reverse("shop:product", args=[product.pk])
+        # The post it came from goes along, so the order still credits it.
+        origin = source.get("from") or source.get("source") or ""
+        return redirect(f"{page}?from={origin}" if origin.isdigit() else page)
     try:
         # Withdrawn, or the shop suspended: say so before asking for an address and a PIN.
         catalog_selectors.product_for_purchase(
@@ -144,9 +147,10 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
             show_error(request, error, form)
         else:
             return _paid_or_waiting(request, orders, pin=data["pin"], key=key)
+    overview = wallet_selectors.wallet_overview(account=request.user)
     quantity = form.data.get("quantity") if form.is_bound else form.initial.get("quantity")
-    text = str(quantity)
-    units = int(text) if text.isdigit() and 0 < int(text) < 100 else 1
+    units = id_or_none(quantity if isinstance(quantity, str) else str(quantity)) or 1
+    units = units if units < 100 else 1
     return render(
         request,
         "web/shop/checkout.html",
@@ -159,7 +163,10 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
             "unit_fen": unit,
             "total_fen": unit * units,
             "addresses": addresses,
-            "overview": wallet_selectors.wallet_overview(account=request.user),
+            "overview": overview,
+            # Not enough in the wallet: a top-up step on this page that comes back here.
+            "short_fen": max(0, unit * units - overview.balance),
+            "topup_key": new_key(),
             "tab": "",
         },
         status=400 if form.errors else 200,
@@ -323,7 +330,7 @@ def order_detail(request: AuthedRequest, order_id: str) -> HttpResponse:
     }
     if role == "buyer":
         context["overview"] = wallet_selectors.wallet_overview(account=request.user)
-        if order.state != OrderState.PENDING_PAYMENT and request.GET.get("paid"):
+        if order.state == OrderState.PAID and request.GET.get("paid"):
             # Weibo Payment's offer after paying: follow the seller, share the item.
             context["offer_follow"] = not social_selectors.is_following(
                 request.user.pk, order.seller_id
@@ -331,42 +338,8 @@ def order_detail(request: AuthedRequest, order_id: str) -> HttpResponse:
             sources = [i.source_status_id for i in order.items.all() if i.source_status_id]
             context["share_status_id"] = sources[0] if sources else None
             context["share_product_id"] = order.items.all()[0].product_id
-    context["actions"] = _actions(order, role)
+    context["actions"] = [workflow.BY_NAME[name] for name in workflow.available(order, role)]
     return render(request, "web/shop/order.html", context)
-
-
-def _actions(order: Order, role: str) -> list[str]:
-    """Which buttons the page offers (the services still decide)."""
-    S = OrderState
-    offered = set()
-    if role == "buyer":
-        if order.state == S.PENDING_PAYMENT:
-            offered.add("pay")
-        if order.state in (S.PENDING_PAYMENT, S.PAID):
-            offered.add("cancel")
-        if order.state == S.SHIPPED:
-            offered.add("confirm")
-        if can_move(order, S.REFUND_REQUESTED):
-            offered.add("refund_request")
-        if order.state == S.REFUND_DECLINED:
-            offered.add("dispute")
-    else:
-        if order.state == S.PAID:
-            offered |= {"ship", "cancel"}
-        if order.state == S.REFUND_REQUESTED:
-            offered |= {"refund_accept", "refund_decline"}
-    return sorted(offered)
-
-
-DONE = {
-    "cancel": gettext_lazy("The order is cancelled."),
-    "confirm": gettext_lazy("Thank you: the order is marked received."),
-    "refund_request": gettext_lazy("Refund requested; the seller will answer."),
-    "dispute": gettext_lazy("Staff will decide on this refund."),
-    "ship": gettext_lazy("Marked as shipped; the buyer has the tracking number."),
-    "refund_accept": gettext_lazy("Refund accepted: the money is back with the buyer."),
-    "refund_decline": gettext_lazy("Refund declined; the buyer may ask staff to decide."),
-}
 
 
 @login_required
@@ -390,7 +363,7 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
                 pin=form.cleaned_data["pin"],
                 idempotency_key=form.cleaned_data["idempotency_key"] or new_key(),
             )
-            messages.success(request, _("Paid. The seller has been told to ship."))
+            messages.success(request, str(workflow.BY_NAME["pay"].done))
             return redirect(fallback + "?paid=1")
         if action == "cancel":
             order_services.order_cancel(account=me, order_id=pk, reason=post.get("reason", ""))
@@ -406,7 +379,10 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
             order_services.order_ship(
                 seller=me,
                 order_id=pk,
-                carrier=post.get("carrier", ""),
+                # "Other" in the carrier list means the name typed beside it.
+                carrier=post.get("carrier_other", "")
+                if post.get("carrier") == carriers.OTHER
+                else post.get("carrier", ""),
                 tracking_number=post.get("tracking_number", ""),
             )
         elif action == "refund_accept":
@@ -424,7 +400,7 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
         if isinstance(error, InsufficientFunds):
             messages.info(request, _("Top up your wallet, then pay before the deadline."))
     else:
-        messages.success(request, str(DONE[action]))
+        messages.success(request, str(workflow.BY_NAME[action].done))
     return redirect_back(request, fallback)
 
 
@@ -434,10 +410,16 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
 
 @staff_required
 def disputes(request: AuthedRequest) -> HttpResponse:
+    decided = request.GET.get("state") == "decided"
+    orders = (
+        order_selectors.disputes_decided(limit=100)
+        if decided
+        else order_selectors.disputes(limit=100)
+    )
     return render(
         request,
         "web/shop/disputes.html",
-        {"orders": order_selectors.disputes(limit=100), "tab": "me"},
+        {"orders": orders, "decided": decided, "tab": "me"},
     )
 
 

@@ -1,6 +1,8 @@
 """The seller program's pages: the application form and its status, and the staff review
 queue (approve, reject with a reason, suspend and reinstate sellers)."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from storefeed.accounts import selectors as account_selectors
 from storefeed.core.errors import DomainError, NotFound
+from storefeed.core.parse import unstorable
 from storefeed.sellers import selectors as seller_selectors
 from storefeed.sellers import services as seller_services
 from storefeed.sellers.models import ApplicationState, Seller
 from storefeed.web.errors import show_error
 from storefeed.web.shop.common import int_or_404, staff_required
 from storefeed.web.shop.forms import ReasonForm, SellerApplicationForm
-from storefeed.web.views.helpers import AuthedRequest
+from storefeed.web.views.helpers import AuthedRequest, redirect_back
 
 QUEUE_STATES = ("pending", "approved", "rejected", "sellers")
 
@@ -63,6 +66,43 @@ def apply(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# How long personal data revealed (with a reason) stays shown to that staff member.
+REVEAL_SECONDS = 600
+_REVEALED = "revealed_applications"
+
+
+def _revealed(request: AuthedRequest) -> set[int]:
+    """The applications whose personal data this staff member revealed in the last minutes."""
+    now = time.time()
+    shown = {pk: until for pk, until in request.session.get(_REVEALED, {}).items() if until > now}
+    return {int(pk) for pk in shown}
+
+
+@staff_required
+@require_POST
+def application_reveal(request: AuthedRequest, application_id: str) -> HttpResponse:
+    pk = int_or_404(application_id)
+    try:
+        seller_services.application_personal_data_reveal(
+            application_id=pk, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        now = time.time()
+        shown = {k: v for k, v in request.session.get(_REVEALED, {}).items() if v > now}
+        shown[str(pk)] = now + REVEAL_SECONDS
+        request.session[_REVEALED] = shown
+        messages.success(
+            request,
+            _("Shown for %(minutes)s minutes; your look and its reason are recorded.")
+            % {"minutes": REVEAL_SECONDS // 60},
+        )
+    return redirect_back(request, reverse("shop:review_queue"))
+
+
 @staff_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "pending")
@@ -71,7 +111,9 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     applications = []
     sellers: list[Seller] = []
     if state == "sellers":
-        sellers = seller_selectors.sellers(query=request.GET.get("q", ""))
+        query = request.GET.get("q", "")
+        # A NUL cannot be searched for (PostgreSQL refuses it): such a query finds everyone.
+        sellers = seller_selectors.sellers(query="" if unstorable(query) else query)
     else:
         applications = seller_selectors.applications(state=state, limit=100)
     return render(
@@ -83,6 +125,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "sellers": sellers,
             "q": request.GET.get("q", "")[:30],
             "reason_form": ReasonForm(),
+            "revealed": _revealed(request),
         },
     )
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,6 +50,15 @@ def wallet(request: AuthedRequest) -> HttpResponse:
     return render(request, "web/shop/wallet.html", _wallet_context(request))
 
 
+def _return_to(request: AuthedRequest) -> str:
+    """Where a money form returns: the page that sent it there (a checkout waiting for a top-up,
+    say) if it is a path on this site, else the wallet."""
+    wanted = request.POST.get("next", "")
+    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
+        return wanted
+    return reverse("shop:wallet")
+
+
 def _money_request(
     request: AuthedRequest, form: AmountForm, *, scope: str, run: object
 ) -> HttpResponse | None:
@@ -61,13 +71,13 @@ def _money_request(
         ) as slot:
             if slot.replayed:
                 messages.info(request, _("Already done: that form was sent before."))
-                return redirect("shop:wallet")
+                return redirect(_return_to(request))
             result = run()  # type: ignore[operator]
             slot.store(200, {"id": str(result.pk)})
     except DomainError as error:
         show_error(request, error, form)
         return None
-    return redirect("shop:wallet")
+    return redirect(_return_to(request))
 
 
 @login_required

@@ -231,3 +231,27 @@ def order_state(state: str) -> str:
     from storefeed.orders.states import state_label  # commerce may be switched off
 
     return state_label(state)
+
+
+@register.simple_tag
+def carrier_choices() -> list[tuple[str, str]]:
+    """The carriers a seller picks from when shipping, in the reader's language."""
+    from storefeed.orders import carriers
+
+    return carriers.choices()
+
+
+@register.filter
+def shipment(order: Any) -> str:
+    """An order's carrier (in the reader's language) and tracking number, linked to the
+    carrier's tracking page when it is a known carrier."""
+    from storefeed.orders import carriers  # only orders have shipments
+
+    text = f"{carriers.label(order.carrier)} {order.tracking_number}"
+    url = carriers.tracking_url(order.carrier, order.tracking_number)
+    if url is None:
+        return conditional_escape(text)
+    return mark_safe(  # noqa: S308 - both parts escaped
+        f'<a href="{conditional_escape(url)}" rel="noopener noreferrer" target="_blank" '
+        f'data-testid="tracking-link">{conditional_escape(text)}</a>'
+    )

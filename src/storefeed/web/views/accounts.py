@@ -169,6 +169,12 @@ DONE_MESSAGES = {
 
 
 @login_required
+def me(request: AuthedRequest) -> HttpResponse:
+    """Every page of one's own, as a menu: a phone has no sidebar."""
+    return render(request, "web/me.html", {"tab": "me"})
+
+
+@login_required
 def follow_requests(request: AuthedRequest) -> HttpResponse:
     pending = social_selectors.follow_requests(target=request.user)
     return render(request, "web/follow_requests.html", {"requests": pending, "tab": "me"})

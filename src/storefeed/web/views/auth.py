@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,7 +58,9 @@ def signup(request: HtmxRequest) -> HttpResponse:
                 return redirect("web:login")
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome to Storefeed, %(name)s!") % {"name": user.name})
-            return redirect("web:home")
+            # A step after signing up (skippable): the fields one cares about, then whom
+            # to follow in them.
+            return redirect(reverse("web:interests") + "?welcome=1")
     return render(
         request, "web/auth/signup.html", {"form": form}, status=400 if form.errors else 200
     )

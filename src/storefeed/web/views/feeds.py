@@ -15,6 +15,7 @@ from storefeed.timelines import selectors as timeline_selectors
 from storefeed.web import fragments
 from storefeed.web.forms import ComposeForm
 from storefeed.web.views.helpers import (
+    JUST_POSTED,
     PAGE_SIZE,
     AuthedRequest,
     HtmxRequest,
@@ -50,6 +51,11 @@ def home(request: HtmxRequest) -> HttpResponse:
         )
         return _feed(request, "web/landing.html", _posts(request, ids))
     ids = timeline_selectors.home_timeline_ids(viewer=user, max_id=cursor(request), limit=PAGE_SIZE)
+    posted = request.session.pop(JUST_POSTED, None)
+    if isinstance(posted, int) and cursor(request) is None and posted not in ids:
+        # One's own new post, on top, though delivery to the home may still be on its way
+        # (render_statuses drops it if it is gone or not one's own to see).
+        ids = [posted, *ids][:PAGE_SIZE]
     return _feed(
         request,
         "web/home.html",

@@ -9,10 +9,13 @@ from django_htmx.middleware import HtmxDetails
 from storefeed.accounts import selectors as account_selectors
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
+from storefeed.core.parse import id_or_none
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts.models import Status
 
 PAGE_SIZE = 20
+# The session key of one's newest post: the next home page shows it on top at once.
+JUST_POSTED = "just_posted"
 
 
 class HtmxRequest(HttpRequest):
@@ -33,7 +36,7 @@ def viewer(request: HttpRequest) -> User | None:
 def cursor(request: HttpRequest, name: str = "max_id") -> int | None:
     """A cursor from the query string; anything that is not a positive integer is ignored."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 20 else None
+    return id_or_none(value)
 
 
 def next_cursor(items: list, limit: int = PAGE_SIZE) -> int | None:
@@ -54,7 +57,7 @@ def account_or_404(username: str) -> User:
 
 
 def status_or_404(request: HttpRequest, status_id: int | str) -> Status:
-    if not str(status_id).isdigit() or int(status_id) >= 2**63:
+    if id_or_none(status_id) is None:
         raise Http404("No such post")
     try:
         return post_selectors.status_for_viewer(viewer=viewer(request), status_id=status_id)

@@ -19,6 +19,11 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     items = notification_selectors.notifications_for(
         account=request.user, max_id=cursor(request), limit=NOTIFICATIONS_PAGE
     )
+    if items and any(not n.read for n in items):
+        # Seen is read: the badge clears; this page still marks which ones were new.
+        notification_services.notifications_mark_read_up_to(
+            account=request.user, newest_id=items[0].pk
+        )
     return render(
         request,
         "web/notifications.html",

@@ -21,6 +21,7 @@ def settings_profile(request: AuthedRequest) -> HttpResponse:
         "display_name": user.display_name,  # type: ignore[union-attr]
         "note": user.note,  # type: ignore[union-attr]
         "locked": user.locked,  # type: ignore[union-attr]
+        "time_zone": user.time_zone,  # type: ignore[union-attr]
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from storefeed.core.errors import DomainError, NotFound
+from storefeed.core.errors import DomainError, NotFound, ValidationFailed
+from storefeed.core.parse import id_or_none
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts import services as post_services
 from storefeed.posts.models import Status
@@ -19,6 +20,7 @@ from storefeed.web import fragments
 from storefeed.web.errors import show_error
 from storefeed.web.forms import ComposeForm, StatusEditForm
 from storefeed.web.views.helpers import (
+    JUST_POSTED,
     AuthedRequest,
     HtmxRequest,
     redirect_back,
@@ -80,6 +82,8 @@ def compose(request: AuthedRequest) -> HttpResponse:
             show_error(request, error, form)
         else:
             messages.success(request, _("Posted."))
+            # The next home page shows it on top even before delivery reaches the home.
+            request.session[JUST_POSTED] = status.pk
             return redirect(safe_next(request, status_url(status)))
     return render(
         request,
@@ -133,21 +137,39 @@ def status_edit(request: AuthedRequest, status_id: int) -> HttpResponse:
 
 
 def _digits(value: str | None) -> str | None:
-    return value if value and value.isdigit() else None
+    return value if id_or_none(value) is not None else None
 
 
 def _context_status(request: HtmxRequest, form: ComposeForm) -> fragments.Shown | None:
     """The post being replied to or quoted, shown above the composer (if it is visible)."""
     source = form.data if form.is_bound else form.initial
     raw = source.get("in_reply_to_id") or source.get("quote_of_id")
-    if not raw or not str(raw).isdigit() or int(raw) >= 2**63:
+    pk = id_or_none(raw)
+    if pk is None:
         return None
     try:
-        status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=int(raw))
+        status = post_selectors.status_for_viewer(viewer=viewer(request), status_id=pk)
     except NotFound:
         return None
     shown = fragments.render(request, [status.pk])
     return shown[0] if shown else None
+
+
+MAX_DESCRIPTION = 1500
+
+
+def _descriptions(request: AuthedRequest, count: int) -> list[str]:
+    """Each image's description (alt text), in order: a field per image beside its preview,
+    or, without JavaScript, one line per image."""
+    given = request.POST.getlist("descriptions")
+    if not given and request.POST.get("descriptions_text"):
+        given = request.POST["descriptions_text"].splitlines()
+    if any(len(text) > MAX_DESCRIPTION for text in given):
+        # Refused before any image is stored.
+        raise ValidationFailed(
+            _("Image descriptions can be at most 1,500 characters."), field="description"
+        )
+    return [*given[:count], *[""] * (count - len(given))]
 
 
 def _post(request: AuthedRequest, form: ComposeForm) -> Status:
@@ -162,8 +184,10 @@ def _post(request: AuthedRequest, form: ComposeForm) -> Status:
             # A pasted link is read before anything is written (a network call).
             chosen = shop_compose.resolve_link(account=request.user, chosen=chosen)
     # Images are uploaded first (as the API does), then attached by the post.
+    descriptions = _descriptions(request, len(data["images"]))
     media_ids = [
-        post_services.media_create(account=request.user, file=image).pk for image in data["images"]
+        post_services.media_create(account=request.user, file=image, description=described).pk
+        for image, described in zip(data["images"], descriptions, strict=True)
     ]
     fields = {
         "text": data["text"],
@@ -190,6 +214,26 @@ ACTIONS: dict[str, Callable[..., Status]] = {
     "unpin": post_services.status_unpin,
     "delete": post_services.status_delete,
 }
+
+
+@login_required
+@require_POST
+def poll_vote(request: AuthedRequest, status_id: int) -> HttpResponse:
+    """Vote in a post's poll (the choices' indexes), then back to where the reader was."""
+    poll_id = post_selectors.poll_id_of(status_id)
+    if poll_id is None:
+        raise Http404("No poll")
+    try:
+        post_services.poll_vote(
+            account=request.user, poll_id=poll_id, choices=request.POST.getlist("choices")
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainError as refused:
+        show_error(request, refused)
+    else:
+        messages.success(request, _("Your vote is counted."))
+    return redirect_back(request)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from storefeed.api.mastodon.views import (
     accounts,
+    discovery,
     emails,
     instance,
     lists,
@@ -24,4 +25,5 @@ ROUTE_MODULES = [
     lists,
     notifications,
     search,
+    discovery,
 ]

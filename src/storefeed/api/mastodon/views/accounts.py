@@ -22,6 +22,7 @@ from storefeed.api.mastodon.routing import route
 from storefeed.api.mastodon.views.lists import entity as list_entity
 from storefeed.api.mastodon.views.timelines import featured_entity
 from storefeed.core.errors import ValidationFailed
+from storefeed.core.parse import id_or_none
 from storefeed.posts import selectors as posts
 from storefeed.posts.models import FeaturedTag
 from storefeed.social import selectors as social
@@ -58,7 +59,7 @@ def validation_error(exc: ValidationFailed) -> ApiError:
     )
 
 
-def _account(account_id: str) -> User:
+def _account(account_id: int) -> User:
     user = accounts.account_by_id(account_id)
     if user is None:
         raise not_found()
@@ -139,7 +140,8 @@ def verify_credentials(api: ApiRequest) -> HttpResponse:
 def _fields_attributes(value: Any) -> list[dict[str, Any]]:
     """`fields_attributes` as `[0][name]=..` (a dict by index), an array, or an object."""
     if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: int(k) if str(k).isdigit() else 1 << 30)
+        # Indexes are ASCII digits ("0", "1", ...); other keys come after them, as given.
+        keys = sorted(value, key=lambda k: 0 if k == "0" else id_or_none(k) or 1 << 30)
         items = [value[k] for k in keys]
     elif isinstance(value, list):
         items = value
@@ -190,7 +192,7 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")
-def account_get(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_get(api: ApiRequest, account_id: int) -> HttpResponse:
     return ok(Renderer(api.request).account(_account(account_id)))
 
 
@@ -208,7 +210,7 @@ def account_lookup(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("GET", auth="optional", scope="read:statuses")
-def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_statuses(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
     p = api.params
     page = cursors(api)
@@ -230,7 +232,7 @@ def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")
-def account_followers(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_followers(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.followers(account=user, max_id=page["max_id"], limit=page["limit"])
@@ -238,7 +240,7 @@ def account_followers(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")
-def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_following(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.following(account=user, max_id=page["max_id"], limit=page["limit"])
@@ -246,7 +248,7 @@ def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")
-def account_featured_tags(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_featured_tags(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
     rows = FeaturedTag.objects.filter(account=user).select_related("tag", "account")
     r = Renderer(api.request)
@@ -254,7 +256,7 @@ def account_featured_tags(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("GET", scope="read:lists")
-def account_lists(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_lists(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
     return ok([list_entity(i) for i in lists_containing(owner=api.user, account=user)])
 
@@ -267,13 +269,8 @@ def familiar_followers(api: ApiRequest) -> HttpResponse:
 
 @endpoint("GET", scope="read:follows")
 def relationships(api: ApiRequest) -> HttpResponse:
-    ids: list[int] = []
-    for raw in api.params.list("id"):
-        try:
-            ids.append(int(str(raw)))
-        except ValueError:
-            continue  # an id that is not a number matches no account
-    ids = [i for i in dict.fromkeys(ids) if 0 < i < 1 << 63][:80]
+    # An id that is not one (core.parse.id_or_none) matches no account.
+    ids = [i for i in dict.fromkeys(id_or_none(raw) for raw in api.params.list("id")) if i][:80]
     found = social.relationships(viewer=api.user, target_ids=ids)
     renderer = Renderer(api.request)
     return ok([renderer.relationship(found[i]) for i in ids if i in found])
@@ -297,7 +294,7 @@ def account_search(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("POST", scope="write:follows")
-def account_follow(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_follow(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     p = api.params
     # Following (or asking) again is not an error in Mastodon: it changes the options it
@@ -313,28 +310,28 @@ def account_follow(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("POST", scope="write:follows")
-def account_unfollow(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_unfollow(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     social_services.follow_delete(follower=api.user, target=target)
     return _relationship(api, target)
 
 
 @endpoint("POST", scope="write:blocks")
-def account_block(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_block(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     social_services.block_create(account=api.user, target=target)
     return _relationship(api, target)
 
 
 @endpoint("POST", scope="write:blocks")
-def account_unblock(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_unblock(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     social_services.block_delete(account=api.user, target=target)
     return _relationship(api, target)
 
 
 @endpoint("POST", scope="write:mutes")
-def account_mute(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_mute(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     # `duration` (a timed mute) is accepted and ignored: mutes last until undone.
     social_services.mute_create(
@@ -346,7 +343,7 @@ def account_mute(api: ApiRequest, account_id: str) -> HttpResponse:
 
 
 @endpoint("POST", scope="write:mutes")
-def account_unmute(api: ApiRequest, account_id: str) -> HttpResponse:
+def account_unmute(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     social_services.mute_delete(account=api.user, target=target)
     return _relationship(api, target)
@@ -368,14 +365,14 @@ def follow_requests(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("POST", scope="write:follows")
-def follow_request_authorize(api: ApiRequest, account_id: str) -> HttpResponse:
+def follow_request_authorize(api: ApiRequest, account_id: int) -> HttpResponse:
     requester = _account(account_id)
     social_services.follow_request_authorize(target=api.user, account=requester)
     return _relationship(api, requester)
 
 
 @endpoint("POST", scope="write:follows")
-def follow_request_reject(api: ApiRequest, account_id: str) -> HttpResponse:
+def follow_request_reject(api: ApiRequest, account_id: int) -> HttpResponse:
     requester = _account(account_id)
     social_services.follow_request_reject(target=api.user, account=requester)
     return _relationship(api, requester)

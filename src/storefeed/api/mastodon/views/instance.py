@@ -186,11 +186,6 @@ def conversations(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
-@endpoint("GET", auth="required", scope="read")
-def suggestions(api: ApiRequest) -> HttpResponse:
-    return ok([])
-
-
 @endpoint("GET", auth="required", scope="read:accounts")
 def endorsements(api: ApiRequest) -> HttpResponse:
     return ok([])
@@ -340,16 +335,10 @@ urlpatterns: list[URLPattern] = [
     route("api/v1/instance/activity", empty_list),
     route("api/v1/instance/rules", empty_list),
     route("api/v1/custom_emojis", empty_list),
-    route("api/v1/trends", empty_list),
-    route("api/v1/trends/tags", empty_list),
-    route("api/v1/trends/statuses", empty_list),
-    route("api/v1/trends/links", empty_list),
     route("api/v1/filters", filters),
     route("api/v2/filters", filters),
     route("api/v1/announcements", announcements),
     route("api/v1/conversations", conversations),
-    route("api/v1/suggestions", suggestions),
-    route("api/v2/suggestions", suggestions),
     route("api/v1/endorsements", endorsements),
     route("api/v1/domain_blocks", domain_blocks),
     route("api/v1/markers", markers),

@@ -39,7 +39,7 @@ def index(api: ApiRequest) -> HttpResponse:
     "DELETE",
     scope={"GET": "read:lists", "PUT": "write:lists", "DELETE": "write:lists"},
 )
-def one(api: ApiRequest, list_id: str) -> HttpResponse:
+def one(api: ApiRequest, list_id: int) -> HttpResponse:
     if api.request.method == "PUT":
         item = lists.list_update(
             owner=api.user,
@@ -61,7 +61,7 @@ def one(api: ApiRequest, list_id: str) -> HttpResponse:
     "DELETE",
     scope={"GET": "read:lists", "POST": "write:lists", "DELETE": "write:lists"},
 )
-def accounts(api: ApiRequest, list_id: str) -> HttpResponse:
+def accounts(api: ApiRequest, list_id: int) -> HttpResponse:
     ids = [str(i) for i in api.params.list("account_ids")]
     if api.request.method == "POST":
         lists.list_accounts_add(owner=api.user, list_id=list_id, account_ids=list(ids))

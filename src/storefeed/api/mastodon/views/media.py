@@ -36,7 +36,7 @@ def upload(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("GET", "PUT", scope={"GET": "write:media", "PUT": "write:media"})
-def one(api: ApiRequest, media_id: str) -> HttpResponse:
+def one(api: ApiRequest, media_id: int) -> HttpResponse:
     r = Renderer(api.request)
     if api.request.method == "PUT":
         media = services.media_update(
@@ -46,9 +46,7 @@ def one(api: ApiRequest, media_id: str) -> HttpResponse:
             focus=_focus(api.params.str("focus")),
         )
         return ok(r.media(media))
-    found = MediaAttachment.objects.filter(
-        pk=int(media_id) if media_id.isdigit() else -1, account=api.user
-    ).first()
+    found = MediaAttachment.objects.filter(pk=media_id, account=api.user).first()
     if found is None:
         raise ApiError(404, "Record not found")
     return ok(r.media(found))

@@ -64,10 +64,10 @@ def index(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("GET", scope="read:notifications")
-def one(api: ApiRequest, notification_id: str) -> HttpResponse:
+def one(api: ApiRequest, notification_id: int) -> HttpResponse:
     note = (
         Notification.objects.select_related("actor__expert_field")
-        .filter(pk=int(notification_id) if notification_id.isdigit() else -1, recipient=api.user)
+        .filter(pk=notification_id, recipient=api.user)
         .first()
     )
     if note is None:
@@ -82,7 +82,7 @@ def clear(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("POST", scope="write:notifications")
-def dismiss(api: ApiRequest, notification_id: str) -> HttpResponse:
+def dismiss(api: ApiRequest, notification_id: int) -> HttpResponse:
     services.notification_dismiss(account=api.user, notification_id=notification_id)
     return ok({})
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import URLPattern
 from django.utils.decorators import method_decorator
@@ -22,12 +23,15 @@ from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
+from oauthlib.oauth2 import Server
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 from storefeed.api import services
 from storefeed.api.mastodon.base import ALL_SCOPES, ApiRequest, endpoint, ok, scope_allows
 from storefeed.api.mastodon.routing import route
 from storefeed.api.models import ClientApp
 from storefeed.core.errors import ValidationFailed
+from storefeed.core.parse import check_payload
 
 OOB = services.OOB
 GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
@@ -81,7 +85,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any] | None:
     """The JSON object in the body; None if the body is not one."""
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -104,9 +108,47 @@ def _oauth_error(status: int, error: str, description: str) -> JsonResponse:
     return JsonResponse({"error": error, "error_description": description}, status=status)
 
 
+class MastodonServer(Server):
+    """oauthlib's server with PKCE's S256 only, as the server metadata says: `plain` (also what
+    a challenge without a method means) sends the verifier itself through the browser."""
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        self.auth_grant._code_challenge_methods = {"S256": code_challenge_method_s256}
+
+
+def _unusable_parameter(request: HttpRequest) -> str | None:
+    """The name of a parameter holding text no database takes (a NUL, a lone surrogate), whose
+    lookup of a client, user or token would fail in PostgreSQL; else None."""
+    if (request.content_type or "").lower() == "application/json":
+        data: Any = [request.GET, _json_body(request) or {}]
+    else:
+        try:
+            data = [request.GET, request.POST]
+        except MultiPartParserError:
+            return "body"
+    for source in data:
+        items = source.lists() if hasattr(source, "lists") else source.items()
+        problem = check_payload(dict(items))
+        if problem is not None:
+            return problem
+    return None
+
+
 class _MastodonOAuth:
     validator_class = MastodonValidator
     oauthlib_backend_class = MastodonOAuthLibCore
+    server_class = MastodonServer
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        problem = _unusable_parameter(request)
+        if problem is not None:
+            return _oauth_error(
+                400,
+                "invalid_request",
+                _("%(field)s contains characters that cannot be used.") % {"field": problem},
+            )
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
 class AuthorizeView(_MastodonOAuth, AuthorizationView):

@@ -5,14 +5,14 @@ from typing import Any
 
 from django.apps import apps
 from django.http import HttpResponse
-from django.utils.dateparse import parse_datetime
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import Invalid
 from storefeed.api.mastodon.routing import route
-from storefeed.core.errors import Conflict, Forbidden
+from storefeed.core.errors import Conflict, DomainError, Forbidden
+from storefeed.core.parse import id_or_none, parse_count, parse_datetime
 from storefeed.posts import selectors, services
 from storefeed.posts.models import MediaAttachment, Poll, ScheduledStatus, Status
 
@@ -33,8 +33,10 @@ def _poll_spec(api: ApiRequest) -> services.PollSpec | None:
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise Invalid("poll options must be a list of strings")
     try:
-        expires_in = int(raw.get("expires_in", 86400))
-    except (TypeError, ValueError):
+        expires_in = parse_count(
+            raw.get("expires_in", 86400), field="poll[expires_in]", maximum=10**9
+        )
+    except DomainError:
         raise Invalid("poll expires_in must be a number") from None
 
     def flag(name: str) -> bool:
@@ -104,18 +106,15 @@ def scheduled_entity(
 
 
 def _when(value: str | None) -> dt.datetime:
-    parsed = parse_datetime(value or "")
-    if parsed is None:
-        raise Invalid("scheduled_at is not a valid datetime")
-    return parsed
+    return parse_datetime(value, field="scheduled_at")
 
 
 @endpoint("POST", "GET", scope={"POST": "write:statuses", "GET": "read:statuses"}, auth="optional")
 def statuses(api: ApiRequest) -> HttpResponse:
     r = Renderer(api.request)
     if api.request.method == "GET":  # GET /api/v1/statuses?id[]=...
-        ids = [i for i in (api.params.list("id")) if str(i).isdigit()][:40]
-        found = selectors.statuses_hydrate(viewer=api.account, ids=[int(i) for i in ids])
+        ids = [id_or_none(i) for i in api.params.list("id")]
+        found = selectors.statuses_hydrate(viewer=api.account, ids=[i for i in ids if i][:40])
         return ok(r.statuses([s for s in found if selectors.can_view(api.account, s)]))
     if api.account is None:
         raise ApiError(401, "The access token is invalid")
@@ -171,7 +170,7 @@ def _product_post(
     scope={"GET": "read:statuses", "PUT": "write:statuses", "DELETE": "write:statuses"},
     auth="optional",
 )
-def status(api: ApiRequest, status_id: str) -> HttpResponse:
+def status(api: ApiRequest, status_id: int) -> HttpResponse:
     r = Renderer(api.request)
     if api.request.method == "PUT":
         if api.account is None:
@@ -224,7 +223,7 @@ def _edit_fields(api: ApiRequest) -> dict[str, Any]:
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
-def history(api: ApiRequest, status_id: str) -> HttpResponse:
+def history(api: ApiRequest, status_id: int) -> HttpResponse:
     """The versions of a post, oldest first (one, the current, for a post never edited)."""
     r = Renderer(api.request)
     status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
@@ -233,7 +232,7 @@ def history(api: ApiRequest, status_id: str) -> HttpResponse:
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
-def context(api: ApiRequest, status_id: str) -> HttpResponse:
+def context(api: ApiRequest, status_id: int) -> HttpResponse:
     r = Renderer(api.request)
     status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
     ancestors, descendants = selectors.status_context(viewer=api.account, status=status)
@@ -241,7 +240,7 @@ def context(api: ApiRequest, status_id: str) -> HttpResponse:
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
-def source(api: ApiRequest, status_id: str) -> HttpResponse:
+def source(api: ApiRequest, status_id: int) -> HttpResponse:
     status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
     if api.account is None or status.account_id != api.account.pk:
         raise ApiError(404, "Record not found")
@@ -251,7 +250,7 @@ def source(api: ApiRequest, status_id: str) -> HttpResponse:
 def _action(service: Any, *, returns_reblog: bool = False, own_only: bool = False) -> Any:
     """POST /api/v1/statuses/:id/<action>. Repeating an action is harmless, as in Mastodon."""
 
-    def view(api: ApiRequest, status_id: str) -> HttpResponse:
+    def view(api: ApiRequest, status_id: int) -> HttpResponse:
         r = Renderer(api.request)
         options = {}
         if returns_reblog:
@@ -282,7 +281,7 @@ def _action(service: Any, *, returns_reblog: bool = False, own_only: bool = Fals
 
 def _accounts_of(field: str) -> Any:
     @endpoint("GET", scope="read:accounts", auth="optional")
-    def view(api: ApiRequest, status_id: str) -> HttpResponse:
+    def view(api: ApiRequest, status_id: int) -> HttpResponse:
         r = Renderer(api.request)
         status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
         original = status.reblog_of or status
@@ -317,7 +316,7 @@ def scheduled_list(api: ApiRequest) -> HttpResponse:
     "DELETE",
     scope={"GET": "read:statuses", "PUT": "write:statuses", "DELETE": "write:statuses"},
 )
-def scheduled_one(api: ApiRequest, scheduled_id: str) -> HttpResponse:
+def scheduled_one(api: ApiRequest, scheduled_id: int) -> HttpResponse:
     r = Renderer(api.request)
     if api.request.method == "PUT":
         scheduled = services.scheduled_status_update(
@@ -329,16 +328,14 @@ def scheduled_one(api: ApiRequest, scheduled_id: str) -> HttpResponse:
     if api.request.method == "DELETE":
         services.scheduled_status_cancel(account=api.user, scheduled_id=scheduled_id)
         return ok({})
-    found = ScheduledStatus.objects.filter(
-        pk=int(scheduled_id) if scheduled_id.isdigit() else -1, account=api.user
-    ).first()
+    found = ScheduledStatus.objects.filter(pk=scheduled_id, account=api.user).first()
     if found is None:
         raise ApiError(404, "Record not found")
     return ok(scheduled_entity(r, found))
 
 
-def _poll_for(api: ApiRequest, poll_id: str) -> Poll:
-    poll = Poll.objects.filter(pk=int(poll_id) if poll_id.isdigit() else -1).first()
+def _poll_for(api: ApiRequest, poll_id: int) -> Poll:
+    poll = Poll.objects.filter(pk=poll_id).first()
     if poll is None:
         raise ApiError(404, "Record not found")
     status = _one(api, poll.status_id)
@@ -346,12 +343,12 @@ def _poll_for(api: ApiRequest, poll_id: str) -> Poll:
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
-def poll(api: ApiRequest, poll_id: str) -> HttpResponse:
+def poll(api: ApiRequest, poll_id: int) -> HttpResponse:
     return ok(Renderer(api.request).poll(_poll_for(api, poll_id)))
 
 
 @endpoint("POST", scope="write:statuses")
-def poll_votes(api: ApiRequest, poll_id: str) -> HttpResponse:
+def poll_votes(api: ApiRequest, poll_id: int) -> HttpResponse:
     _poll_for(api, poll_id)  # 404 before anything else for a poll one cannot see
     choices = api.params.list("choices")
     try:

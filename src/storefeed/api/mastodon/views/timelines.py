@@ -56,7 +56,7 @@ def tag(api: ApiRequest, hashtag: str) -> HttpResponse:
 
 
 @endpoint("GET", scope="read:lists")
-def list_(api: ApiRequest, list_id: str) -> HttpResponse:
+def list_(api: ApiRequest, list_id: int) -> HttpResponse:
     return _page(api, list_timeline_ids(viewer=api.user, list_id=list_id, **cursors(api)))
 
 
@@ -146,7 +146,7 @@ def featured_tags(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("DELETE", scope="write:accounts")
-def featured_tag(api: ApiRequest, featured_id: str) -> HttpResponse:
+def featured_tag(api: ApiRequest, featured_id: int) -> HttpResponse:
     services.featured_tag_delete(account=api.user, featured_id=featured_id)
     return ok({})
 

@@ -274,11 +274,15 @@ def product_get(request: HttpRequest, product_id: str) -> dict:
 
 
 @router.patch("/products/{product_id}", auth=WRITE, response={200: ProductOut, **ERRORS})
-def product_patch(request: HttpRequest, product_id: str, payload: ProductPatch) -> dict:
+def product_patch(
+    request: HttpRequest, product_id: str, payload: ProductPatch | None = None
+) -> dict:
     """Change what is sent; `status` withdraws the product or puts it back on sale."""
     account = account_of(request)
     pk = to_id(product_id)
-    sent = payload.model_dump(exclude_unset=True)
+    # Whose product it is comes first, before "nothing to change" can answer 200.
+    selectors.product_for_seller(seller=account, product_id=pk)
+    sent = payload.model_dump(exclude_unset=True) if payload is not None else {}
     status = sent.pop("status", None)
     if sent:
         services.product_update(account=account, product_id=pk, **sent)

@@ -23,32 +23,13 @@ from storefeed.api.shop.common import (
     to_id,
 )
 from storefeed.core.errors import NotFound, ValidationFailed
-from storefeed.orders import selectors, services
+from storefeed.orders import carriers, selectors, services, workflow
 from storefeed.orders.models import Address, Order, OrderItem
 from storefeed.orders.selectors import CartLine
 from storefeed.orders.states import state_label
 from storefeed.social.selectors import is_following
 
 router = Router(tags=["orders"])
-
-# What each party may do next, by state (the domain refuses anything else anyway; this
-# saves clients from guessing which buttons to show).
-ACTIONS: dict[str, dict[str, list[str]]] = {
-    "buyer": {
-        "pending_payment": ["pay", "cancel"],
-        "paid": ["cancel"],
-        "shipped": ["confirm"],
-        "delivered": ["refund_request"],
-        "refund_declined": ["dispute"],
-    },
-    "seller": {
-        "pending_payment": ["cancel"],
-        "paid": ["ship", "cancel"],
-        "refund_requested": ["refund_accept", "refund_decline"],
-    },
-    "staff": {"disputed": ["resolve"]},
-}
-
 
 # --- Schemas ---------------------------------------------------------------------------------
 
@@ -170,6 +151,7 @@ class OrderItemOut(Schema):
     quantity: int
     line_total: str
     source_status_id: str | None
+    reposter_id: str | None  # bought from this account's repost of the post
 
 
 class ShippingOut(Schema):
@@ -177,7 +159,9 @@ class ShippingOut(Schema):
     phone: str
     address: str
     carrier: str
+    carrier_name: str
     tracking_number: str
+    tracking_url: str | None
 
 
 class ReasonsOut(Schema):
@@ -315,7 +299,7 @@ def render_order(
         "role": role,
         "state": order.state,
         "state_label": state_label(order.state),
-        "actions": list(ACTIONS[role].get(order.state, [])),
+        "actions": workflow.available(order, role),
         "buyer": _party(order.buyer),
         "seller": _party(order.seller),
         "items": [
@@ -328,6 +312,7 @@ def render_order(
                 "quantity": item.quantity,
                 "line_total": amount(item.line_total_fen, currency),
                 "source_status_id": sid(item.source_status_id),
+                "reposter_id": sid(item.reposter_id),
             }
             for item in (order.items.all() if items is None else items)
         ],
@@ -339,7 +324,9 @@ def render_order(
             "phone": order.ship_phone,
             "address": order.ship_address,
             "carrier": order.carrier,
+            "carrier_name": carriers.label(order.carrier),
             "tracking_number": order.tracking_number,
+            "tracking_url": carriers.tracking_url(order.carrier, order.tracking_number),
         },
         "reasons": {
             "cancel": order.cancel_reason,

@@ -60,7 +60,7 @@ class ApplicantOut(Schema):
 
 
 class StaffApplicationOut(ApplicationOut):
-    """What staff see: the personal data unmasked, and who applied."""
+    """What staff see: who applied; the personal data masked unless asked for with a reason."""
 
     account: ApplicantOut
     decided_by: str | None
@@ -87,11 +87,6 @@ def _field(application: SellerApplication) -> dict:
     return {"slug": application.field.slug, "name": application.field.name}
 
 
-def _masked_name(name: str) -> str:
-    """ "Li Ai" -> "L****": the first character only (sellers.models.mask keeps an end)."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
 def render_application(application: SellerApplication) -> dict:
     return {
         "id": str(application.pk),
@@ -100,7 +95,7 @@ def render_application(application: SellerApplication) -> dict:
         "field": _field(application),
         "sells": application.sells,
         "contact_phone": application.masked_phone,
-        "real_name": _masked_name(application.real_name),
+        "real_name": application.masked_real_name,
         "id_number": application.masked_id_number,
         "reason": application.reason,
         "created_at": iso(application.created_at),
@@ -108,13 +103,22 @@ def render_application(application: SellerApplication) -> dict:
     }
 
 
-def render_staff_application(application: SellerApplication) -> dict:
+def render_staff_application(application: SellerApplication, *, revealed: bool = False) -> dict:
+    """What staff see of an application: the personal data masked unless `revealed` (a
+    look recorded with its reason by `application_personal_data_reveal`)."""
     account: User = application.account
+    personal = (
+        {
+            "contact_phone": application.contact_phone,
+            "real_name": application.real_name,
+            "id_number": application.id_number,
+        }
+        if revealed
+        else {}
+    )
     return {
         **render_application(application),
-        "contact_phone": application.contact_phone,
-        "real_name": application.real_name,
-        "id_number": application.id_number,
+        **personal,
         "account": {
             "id": str(account.pk),
             "username": account.username,
@@ -189,6 +193,19 @@ def staff_queue(request: HttpRequest, query: Query[StaffQueueQuery]) -> list[dic
         state=None if query.state == "all" else query.state, max_id=max_id, limit=query.limit
     )
     return [render_staff_application(a) for a in rows]
+
+
+@router.post(
+    "/admin/seller_applications/{application_id}/personal_data",
+    auth=WRITE,
+    response={200: StaffApplicationOut, **ERRORS},
+)
+def reveal(request: HttpRequest, application_id: str, payload: ReasonIn) -> dict:
+    """Staff: the applicant's personal data unmasked, for a reason that is recorded."""
+    application = services.application_personal_data_reveal(
+        application_id=to_id(application_id), by=account_of(request), reason=payload.reason
+    )
+    return render_staff_application(application, revealed=True)
 
 
 @router.post(
