@@ -10,7 +10,7 @@ from django.urls import URLPattern
 from django.utils import translation
 
 from storefeed.accounts.models import ExpertField
-from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
+from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
 from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.routing import route
@@ -76,10 +76,9 @@ def suggestions_v1(api: ApiRequest) -> HttpResponse:
 
 
 @endpoint("DELETE", auth="required", scope="read")
-def suggestion_remove(api: ApiRequest, account_id: str) -> HttpResponse:
-    if not account_id.isdigit() or len(account_id) > 19:
-        raise not_found()
-    services.suggestion_dismiss(account=api.user, target_id=int(account_id))
+def suggestion_remove(api: ApiRequest, account_id: int) -> HttpResponse:
+    # The id in the path is parsed by the endpoint wrapper (ASCII digits below 2^63).
+    services.suggestion_dismiss(account=api.user, target_id=account_id)
     return ok({})
 
 

@@ -21,7 +21,7 @@ class PeriodQuery(Schema):
     until: str | None = None  # YYYY-MM-DD; today when left out
 
 
-class CountsOut(Schema):
+class InsightCountsOut(Schema):
     impressions: int
     taps: int
     carts: int
@@ -32,24 +32,24 @@ class CountsOut(Schema):
     refunded: str
 
 
-class DayOut(CountsOut):
+class InsightDayOut(InsightCountsOut):
     date: str
 
 
-class PostOut(CountsOut):
+class PostInsightOut(InsightCountsOut):
     status_id: str
 
 
-class PostDaysOut(PostOut):
-    days: list[DayOut]
+class PostInsightDaysOut(PostInsightOut):
+    days: list[InsightDayOut]
 
 
-class ProductOut(CountsOut):
+class ProductInsightOut(InsightCountsOut):
     product_id: str
 
 
-class ProductDaysOut(ProductOut):
-    days: list[DayOut]
+class ProductInsightDaysOut(ProductInsightOut):
+    days: list[InsightDayOut]
 
 
 def render_counts(counts: Counts) -> dict[str, Any]:
@@ -73,14 +73,14 @@ def render_line(line: selectors.Line, id_name: str) -> dict[str, Any]:
     return body
 
 
-@router.get("/insights/posts", auth=READ, response={200: list[PostOut], **ERRORS})
+@router.get("/insights/posts", auth=READ, response={200: list[PostInsightOut], **ERRORS})
 def posts(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict]:
     start, end = selectors.period(query.since, query.until)
     lines = selectors.posts_insight(seller=account_of(request), start=start, end=end)
     return [render_line(line, "status_id") for line in lines]
 
 
-@router.get("/insights/posts/{status_id}", auth=READ, response={200: PostDaysOut, **ERRORS})
+@router.get("/insights/posts/{status_id}", auth=READ, response={200: PostInsightDaysOut, **ERRORS})
 def post(request: HttpRequest, status_id: str, query: Query[PeriodQuery]) -> dict:
     start, end = selectors.period(query.since, query.until)
     pk = to_id(status_id, field="status_id")
@@ -88,14 +88,16 @@ def post(request: HttpRequest, status_id: str, query: Query[PeriodQuery]) -> dic
     return render_line(line, "status_id")
 
 
-@router.get("/insights/products", auth=READ, response={200: list[ProductOut], **ERRORS})
+@router.get("/insights/products", auth=READ, response={200: list[ProductInsightOut], **ERRORS})
 def products(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict]:
     start, end = selectors.period(query.since, query.until)
     lines = selectors.products_insight(seller=account_of(request), start=start, end=end)
     return [render_line(line, "product_id") for line in lines]
 
 
-@router.get("/insights/products/{product_id}", auth=READ, response={200: ProductDaysOut, **ERRORS})
+@router.get(
+    "/insights/products/{product_id}", auth=READ, response={200: ProductInsightDaysOut, **ERRORS}
+)
 def product(request: HttpRequest, product_id: str, query: Query[PeriodQuery]) -> dict:
     start, end = selectors.period(query.since, query.until)
     pk = to_id(product_id, field="product_id")
