@@ -166,8 +166,9 @@ def test_a_tag_made_of_punctuation_gets_a_clear_message(client):
 
 
 def test_search_finds_people_and_tags(client, bob):
-    body = client.get("/search", {"q": "bo"}).content.decode()
+    body = client.get("/search", {"q": "bo", "tab": "people"}).content.decode()
     assert 'data-username="bob"' in body
+    assert 'data-username="bob"' in client.get("/search", {"q": "@bo"}).content.decode()
     body = client.get("/search", {"q": "#美妆"}).content.decode()
     assert 'data-testid="tag-result"' in body
     assert "/tags/%E7%BE%8E%E5%A6%86" in body

@@ -1,5 +1,7 @@
 """Reads of accounts: by name, search, the expert fields, email confirmation."""
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
@@ -30,11 +32,14 @@ def account_by_id(account_id: int | str | None) -> User | None:
     return User.objects.select_related("expert_field").filter(pk=pk, is_active=True).first()
 
 
-def account_search(*, query: str, limit: int = 20) -> list[User]:
+def account_search(
+    *, query: str, limit: int = 20, among: Collection[int] | None = None
+) -> list[User]:
     """Accounts whose username or display name contains the query: exact username first,
-    then names that start with it, then the rest; within each, most followed first."""
+    then names that start with it, then the rest; within each, most followed first. Only
+    those in `among` when given (the accounts one follows, say)."""
     query = (query or "").strip().lstrip("@")
-    if not query:
+    if not query or (among is not None and not among):
         return []
     limit = max(1, min(limit, 80))
     rank = Case(
@@ -43,10 +48,11 @@ def account_search(*, query: str, limit: int = 20) -> list[User]:
         default=Value(2),
         output_field=IntegerField(),
     )
+    accounts = User.objects.select_related("expert_field").filter(is_active=True)
+    if among is not None:
+        accounts = accounts.filter(pk__in=list(among))
     return list(
-        User.objects.select_related("expert_field")
-        .filter(is_active=True)
-        .filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+        accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
         .annotate(rank=rank)
         .order_by("rank", "-followers_count", "username")[:limit]
     )

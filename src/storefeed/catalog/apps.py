@@ -15,3 +15,8 @@ class CatalogConfig(AppConfig):
 
         hydration.register(attach_product_cards)
         hydration.register_cards(product_cards_for)
+        # `storefeed search_rebuild` rebuilds the products' and items' index with the posts'.
+        from storefeed.catalog.search import catalog_index_rebuild
+        from storefeed.posts import search
+
+        search.register_rebuild("products and items", catalog_index_rebuild)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from storefeed.core.fulltext import DocumentField
 from storefeed.core.ids import new_id
 
 MAX_ITEMS_PER_POST = 9
@@ -51,7 +52,15 @@ class Product(models.Model):
                 name="catalog_product_variants_hold_stock",
             ),
         ]
-        indexes = [models.Index(fields=["seller", "status", "-id"])]
+        indexes = [
+            models.Index(fields=["seller", "status", "-id"]),
+            # Search (catalog/search.py) looks up every matching product by id for what it
+            # filters and sorts on; covering them saves a table read per match. Not stock,
+            # which every sale changes.
+            models.Index(
+                fields=["id", "status", "seller", "price_fen"], name="catalog_product_search"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -204,3 +213,26 @@ class PostProduct(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["product"]), models.Index(fields=["external_item"])]
+
+
+class ProductSearch(models.Model):
+    """A product's row in the full-text index (see catalog/search.py): the title's tokens,
+    and the title's and description's together (`body`), so that a match in the title can be
+    ranked first and any match found in one column. Whether it is on
+    sale, its seller active, its price and stock are read live when searching."""
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = DocumentField()
+    body = DocumentField()
+
+
+class ItemSearch(models.Model):
+    """A third-party item's row in the full-text index, as ProductSearch."""
+
+    item = models.OneToOneField(
+        ExternalItem, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = DocumentField()
+    body = DocumentField()

@@ -310,6 +310,11 @@ def _with_cards(products: Sequence[Product]) -> list[Product]:
     return list(products)
 
 
+def products_with_cards(ids: Sequence[int]) -> list[Product]:
+    """These products, each with `.card`, newest first (one query)."""
+    return _with_cards(list(_products_qs().filter(pk__in=list(ids)))) if ids else []
+
+
 def seller_products(
     *,
     seller: User,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
-from storefeed.catalog import importers
+from storefeed.catalog import importers, search
 from storefeed.catalog.errors import ItemUnreadable, TooManyItems
 from storefeed.catalog.importers import ItemData
 from storefeed.catalog.models import (
@@ -293,6 +293,7 @@ def product_create(
             ]
         )
         _store_images(product, prepared)
+        search.product_index([product.pk])
     return product
 
 
@@ -344,6 +345,8 @@ def product_update(
             setattr(product, name, value)
         if changes:
             product.save(update_fields=[*changes, "updated_at"])
+        if "title" in changes or "description" in changes:
+            search.product_index([product.pk])
         if prepared is not None:
             product.images.all().delete()
             _store_images(product, prepared)
@@ -785,12 +788,14 @@ def _item_save(data: Any, account: User | None) -> ExternalItem:
                     .first()
                 )
                 if item is None:
-                    return ExternalItem.objects.create(
+                    item = ExternalItem.objects.create(
                         source=source, item_id=item_id, created_by=account, **fields
                     )
-                for name, value in fields.items():
-                    setattr(item, name, value)
-                item.save(update_fields=list(fields))
+                else:
+                    for name, value in fields.items():
+                        setattr(item, name, value)
+                    item.save(update_fields=list(fields))
+                search.item_index([item.pk])
                 return item
         except IntegrityError:
             continue  # another request created it meanwhile: update that row
@@ -882,6 +887,7 @@ def external_item_manual(
         if processed is not None:
             item.image.save(processed.original.name or "image.jpg", processed.original, save=False)
         item.save()
+        search.item_index([item.pk])
     return item
 
 
@@ -936,5 +942,6 @@ def external_items_refresh(
             ExternalItem.objects.filter(pk=pk).update(
                 **fields, fetched_ok=True, last_checked_at=checked, attempted_at=checked
             )
+            search.item_index([pk])
         refreshed += 1
     return refreshed

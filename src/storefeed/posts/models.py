@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from storefeed.core.fulltext import DocumentField
 from storefeed.core.ids import new_id
 
 
@@ -299,3 +300,15 @@ class SiteStats(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="posts_sitestats_one_row")]
+
+
+class StatusSearch(models.Model):
+    """A post's row in the full-text index (core/fulltext.py): its text, content warning and
+    poll options as tokens. A tsvector with a GIN index on PostgreSQL; on SQLite an FTS5
+    table (`posts_statussearch_fts`, kept in step by triggers) indexes this column. Written
+    by posts/search.py in the transaction that writes the post; goes with it."""
+
+    status = models.OneToOneField(
+        Status, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    document = DocumentField()

@@ -30,7 +30,7 @@ from storefeed.core.text import (
 )
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
-from storefeed.posts import signals
+from storefeed.posts import search, signals
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     Bookmark,
@@ -353,6 +353,8 @@ def _status_create(
             type=NotificationType.MENTION,
             status_id=status.pk,
         )
+    if status.reblog_of_id is None:
+        search.status_index([status.pk])
     signals.status_created.send(sender=Status, status_id=status.pk)
     return status
 
@@ -587,6 +589,7 @@ def status_update(
         latest = status_snapshot(status=status, media=media, poll=current_poll)
         latest.created_at = now
         latest.save()
+        search.status_index([status.pk])
 
         from storefeed.posts import tasks  # tasks imports this module
 

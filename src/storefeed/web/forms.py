@@ -291,11 +291,40 @@ class PasswordChangeForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    """The search page's query string: what to look for, which tab, the product filters.
+    Amounts are checked by the catalog's own parser (catalog.search.product_filters)."""
+
     q = forms.CharField(
         label=_("Search"),
-        max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": _("Search people and #tags")}),
+        max_length=200,
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Search posts, products and people")}),
     )
+    tab = forms.ChoiceField(
+        choices=[
+            ("posts", "posts"),
+            ("products", "products"),
+            ("people", "people"),
+            ("tags", "tags"),
+        ],
+        required=False,
+    )
+    min_price = forms.CharField(label=_("Lowest price"), max_length=20, required=False)
+    max_price = forms.CharField(label=_("Highest price"), max_length=20, required=False)
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    field = forms.SlugField(label=_("Field"), max_length=50, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("relevance", _("Best match")),
+            ("newest", _("Newest")),
+            ("price_asc", _("Price, low to high")),
+            ("price_desc", _("Price, high to low")),
+            ("best_selling", _("Best selling")),
+        ],
+        required=False,
+    )
+    offset = forms.IntegerField(min_value=0, max_value=10_000, required=False)
 
 
 class PasswordResetRequestForm(forms.Form):

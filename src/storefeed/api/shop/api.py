@@ -125,9 +125,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from storefeed.api.shop.endpoints import catalog, insights, orders, sellers, wallet
+    from storefeed.api.shop.endpoints import catalog, insights, orders, search, sellers, wallet
 
     api.add_router("", sellers.router)
+    api.add_router("", search.router)  # before catalog's /products/{product_id}
     api.add_router("", catalog.router)
     api.add_router("", wallet.router)
     api.add_router("", orders.router)
