@@ -175,6 +175,11 @@ def _sse_message(delivery: Delivery) -> bytes:
 
 
 async def _sse(send: Any, receive: Any, client: Client, stream: Any, cors: list) -> None:
+    # Registered before the answer starts: an event routed once the client has the headers
+    # reaches it.
+    connection = Connection(client)
+    connection.streams.add(stream)
+    hub.add(connection)
     await send(
         {
             "type": "http.response.start",
@@ -188,9 +193,6 @@ async def _sse(send: Any, receive: Any, client: Client, stream: Any, cors: list)
         }
     )
     await send({"type": "http.response.body", "body": b":)\n\n", "more_body": True})
-    connection = Connection(client)
-    connection.streams.add(stream)
-    hub.add(connection)
     watcher = asyncio.create_task(_until_disconnect(receive, connection))
     try:
         while not connection.closed:

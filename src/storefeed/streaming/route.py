@@ -21,6 +21,7 @@ import orjson
 from django.apps import apps
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext
 
 from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import Renderer
@@ -372,7 +373,11 @@ class Router:
                 r = Renderer(_Request(reader.base, reader.lang))
                 with translation.override(reader.lang):
                     per_language[key] = [
-                        {**r.product_card(card), "status_ids": [str(s) for s in posts_]}
+                        {
+                            **r.product_card(card),
+                            "price_text": _price_text(card),
+                            "status_ids": [str(s) for s in posts_],
+                        }
                         for card, posts_ in cards()
                     ]
             for entity in per_language[key]:
@@ -384,6 +389,15 @@ class Router:
         for sid in sorted(carrying):
             self._public(sid, "status.update")
             self._home(sid, "status.update")
+
+
+def _price_text(card: Any) -> str:
+    """The price as the web cards show it (in the active language)."""
+    if card.price_fen is None:
+        return ""
+    if card.has_variants:
+        return gettext("from %(price)s") % {"price": card.price_display}
+    return str(card.price_display)
 
 
 def route(
