@@ -109,6 +109,8 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=20)
     parser.add_argument("--followers", type=int, default=200, help="signed-in user streams")
     parser.add_argument("--redis-url", default="", help="carry events over Redis pub/sub")
+    parser.add_argument("--ws", default="websockets-sansio", help="uvicorn's --ws")
+    parser.add_argument("--deflate", default="false", help="uvicorn's --ws-per-message-deflate")
     args = parser.parse_args()
     if not 1 <= args.connections <= 5000 or not 1 <= args.posts <= 200:
         parser.error("1-5000 connections, 1-200 posts")
@@ -152,7 +154,7 @@ def main() -> int:
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "storefeed.streaming.asgi:application", "--host",
          "127.0.0.1", "--port", str(port), "--no-access-log", "--lifespan", "on",
-         "--log-level", "warning"],
+         "--log-level", "warning", "--ws", args.ws, "--ws-per-message-deflate", args.deflate],
         env=env,
     )  # fmt: skip
     try:

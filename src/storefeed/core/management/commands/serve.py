@@ -92,6 +92,12 @@ def streaming_command(host: str, options: dict[str, Any]) -> list[str]:
         "on",
         "--timeout-graceful-shutdown",
         "5",
+        # What an idle connection costs (bench/streaming.py): the sans-I/O WebSocket protocol,
+        # and no per-message deflate, whose zlib state was over half of it (61 -> 27 KiB).
+        "--ws",
+        "websockets-sansio",
+        "--ws-per-message-deflate",
+        "false",
     ]
 
 
