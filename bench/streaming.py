@@ -151,7 +151,7 @@ def main() -> int:
 
     port = free_port()
     env = {**os.environ, "STOREFEED_STREAMING_PORT": str(port), "STOREFEED_STREAMING_POLL": "0.2"}
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "storefeed.streaming.asgi:application", "--host",
          "127.0.0.1", "--port", str(port), "--no-access-log", "--lifespan", "on",
          "--log-level", "warning", "--ws", args.ws, "--ws-per-message-deflate", args.deflate],
