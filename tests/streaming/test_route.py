@@ -148,3 +148,22 @@ def test_a_product_change_goes_to_its_windows(alice):
     assert updated["id"] == str(post.pk)
     assert updated["products"][0]["stock"] == 53
     assert [d for d in out if d.key == 3] == []
+
+
+def test_a_full_window_is_checked_id_by_id():
+    """Between a window's ids the timeline may hold more posts than a page: then each id is
+    asked alone, so none is missed."""
+    from storefeed.streaming.route import MAX_PAGE, _shown
+
+    timeline = list(range(1000, 1200))  # every id in range is in the timeline
+    calls = []
+
+    def page(*, max_id, since_id, limit):
+        calls.append(limit)
+        return [i for i in reversed(timeline) if since_id < i < max_id][:limit]
+
+    assert _shown([1000, 1100, 1150], page) == {1000, 1100, 1150}
+    assert calls == [MAX_PAGE, 1, 1, 1]
+    calls.clear()
+    assert _shown([1001, 1003], page) == {1001, 1003}
+    assert calls == [MAX_PAGE]

@@ -15,6 +15,7 @@ Mastodon renders public streams without a reader).
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import orjson
@@ -30,6 +31,7 @@ from storefeed.core.errors import DomainError
 from storefeed.notifications.selectors import notifications_for
 from storefeed.posts import selectors as posts
 from storefeed.posts.models import Mention, Status, StatusTag, Visibility
+from storefeed.posts.selectors import MAX_PAGE
 from storefeed.social.models import Follow
 from storefeed.social.selectors import hidden_account_ids
 from storefeed.timelines.lists import list_timeline_ids
@@ -158,16 +160,16 @@ class Router:
         self._shared: dict[tuple[str, str, int], dict[str, Any] | None] = {}
         self._own: dict[tuple[int, str, str, int], dict[str, Any] | None] = {}
         self._hidden: dict[int, set[int]] = {}
+        self._shown: dict[tuple[int, int], set[int]] = {}
 
     def deliveries(self, batch: Batch) -> list[Delivery]:
         for sid in sorted(batch.created):
             self._public(sid, "update")
             self._direct(sid)
-        for sid in sorted(batch.home):
-            self._home(sid, "update")
+        self._home(batch.home, "update")
         for sid in sorted(batch.updated):
             self._public(sid, "status.update")
-            self._home(sid, "status.update")
+        self._home(batch.updated, "status.update")
         if batch.deleted:
             self._deleted(batch.deleted)
         if batch.recipients:
@@ -192,6 +194,21 @@ class Router:
         if key not in self._own:
             self._own[key] = self._render(reader, reader.user, sid)
         return self._own[key]
+
+    def own_many(self, reader: Reader, sids: list[int]) -> list[dict[str, Any]]:
+        """`own` for several statuses, rendered in one call (one live query for all)."""
+        assert reader.user is not None
+        missing = [
+            s for s in sids if (reader.user.pk, reader.base, reader.lang, s) not in self._own
+        ]
+        if missing:
+            with translation.override(reader.lang):
+                found = render_statuses(_Request(reader.base, reader.lang), reader.user, missing)
+            by_id = {int(e["id"]): e for e in found}
+            for sid in missing:
+                self._own[reader.user.pk, reader.base, reader.lang, sid] = by_id.get(sid)
+        entities = [self._own[reader.user.pk, reader.base, reader.lang, s] for s in sids]
+        return [e for e in entities if e is not None]
 
     @staticmethod
     def _render(reader: Reader, viewer: User | None, sid: int) -> dict[str, Any] | None:
@@ -262,28 +279,37 @@ class Router:
         )
         return found, row
 
-    def _home(self, sid: int, event: str) -> None:
-        candidates, _author = self._candidates(sid)
-        around = {"max_id": sid + 1, "since_id": sid - 1, "limit": 1}
-        in_home: dict[int, bool] = {}
+    def _home(self, sids: Iterable[int], event: str) -> None:
+        """`event` for each of `sids` on the `user` and `list` streams of the readers whose
+        home (or list) shows it. Per reader, the home is read once over the ids' range (a page
+        of at most MAX_PAGE; a full page is checked id by id instead, so nothing is missed)
+        and the statuses are rendered in one call."""
+        wanted: dict[int, list[int]] = {}  # reader user id -> the ids that may be theirs
+        for sid in sorted(set(sids)):
+            for uid in self._candidates(sid)[0]:
+                wanted.setdefault(uid, []).append(sid)
         for reader in self.readers:
-            if reader.user is None or reader.user.pk not in candidates:
+            user = reader.user
+            if user is None or user.pk not in wanted:
                 continue
             for stream in reader.has(USER, LIST):
                 if stream.name == USER:
-                    uid = reader.user.pk
-                    if uid not in in_home:
-                        in_home[uid] = sid in home_timeline_ids(viewer=reader.user, **around)
-                    shown = in_home[uid]
-                else:
-                    try:
-                        shown = sid in list_timeline_ids(
-                            viewer=reader.user, list_id=stream.list_id, **around
+                    key: tuple[int, int] = (user.pk, 0)
+                    if key not in self._shown:
+                        self._shown[key] = _shown(
+                            wanted[user.pk], partial(home_timeline_ids, viewer=user)
                         )
-                    except DomainError:  # the list was deleted meanwhile
-                        shown = False
-                if shown and (entity := self.own(reader, sid)) is not None:
+                else:
+                    key = (user.pk, stream.list_id)
+                    if key not in self._shown:
+                        self._shown[key] = _shown(
+                            wanted[user.pk],
+                            partial(list_timeline_ids, viewer=user, list_id=stream.list_id),
+                        )
+                shown = [sid for sid in wanted[user.pk] if sid in self._shown[key]]
+                for entity in self.own_many(reader, shown):
                     self.send(reader, stream, event, entity)
+        self._shown.clear()
 
     def _direct(self, sid: int) -> None:
         """Mastodon's `conversation` event on the `direct` stream: a direct post, to its author
@@ -388,7 +414,25 @@ class Router:
         # price): Mastodon's status.update, where the reader's timelines show them.
         for sid in sorted(carrying):
             self._public(sid, "status.update")
-            self._home(sid, "status.update")
+        self._home(carrying, "status.update")
+
+
+def _shown(sids: list[int], page: Any) -> set[int]:
+    """Which of `sids` (ascending) a timeline shows, read through `page(max_id=, since_id=,
+    limit=)` (the timeline's own selector): in windows of at most MAX_PAGE ids, one page
+    each; a window whose page comes back full may hold other posts between them, so its ids
+    are then asked one by one."""
+    found: set[int] = set()
+    for start in range(0, len(sids), MAX_PAGE):
+        window = sids[start : start + MAX_PAGE]
+        try:
+            got = page(max_id=window[-1] + 1, since_id=window[0] - 1, limit=MAX_PAGE)
+            if len(got) >= MAX_PAGE:
+                got = [g for sid in window for g in page(max_id=sid + 1, since_id=sid - 1, limit=1)]
+        except DomainError:  # a list deleted meanwhile
+            return set()
+        found.update(set(got) & set(window))
+    return found
 
 
 def _price_text(card: Any) -> str:
