@@ -111,6 +111,7 @@ COMMERCE_TESTS = (
     "shop_api",
     "web_shop",
     "mastodon/test_product_posts.py",
+    "browser/test_live_shop.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",
 )
