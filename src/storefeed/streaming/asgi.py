@@ -165,8 +165,10 @@ async def _http(scope: Scope, receive: Any, send: Any) -> None:
 async def _prepare(client: Client, names: set[str]) -> None:
     """Notifications start after the newest one the reader has now."""
     user = client.user
-    if user is not None and names & {USER, NOTIFICATIONS} and user.pk not in hub.notified:
-        hub.notified[user.pk] = await hub.in_thread(latest_notification, user)
+    if user is not None and names & {USER, NOTIFICATIONS}:
+        # Never behind the newest: a reader who comes back is not sent what came meanwhile.
+        latest = await hub.in_thread(latest_notification, user)
+        hub.notified[user.pk] = max(hub.notified.get(user.pk, 0), latest)
 
 
 def _sse_message(delivery: Delivery) -> bytes:
