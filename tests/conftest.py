@@ -112,6 +112,7 @@ COMMERCE_TESTS = (
     "web_shop",
     "insights",
     "mastodon/test_product_posts.py",
+    "browser/test_live_shop.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",
     "discovery/test_commerce.py",

@@ -66,6 +66,8 @@ def serving(
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "storefeed.config.settings",
             "PORT": str(port),
+            # The streaming API's port: a free one (PORT + 1, the default, may be taken).
+            "STOREFEED_STREAMING_PORT": str(free_port()),
             **env,
         },
         stdout=sink,

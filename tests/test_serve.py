@@ -44,7 +44,8 @@ def children_of(pid: int) -> dict[str, int]:
         except OSError:
             continue
         if int(fields[1]) == pid:
-            name = next((n for n in ("gunicorn", "worker", "beat") if n in cmdline), cmdline)
+            names = ("gunicorn", "uvicorn", "worker", "beat")
+            name = next((n for n in names if n in cmdline), cmdline)
             found[name] = int(status.parent.name)
     return found
 
@@ -62,7 +63,7 @@ def test_serve_answers_then_stops_cleanly_on_ctrl_c(serve, tmp_path):
     assert (tmp_path / "var" / "storefeed.sqlite3").exists()  # migrated on the way up
     assert (tmp_path / "var" / "static" / "staticfiles.json").exists()  # static collected
     kids = children_of(process.pid)
-    assert set(kids) == {"gunicorn", "worker", "beat"}
+    assert set(kids) == {"gunicorn", "uvicorn", "worker", "beat"}
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0

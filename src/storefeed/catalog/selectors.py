@@ -332,6 +332,27 @@ def seller_products(
     return _with_cards(list(qs[: max(1, min(limit, 100))]))
 
 
+def live_product_cards(
+    *, product_ids: Sequence[int] = (), seller_id: int | None = None, posts: int = 20
+) -> list[tuple[ProductCard, list[int]]]:
+    """For live clients (the streaming API): the cards of these products (or of every product
+    of `seller_id`), as they are now, each with the ids of the newest `posts` posts carrying
+    it. Two queries."""
+    qs = _products_qs()
+    if seller_id is not None:
+        qs = qs.filter(seller_id=seller_id)
+    else:
+        qs = qs.filter(pk__in=sorted(set(product_ids)))
+    products = _with_cards(list(qs[:200]))
+    carrying: dict[int, list[int]] = {p.pk: [] for p in products}
+    if carrying:
+        rows = PostProduct.objects.filter(product_id__in=sorted(carrying)).order_by("-status_id")
+        for status_id, product_id in rows.values_list("status_id", "product_id")[:1000]:
+            if len(carrying[product_id]) < posts:
+                carrying[product_id].append(status_id)
+    return [(p.card, carrying[p.pk]) for p in products]  # type: ignore[attr-defined]
+
+
 @dataclass
 class ProductDetail:
     product: Product

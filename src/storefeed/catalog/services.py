@@ -37,7 +37,7 @@ from storefeed.catalog.models import (
     Variant,
 )
 from storefeed.catalog.selectors import product_for_seller
-from storefeed.core import sql
+from storefeed.core import events, sql
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.money import DEFAULT_CURRENCY, MAX_AMOUNT_MINOR, parse_amount
 from storefeed.core.parse import id_or_none, lookup_id, parse_count, parse_id
@@ -350,7 +350,15 @@ def product_update(
         if prepared is not None:
             product.images.all().delete()
             _store_images(product, prepared)
+        product_changed(product.pk)
     return product
+
+
+def product_changed(*product_ids: int) -> None:
+    """Tell live clients (core/events.py) that these products' cards changed: stock, price,
+    availability. Called by every write that moves one, inside its transaction; the event goes
+    out when it commits, and the streaming process reads the cards as they are then."""
+    events.publish("product", ids=sorted(set(product_ids)))
 
 
 def product_restock(
@@ -384,6 +392,7 @@ def product_restock(
                 _("There are not %(count)s units left to take off.") % {"count": -delta},
                 field="quantity",
             )
+        product_changed(product.pk)
     product.refresh_from_db()
     return product
 
@@ -393,6 +402,7 @@ def _product_move(account: User, product_id: object, to: str) -> Product:
         product = _own_product(account, product_id, lock=True)
         transition(product, to, legal=PRODUCT_TRANSITIONS, field="status")
         product.save(update_fields=["status", "updated_at"])
+        product_changed(product.pk)
     return product
 
 
@@ -428,6 +438,7 @@ def _variants_changed(product: Product) -> None:
     if summary["low"] is not None:
         product.price_fen = summary["low"]
     product.save(update_fields=["has_variants", "price_fen", "updated_at"])
+    product_changed(product.pk)
 
 
 def _check_variant_name(product: Product, name: str, *, exclude: int | None = None) -> None:
@@ -558,7 +569,10 @@ def stock_take(
     statement = stock_take_statement(
         product_id=product_id, variant_id=variant_id, quantity=quantity, on_sale=on_sale
     )
-    return sql.execute(*statement) == 1
+    taken = sql.execute(*statement) == 1
+    if taken:
+        product_changed(product_id)
+    return taken
 
 
 def stock_take_statement(
@@ -611,6 +625,7 @@ def stock_return(*, product_id: int, variant_id: int | None = None, quantity: in
         rows = Variant.objects.filter(pk=variant_id, product_id=product_id).update(
             stock=F("stock") + quantity
         )
+    product_changed(product_id)
     return rows == 1
 
 

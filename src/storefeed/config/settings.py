@@ -204,6 +204,16 @@ else:
 # Rendered parts (core/parts.py) each process keeps in memory in front of the cache above.
 PARTS_LOCAL_ENTRIES = int(os.environ.get("STOREFEED_PARTS_LOCAL_ENTRIES", "20000"))
 
+# The streaming API (storefeed.streaming, an ASGI process `storefeed serve` starts beside
+# gunicorn): its port, the address clients are told (the instance's `streaming_api`; unset,
+# ws://<the request's host>:STREAMING_PORT, or set it to the public wss:// address a proxy
+# serves it at), how often it polls the event table without Redis, and whether domain
+# services publish events at all (core/events.py).
+STREAMING_PORT = int(os.environ.get("STOREFEED_STREAMING_PORT", str(PORT + 1)))
+STREAMING_URL = os.environ.get("STOREFEED_STREAMING_URL", "").strip().rstrip("/")
+STREAMING_POLL_SECONDS = float(os.environ.get("STOREFEED_STREAMING_POLL", "0.2"))
+STREAMING_EVENTS = env_bool("STOREFEED_STREAMING_EVENTS", default=True)
+
 # Where home timelines live: "database" (HomeEntry rows, the default) or "redis" (sorted sets in
 # STOREFEED_REDIS_URL). An explicit choice, not implied by the Redis URL: switching moves every
 # home, which `storefeed timelines_rebuild` refills (docs/architecture.md).

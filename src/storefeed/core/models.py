@@ -1,4 +1,5 @@
-"""The one table core keeps: counters shared by every process when Redis is not configured."""
+"""The tables of core: counters shared by every process when Redis is not configured
+(core.limits), and the event relay the streaming process reads when there is no Redis."""
 
 from django.db import models
 
@@ -15,3 +16,12 @@ class LimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.count}"
+
+
+class Event(models.Model):
+    """An event for live clients (core/events.py), kept a short while for the streaming
+    process to read (the embedded default, without Redis). `body` is the event as JSON."""
+
+    id = models.BigAutoField(primary_key=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)

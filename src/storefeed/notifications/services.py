@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
+from storefeed.core import events
 from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
 from storefeed.core.parse import lookup_id
@@ -56,6 +57,7 @@ def notify(
         return None
     same = _same_event(recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id)
     existing = same.first()
+    events.publish("notification", recipients=[recipient_id])
     if existing is None:
         try:
             with transaction.atomic():
@@ -91,6 +93,7 @@ def _recipients(recipient_ids: Iterable[int], actor_id: int) -> list[int]:
 def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_id: int) -> int:
     """One notification per recipient; the unique constraint on (recipient, actor, type,
     status) turns one that exists already into nothing. Returns len(recipients)."""
+    events.publish("notification", recipients=recipients)
     Notification.objects.bulk_create(
         [
             Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
@@ -165,6 +168,8 @@ def notify_shop(
     )
     if save:
         note.save(force_insert=True)
+    # Also when the caller inserts the row itself: the event goes out after its commit.
+    events.publish("notification", recipients=[recipient_id])
     return note
 
 

@@ -33,7 +33,7 @@ from storefeed.accounts.models import User
 from storefeed.catalog.errors import NotAvailable
 from storefeed.catalog.models import ExternalItem, PostProduct, Product, ProductStatus, Variant
 from storefeed.catalog.selectors import Purchasable, product_for_purchase
-from storefeed.catalog.services import stock_return, stock_take_statement
+from storefeed.catalog.services import product_changed, stock_return, stock_take_statement
 from storefeed.core import sql
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_id
@@ -642,6 +642,8 @@ def _check_stock(
     ]
     if failed:
         raise _stock_refusal(failed)
+    # Live shop windows: the cards of these products change when this commits.
+    product_changed(*(line.product_id for line in lines))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from storefeed.accounts.models import User
+from storefeed.core import events
 from storefeed.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from storefeed.core.ids import new_version
 from storefeed.core.parse import id_or_none, lookup_id, parse_count
@@ -356,6 +357,7 @@ def _status_create(
     if status.reblog_of_id is None:
         search.status_index([status.pk])
     signals.status_created.send(sender=Status, status_id=status.pk)
+    events.publish("status.created", id=status.pk)
     return status
 
 
@@ -395,6 +397,7 @@ def status_delete(*, account: User, status_id: int | str) -> Status:
     signals.status_deleted.send(
         sender=Status, status_id=status.pk, account_id=account.pk, status_ids=removed_ids
     )
+    events.publish("status.deleted", ids=removed_ids)
     deleted_pk = status.pk
     Status.objects.filter(pk__in=removed_ids).delete()
     status.pk = deleted_pk
@@ -595,6 +598,7 @@ def status_update(
 
         # Written with the edit (the database queue): nothing is lost if the process dies.
         tasks.notify_status_update.enqueue(status.pk)
+        events.publish("status.updated", id=status.pk)
         return status
 
 
@@ -695,6 +699,7 @@ def status_reblog(
         status_id=original.pk,
     )
     signals.status_created.send(sender=Status, status_id=reblog.pk)
+    events.publish("status.created", id=reblog.pk)
     reblog.reblog_of = original
     return reblog
 
@@ -710,6 +715,7 @@ def status_unreblog(*, account: User, status_id: int | str) -> Status:
     signals.status_deleted.send(
         sender=Status, status_id=rows[0], account_id=account.pk, status_ids=rows
     )
+    events.publish("status.deleted", ids=rows)
     Status.objects.filter(pk__in=rows).delete()
     _decrement(Status, original.pk, "reblogs_count")
     User.objects.filter(pk=account.pk).update(statuses_count=Greatest(F("statuses_count") - 1, 0))

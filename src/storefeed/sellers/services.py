@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
+from storefeed.core import events
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.parse import id_or_none, lookup_id
 from storefeed.core.text import clean_plain
@@ -326,6 +327,8 @@ def _seller_move(
             application=None,
             message=shop_text(msgid, reason=reason),
         )
+        # Live shop windows: every card of this seller now says so (or is on sale again).
+        events.publish("product", seller=seller.account_id)
     return seller
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from storefeed.accounts.models import User
+from storefeed.core import events
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.posts.models import Mention, Status, Visibility
@@ -61,6 +62,9 @@ def status_fan_out(*, status_id: int) -> int:
         # follower's home pulls it when read, by the same rules (selectors.pulled_ids).
     home_store().push(owners, entry_for(status))
     _notify_subscribers(status, followers)
+    # Live clients: the post is in the homes now (pushed) or readable there (pulled); the
+    # streaming process checks each connected reader's home by the same selectors.
+    events.publish("home", id=status.pk)
     return len(owners)
 
 

@@ -48,7 +48,7 @@ from storefeed.web.icons import icon
 from storefeed.web.templatetags.storefeed_web import reltime
 
 # Bumped when a cached fragment's markup or shape changes, so old entries are not read.
-SHAPE = 5
+SHAPE = 6
 _TIME = "<!--sf:time-->"
 _EXTRAS = "<!--sf:extras-->"  # the product cards, then the quoted post
 

@@ -13,11 +13,12 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from storefeed.core import events
 from storefeed.core.money import DEFAULT_CURRENCY, display, format_amount
 from storefeed.notifications import selectors as notification_selectors
 from storefeed.web import icons
@@ -139,6 +140,28 @@ def avatar_hue(account) -> int:
 @register.simple_tag
 def status_href(status) -> str:
     return reverse("web:status", args=[status.account.username, status.pk])
+
+
+@register.simple_tag(takes_context=True)
+def live_stream(context) -> str:
+    """The <body> attributes web/live.js reads: where the streaming API is (as an http(s)
+    address, for EventSource), whether the reader is signed in, and the page's language.
+    Nothing when this site runs no streaming API (the pages then stay as read)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    found = events.streaming_url(request.is_secure(), request.get_host())
+    if not found:
+        return ""
+    base = "http" + found.removeprefix("ws") if found.startswith("ws") else found
+    user = getattr(request, "user", None)
+    signed_in = "1" if user is not None and user.is_authenticated else "0"
+    return format_html(
+        ' data-stream="{}" data-stream-user="{}" data-stream-lang="{}"',
+        base,
+        signed_in,
+        get_language() or settings.LANGUAGE_CODE,
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -14,6 +14,7 @@ from storefeed.accounts.selectors import account_by_username
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.routing import route
+from storefeed.core import events
 from storefeed.posts.selectors import site_stats
 from storefeed.timelines import markers as marker_service
 from storefeed.timelines.models import Marker, MarkerTimeline
@@ -49,6 +50,10 @@ def _contact_email() -> str:
 
 def _domain(request: HttpRequest) -> str:
     return request.get_host()
+
+
+def _streaming(request: HttpRequest) -> str | None:
+    return events.streaming_url(request.is_secure(), request.get_host())
 
 
 def _statuses_config() -> dict[str, Any]:
@@ -99,7 +104,7 @@ def instance_v1(api: ApiRequest) -> HttpResponse:
             "description": _description(),
             "email": _contact_email(),
             "version": VERSION,
-            "urls": {"streaming_api": None},
+            "urls": {"streaming_api": _streaming(api.request)},
             "stats": {
                 "user_count": usage["total"],
                 "status_count": usage["posts"],
@@ -138,7 +143,7 @@ def instance_v2(api: ApiRequest) -> HttpResponse:
             "icon": [],
             "languages": ["en", "zh"],
             "configuration": {
-                "urls": {"streaming": None, "status": None},
+                "urls": {"streaming": _streaming(api.request), "status": None},
                 "vapid": {"public_key": getattr(settings, "VAPID_PUBLIC_KEY", "")},
                 "accounts": {
                     "max_featured_tags": MAX_FEATURED_TAGS,

@@ -1,8 +1,9 @@
 """`storefeed serve`: prepare the database and static files, then run the web server and worker.
 
 It is what `make run` calls: migrate, load the demo once, collect static files, then supervise
-its child processes: gunicorn (the web server), `storefeed worker` (background tasks) and
-`storefeed beat` (which enqueues the periodic sweeps).
+its child processes: gunicorn (the web server), uvicorn (the streaming API, on the next port),
+`storefeed worker` (background tasks) and `storefeed beat` (which enqueues the periodic
+sweeps).
 Ctrl-C or SIGTERM stops them all cleanly; if one dies, the rest are stopped and serve exits
 non-zero, so a process manager sees the failure instead of a half-running site.
 """
@@ -74,6 +75,32 @@ def recycling(max_requests: int) -> list[str]:
     return ["--max-requests", str(max_requests), "--max-requests-jitter", str(max_requests // 10)]
 
 
+def streaming_command(host: str, options: dict[str, Any]) -> list[str]:
+    """The streaming API (storefeed.streaming): one uvicorn process, one event loop, however
+    many connections (they are idle most of the time; its database work runs in threads)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "storefeed.streaming.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(options.get("streaming_port", 0)),
+        "--no-access-log",
+        "--lifespan",
+        "on",
+        "--timeout-graceful-shutdown",
+        "5",
+        # What an idle connection costs (bench/streaming.py): the sans-I/O WebSocket protocol,
+        # and no per-message deflate, whose zlib state was over half of it (61 -> 27 KiB).
+        "--ws",
+        "websockets-sansio",
+        "--ws-per-message-deflate",
+        "false",
+    ]
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -126,6 +153,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--streaming-port",
+            type=int,
+            default=settings.STREAMING_PORT,
+            help="port of the streaming API (uvicorn); 0 runs none (default: PORT + 1)",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="run no background worker or scheduler here",
@@ -138,6 +171,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Port {port} on {host} is already in use. Stop what runs there, or choose "
                 f"another port: PORT=8001 make run"
+            )
+        streaming: int = options.get("streaming_port", 0)
+        if streaming and not port_free(host, streaming):
+            raise CommandError(
+                f"Port {streaming} on {host} (the streaming API) is already in use. Choose "
+                f"another: STOREFEED_STREAMING_PORT=8101 make run, or 0 for none"
             )
         self.stdout.write("Migrating the database...")
         call_command("migrate", interactive=False, verbosity=0)
@@ -190,6 +229,8 @@ class Command(BaseCommand):
             "--no-control-socket",
         ]
         commands: list[tuple] = [("web server (gunicorn)", gunicorn)]
+        if options.get("streaming_port", 0):
+            commands.append(("streaming server (uvicorn)", streaming_command(host, options)))
         if not options["no_worker"]:
             worker = worker_command(options["worker_interval"])
             commands.append(("background worker", worker))
@@ -207,6 +248,8 @@ class Command(BaseCommand):
             ),
             # Children must agree with this process on where var/ is, whatever their cwd.
             "STOREFEED_VAR_DIR": str(settings.VAR_DIR),
+            # The web processes tell clients where the streaming API is (the instance entity).
+            "STOREFEED_STREAMING_PORT": str(options.get("streaming_port", 0)),
             "PYTHONUNBUFFERED": "1",
         }
         stop = threading.Event()
@@ -224,8 +267,11 @@ class Command(BaseCommand):
                 # then stops each child exactly once (a second SIGINT makes the worker abort).
                 process = subprocess.Popen(argv, env=env, process_group=0)  # noqa: S603
                 children.append(Child(name, process))
-            if wait_listening(host, port, children, timeout=60):
-                self.announce(host, port)
+            streaming = options.get("streaming_port", 0)
+            if wait_listening(host, port, children, timeout=60) and (
+                not streaming or wait_listening(host, streaming, children, timeout=60)
+            ):
+                self.announce(host, port, streaming)
             while not stop.is_set():
                 dead = [child for child in children if child.process.poll() is not None]
                 if dead:
@@ -259,9 +305,12 @@ class Command(BaseCommand):
                 codes.append(child.process.wait())
         return codes
 
-    def announce(self, host: str, port: int) -> None:
+    def announce(self, host: str, port: int, streaming: int = 0) -> None:
         shown = f"[{host}]" if ":" in host else host
-        lines = ["", f"Storefeed is running at http://{shown}:{port}/", ""]
+        lines = ["", f"Storefeed is running at http://{shown}:{port}/"]
+        if streaming:
+            lines.append(f"Streaming API at ws://{shown}:{streaming}/api/v1/streaming")
+        lines.append("")
         logins = demo_logins()
         if logins:
             lines.append("Demo sign-ins:")
