@@ -105,6 +105,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The streaming API's origin in connect-src (it is known per request): outside the CSP
+    # middleware, so it sees the header that one sets.
+    "storefeed.web.middleware.StreamingConnectSrcMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # WhiteNoise answers static files itself (precompressed by collectstatic) before the
     # middleware below run; GZip then compresses every other response (HTML pages, JSON) to
