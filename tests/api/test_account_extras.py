@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from storefeed.notifications.models import Notification
 from storefeed.posts.services import status_create
-from storefeed.social.models import Mute
+from storefeed.social.models import AccountNote, Mute
 from storefeed.social.services import follow_create, mute_create, mutes_expire_due
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,67 @@ def test_the_sweep_leaves_a_mute_renewed_since_it_looked(alice, bob):
     mute_create(account=alice, target=bob, duration=3600)
     assert mute_expire(mute_id=mute_id, now=later) is False
     assert Mute.objects.filter(pk=mute_id).exists()
+
+
+# Account notes ---------------------------------------------------------------------------
+
+
+def test_a_private_note_shows_only_in_its_writers_relationship(api_client, alice, bob):
+    client = api_client(alice)
+    noted = client.post(f"/api/v1/accounts/{bob.pk}/note", {"comment": "Met at the tea fair"})
+    assert noted.status_code == 200, noted.content
+    assert noted.json()["note"] == "Met at the tea fair"
+    rel = client.get("/api/v1/accounts/relationships", {"id[]": [str(bob.pk)]}).json()[0]
+    assert rel["note"] == "Met at the tea fair"
+    # Bob sees none about Alice; the account entity carries no note of Alice's.
+    assert (
+        api_client(bob)
+        .get("/api/v1/accounts/relationships", {"id[]": [str(alice.pk)]})
+        .json()[0]["note"]
+        == ""
+    )
+    assert "Met at" not in client.get(f"/api/v1/accounts/{bob.pk}").content.decode()
+    changed = client.post(
+        f"/api/v1/accounts/{bob.pk}/note",
+        data='{"comment": "Sells good oolong"}',
+        content_type="application/json",
+    )
+    assert changed.json()["note"] == "Sells good oolong"
+    assert AccountNote.objects.get().comment == "Sells good oolong"
+    cleared = client.post(f"/api/v1/accounts/{bob.pk}/note", {"comment": ""})
+    assert cleared.json()["note"] == ""
+    assert not AccountNote.objects.exists()
+    assert (
+        client.post(f"/api/v1/accounts/{alice.pk}/note", {"comment": "me"}).json()["note"] == "me"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"comment": "x" * 2001}, 422),
+        ('{"comment": ["a"]}', 422),
+        ('{"comment": {"a": 1}}', 422),
+    ],
+)
+def test_a_bad_note_is_refused_and_the_old_one_stays(api_client, alice, bob, body, status):
+    client = api_client(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/note", {"comment": "kept"})
+    if isinstance(body, str):
+        response = client.post(
+            f"/api/v1/accounts/{bob.pk}/note", data=body, content_type="application/json"
+        )
+    else:
+        response = client.post(f"/api/v1/accounts/{bob.pk}/note", body)
+    assert response.status_code == status, response.content
+    assert "error" in response.json()
+    assert AccountNote.objects.get().comment == "kept"
+
+
+def test_notes_need_write_accounts_and_a_real_account(api_client, anon, alice, bob):
+    url = f"/api/v1/accounts/{bob.pk}/note"
+    assert anon.post(url, {"comment": "x"}).status_code == 401
+    assert api_client(alice, scopes="read write:follows").post(url).status_code == 403
+    assert api_client(alice, scopes="write:accounts").post(url, {"comment": "x"}).status_code == 200
+    assert api_client(alice).post("/api/v1/accounts/42/note", {"comment": "x"}).status_code == 404
+    assert AccountNote.objects.count() == 1

@@ -30,3 +30,13 @@ def test_a_timed_mute_ends(masto_for, alice, bob):
     alice_api.account_unmute(bob_id)  # not an error after the end either
     settle()  # unmuting brings his posts back into her home
     assert [s.id for s in alice_api.timeline_home()] == [post.id]
+
+
+def test_a_private_note(masto_for, alice, bob):
+    alice_api, bob_api = masto_for(alice), masto_for(bob)
+    bob_id = bob_api.me().id
+    rel = alice_api.account_note_set(bob_id, "Ships fast, answers late")
+    assert rel.note == "Ships fast, answers late"
+    assert alice_api.account_relationships(bob_id)[0].note == "Ships fast, answers late"
+    assert bob_api.account_relationships(alice_api.me().id)[0].note == ""
+    assert alice_api.account_note_set(bob_id, "").note == ""

@@ -88,3 +88,19 @@ class Mute(_Edge):
             models.UniqueConstraint(fields=["account", "target"], name="social_mute_unique"),
             models.CheckConstraint(condition=~Q(account=F("target")), name="social_mute_not_self"),
         ]
+
+
+class AccountNote(_Edge):
+    """A private note an account keeps about another (Mastodon's `note` on the relationship)."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes_made"
+    )
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="social_note_unique"),
+        ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
-from storefeed.social.models import Block, Follow, FollowRequest, Mute
+from storefeed.social.models import AccountNote, Block, Follow, FollowRequest, Mute
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Relationship:
     muting: bool = False
     muting_notifications: bool = False
     mute_expires_at: dt.datetime | None = None
+    note: str = ""
 
 
 def active_mutes(now: dt.datetime | None = None) -> QuerySet[Mute]:
@@ -38,7 +39,7 @@ def active_mutes(now: dt.datetime | None = None) -> QuerySet[Mute]:
 
 
 # The relationship's columns that are values rather than flags.
-VALUES = ("r_mute_expires_at",)
+VALUES = ("r_mute_expires_at", "r_note")
 
 
 def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relationship]:
@@ -51,6 +52,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
     follow = Follow.objects.filter(follower_id=viewer.pk, target_id=them)
     request = FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)
     mute = active_mutes().filter(account_id=viewer.pk, target_id=them)
+    note = AccountNote.objects.filter(account_id=viewer.pk, target_id=them)
     rows = (
         User.objects.filter(pk__in=ids)
         .annotate(
@@ -69,6 +71,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             r_muting=Exists(mute),
             r_muting_notifications=Exists(mute.filter(hide_notifications=True)),
             r_mute_expires_at=Subquery(mute.values("expires_at")[:1]),
+            r_note=Subquery(note.values("comment")[:1]),
         )
         .values(
             "pk",
@@ -83,6 +86,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             "r_muting",
             "r_muting_notifications",
             "r_mute_expires_at",
+            "r_note",
         )
     )
     result = {}
@@ -91,6 +95,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
         fields: dict[str, Any] = {
             k[2:]: v if k in VALUES else bool(v) for k, v in row.items() if k.startswith("r_")
         }
+        fields["note"] = fields["note"] or ""
         result[pk] = Relationship(id=pk, **fields)
     return result
 

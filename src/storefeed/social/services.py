@@ -22,11 +22,12 @@ from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.social import signals
-from storefeed.social.models import Block, Follow, FollowRequest, Mute
+from storefeed.social.models import AccountNote, Block, Follow, FollowRequest, Mute
 
 # The longest timed mute (`duration`, seconds): ten years. Longer is refused, as its end
 # would not be a date the databases keep.
 MUTE_MAX_SECONDS = 10 * 366 * 24 * 3600
+NOTE_MAX_LENGTH = 2000
 
 FOLLOWING = "following"
 REQUESTED = "requested"
@@ -350,3 +351,22 @@ def mutes_expire_due(*, now: dt.datetime | None = None, batch: int = 500) -> int
         if len(ids) < batch:
             break
     return count
+
+
+def account_note_set(*, account: User, target: User, comment: str) -> None:
+    """Keep a private note about `target` (an empty one deletes it). As in Mastodon, a note
+    about oneself is allowed."""
+    comment = comment.strip()
+    if len(comment) > NOTE_MAX_LENGTH:
+        raise ValidationFailed(
+            _("A note is at most %(max)d characters.") % {"max": NOTE_MAX_LENGTH},
+            field="comment",
+            reason="too_long",
+        )
+    with transaction.atomic(durable=True):
+        if not comment:
+            AccountNote.objects.filter(account=account, target=target).delete()
+            return
+        AccountNote.objects.update_or_create(
+            account=account, target=target, defaults={"comment": comment}
+        )

@@ -135,7 +135,7 @@ class Renderer:
             "requested_by": rel.requested_by,
             "domain_blocking": False,
             "endorsed": False,
-            "note": "",
+            "note": rel.note,
         }
 
     # Statuses -------------------------------------------------------------------------

@@ -353,6 +353,16 @@ def account_unmute(api: ApiRequest, account_id: str) -> HttpResponse:
     return _relationship(api, target)
 
 
+@endpoint("POST", scope="write:accounts")
+def account_note(api: ApiRequest, account_id: str) -> HttpResponse:
+    """A private note about the account (`comment`; empty or absent removes it)."""
+    target = _account(account_id)
+    social_services.account_note_set(
+        account=api.user, target=target, comment=api.params.str("comment", "") or ""
+    )
+    return _relationship(api, target)
+
+
 @endpoint("GET", scope="read:follows")
 def follow_requests(api: ApiRequest) -> HttpResponse:
     page = cursors(api, default_limit=40, max_limit=80)
@@ -432,6 +442,7 @@ urlpatterns: list[URLPattern] = [
     route(f"{ACCOUNT}/unblock", account_unblock),
     route(f"{ACCOUNT}/mute", account_mute),
     route(f"{ACCOUNT}/unmute", account_unmute),
+    route(f"{ACCOUNT}/note", account_note),
     route("api/v1/follow_requests", follow_requests),
     route("api/v1/follow_requests/<id:account_id>/authorize", follow_request_authorize),
     route("api/v1/follow_requests/<id:account_id>/reject", follow_request_reject),
