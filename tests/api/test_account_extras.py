@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from storefeed.notifications.models import Notification
 from storefeed.posts.services import status_create
-from storefeed.social.models import AccountNote, Mute
+from storefeed.social.models import AccountNote, Endorsement, Mute
 from storefeed.social.services import follow_create, mute_create, mutes_expire_due
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,68 @@ def test_notes_need_write_accounts_and_a_real_account(api_client, anon, alice, b
     assert api_client(alice, scopes="write:accounts").post(url, {"comment": "x"}).status_code == 200
     assert api_client(alice).post("/api/v1/accounts/42/note", {"comment": "x"}).status_code == 404
     assert AccountNote.objects.count() == 1
+
+
+# Endorsements ----------------------------------------------------------------------------
+
+
+def test_endorse_a_followed_account_and_unendorse_it(api_client, anon, alice, bob, carol):
+    follow_create(follower=alice, target=bob)
+    follow_create(follower=alice, target=carol)
+    client = api_client(alice)
+    endorsed = client.post(f"/api/v1/accounts/{bob.pk}/endorse")
+    assert endorsed.status_code == 200, endorsed.content
+    assert endorsed.json()["endorsed"] is True
+    assert client.post(f"/api/v1/accounts/{carol.pk}/pin").json()["endorsed"] is True
+    assert client.post(f"/api/v1/accounts/{bob.pk}/endorse").json()["endorsed"] is True  # again
+    assert Endorsement.objects.count() == 2
+    mine = client.get("/api/v1/endorsements")
+    assert [a["username"] for a in mine.json()] == ["carol", "bob"]
+    public = anon.get(f"/api/v1/accounts/{alice.pk}/endorsements")
+    assert [a["username"] for a in public.json()] == ["carol", "bob"]
+    first = client.get("/api/v1/endorsements", {"limit": 1})
+    assert [a["username"] for a in first.json()] == ["carol"]
+    newest = Endorsement.objects.get(target=carol).pk
+    assert f"max_id={newest}" in first["Link"]
+    rest = client.get("/api/v1/endorsements", {"max_id": newest})
+    assert [a["username"] for a in rest.json()] == ["bob"]
+    rel = client.get("/api/v1/accounts/relationships", {"id[]": [str(bob.pk)]}).json()[0]
+    assert rel["endorsed"] is True
+    assert client.post(f"/api/v1/accounts/{bob.pk}/unendorse").json()["endorsed"] is False
+    assert client.post(f"/api/v1/accounts/{carol.pk}/unpin").json()["endorsed"] is False
+    assert client.post(f"/api/v1/accounts/{carol.pk}/unpin").status_code == 200  # again
+    assert client.get("/api/v1/endorsements").json() == []
+    assert not Endorsement.objects.exists()
+
+
+def test_only_a_followed_account_can_be_endorsed(api_client, alice, bob):
+    client = api_client(alice)
+    refused = client.post(f"/api/v1/accounts/{bob.pk}/endorse")
+    assert refused.status_code == 422
+    assert "Follow @bob" in refused.json()["error"]
+    assert client.post(f"/api/v1/accounts/{alice.pk}/endorse").status_code == 422
+    assert client.post("/api/v1/accounts/42/endorse").status_code == 404
+    assert not Endorsement.objects.exists()
+
+
+def test_unfollowing_or_blocking_ends_the_endorsement(api_client, alice, bob, carol):
+    follow_create(follower=alice, target=bob)
+    follow_create(follower=alice, target=carol)
+    client = api_client(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/endorse")
+    client.post(f"/api/v1/accounts/{carol.pk}/endorse")
+    client.post(f"/api/v1/accounts/{bob.pk}/unfollow")
+    api_client(carol).post(f"/api/v1/accounts/{alice.pk}/block")
+    assert client.get("/api/v1/endorsements").json() == []
+    assert not Endorsement.objects.exists()
+
+
+def test_endorsements_need_their_scopes(api_client, anon, alice, bob):
+    follow_create(follower=alice, target=bob)
+    url = f"/api/v1/accounts/{bob.pk}/endorse"
+    assert anon.post(url).status_code == 401
+    assert api_client(alice, scopes="read write:follows").post(url).status_code == 403
+    assert anon.get("/api/v1/endorsements").status_code == 401
+    assert api_client(alice, scopes="write").get("/api/v1/endorsements").status_code == 403
+    assert api_client(alice, scopes="write:accounts").post(url).status_code == 200
+    assert anon.get("/api/v1/accounts/42/endorsements").status_code == 404

@@ -40,3 +40,20 @@ def test_a_private_note(masto_for, alice, bob):
     assert alice_api.account_relationships(bob_id)[0].note == "Ships fast, answers late"
     assert bob_api.account_relationships(alice_api.me().id)[0].note == ""
     assert alice_api.account_note_set(bob_id, "").note == ""
+
+
+def test_endorse_pin_and_the_endorsement_lists(masto_for, alice, bob, carol):
+    alice_api = masto_for(alice)
+    bob_id, carol_id = masto_for(bob).me().id, masto_for(carol).me().id
+    alice_api.account_follow(bob_id)
+    alice_api.account_follow(carol_id)
+    assert alice_api.account_pin(carol_id).endorsed is True
+    # endorse/unendorse are Mastodon 4.4's names; the server says 4.3, so the version check
+    # (which would refuse them) is switched off for them.
+    alice_api.version_check_mode = "none"
+    assert alice_api.account_endorse(bob_id).endorsed is True
+    assert [a.acct for a in alice_api.endorsements()] == ["bob", "carol"]
+    assert alice_api.account_relationships(bob_id)[0].endorsed is True
+    assert alice_api.account_unendorse(bob_id).endorsed is False
+    assert alice_api.account_unpin(carol_id).endorsed is False
+    assert alice_api.endorsements() == []

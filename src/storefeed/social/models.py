@@ -104,3 +104,23 @@ class AccountNote(_Edge):
         constraints = [
             models.UniqueConstraint(fields=["account", "target"], name="social_note_unique"),
         ]
+
+
+class Endorsement(_Edge):
+    """An account featured on another's profile (Mastodon's endorse, once "pin"): only
+    accounts one follows; unfollowing (or a block) ends it."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements_made"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsed_by"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="social_endorsement_unique"),
+            models.CheckConstraint(
+                condition=~Q(account=F("target")), name="social_endorsement_not_self"
+            ),
+        ]

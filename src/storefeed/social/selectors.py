@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
-from storefeed.social.models import AccountNote, Block, Follow, FollowRequest, Mute
+from storefeed.social.models import AccountNote, Block, Endorsement, Follow, FollowRequest, Mute
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Relationship:
     muting_notifications: bool = False
     mute_expires_at: dt.datetime | None = None
     note: str = ""
+    endorsed: bool = False
 
 
 def active_mutes(now: dt.datetime | None = None) -> QuerySet[Mute]:
@@ -72,6 +73,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             r_muting_notifications=Exists(mute.filter(hide_notifications=True)),
             r_mute_expires_at=Subquery(mute.values("expires_at")[:1]),
             r_note=Subquery(note.values("comment")[:1]),
+            r_endorsed=Exists(Endorsement.objects.filter(account_id=viewer.pk, target_id=them)),
         )
         .values(
             "pk",
@@ -87,6 +89,7 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             "r_muting_notifications",
             "r_mute_expires_at",
             "r_note",
+            "r_endorsed",
         )
     )
     result = {}
@@ -138,6 +141,17 @@ def following(*, account: User, max_id: int | None = None, limit: int = 40) -> l
     return _edge_page(
         filters={"follower_edges__follower": account},
         edge="follower_edges",
+        max_id=max_id,
+        limit=limit,
+    )
+
+
+def endorsed(*, account: User, max_id: int | None = None, limit: int = 40) -> list[User]:
+    """Whom `account` endorses (features on its profile), most recent first; each account
+    carries `edge_id`, the endorsement's id, the cursor."""
+    return _edge_page(
+        filters={"endorsed_by__account": account},
+        edge="endorsed_by",
         max_id=max_id,
         limit=limit,
     )

@@ -22,7 +22,14 @@ from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.social import signals
-from storefeed.social.models import AccountNote, Block, Follow, FollowRequest, Mute
+from storefeed.social.models import (
+    AccountNote,
+    Block,
+    Endorsement,
+    Follow,
+    FollowRequest,
+    Mute,
+)
 
 # The longest timed mute (`duration`, seconds): ten years. Longer is refused, as its end
 # would not be a date the databases keep.
@@ -72,6 +79,8 @@ def _remove_follow(*, follower_id: int, target_id: int) -> bool:
     deleted, _counts = Follow.objects.filter(follower_id=follower_id, target_id=target_id).delete()
     if not deleted:
         return False
+    # Only followed accounts can be endorsed (as in Mastodon).
+    Endorsement.objects.filter(account_id=follower_id, target_id=target_id).delete()
     _move_follow_counts(follower_id=follower_id, target_id=target_id, delta=-1)
     return True
 
@@ -370,3 +379,24 @@ def account_note_set(*, account: User, target: User, comment: str) -> None:
         AccountNote.objects.update_or_create(
             account=account, target=target, defaults={"comment": comment}
         )
+
+
+def endorsement_create(*, account: User, target: User) -> None:
+    """Feature `target` on `account`'s profile. Only an account one follows (Mastodon's
+    rule); endorsing again changes nothing."""
+    if account.pk == target.pk:
+        raise ValidationFailed(_("You can't endorse yourself."), field="target")
+    with transaction.atomic(durable=True):
+        _lock_pair(account.pk, target.pk)
+        if not Follow.objects.filter(follower=account, target=target).exists():
+            raise ValidationFailed(
+                _("Follow @%(name)s before endorsing them.") % {"name": target.username},
+                field="target",
+            )
+        Endorsement.objects.get_or_create(account=account, target=target)
+
+
+def endorsement_delete(*, account: User, target: User) -> None:
+    """Stop featuring `target`; not an error if they were not."""
+    with transaction.atomic(durable=True):
+        Endorsement.objects.filter(account=account, target=target).delete()

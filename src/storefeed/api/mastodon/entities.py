@@ -134,7 +134,7 @@ class Renderer:
             "requested": rel.requested,
             "requested_by": rel.requested_by,
             "domain_blocking": False,
-            "endorsed": False,
+            "endorsed": rel.endorsed,
             "note": rel.note,
         }
 

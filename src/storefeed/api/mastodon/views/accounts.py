@@ -363,6 +363,39 @@ def account_note(api: ApiRequest, account_id: str) -> HttpResponse:
     return _relationship(api, target)
 
 
+@endpoint("POST", scope="write:accounts")
+def account_endorse(api: ApiRequest, account_id: str) -> HttpResponse:
+    """Feature a followed account on your profile (also `/pin`, its older name)."""
+    target = _account(account_id)
+    social_services.endorsement_create(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:accounts")
+def account_unendorse(api: ApiRequest, account_id: str) -> HttpResponse:
+    target = _account(account_id)
+    social_services.endorsement_delete(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+def _endorsed_page(api: ApiRequest, user: User) -> HttpResponse:
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = social.endorsed(account=user, max_id=page["max_id"], limit=page["limit"])
+    return _accounts_page(api, found)
+
+
+@endpoint("GET", scope="read:accounts")
+def endorsements(api: ApiRequest) -> HttpResponse:
+    """The accounts you endorse."""
+    return _endorsed_page(api, api.user)
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def account_endorsements(api: ApiRequest, account_id: str) -> HttpResponse:
+    """The accounts an account endorses, as its profile shows them."""
+    return _endorsed_page(api, _account(account_id))
+
+
 @endpoint("GET", scope="read:follows")
 def follow_requests(api: ApiRequest) -> HttpResponse:
     page = cursors(api, default_limit=40, max_limit=80)
@@ -443,6 +476,12 @@ urlpatterns: list[URLPattern] = [
     route(f"{ACCOUNT}/mute", account_mute),
     route(f"{ACCOUNT}/unmute", account_unmute),
     route(f"{ACCOUNT}/note", account_note),
+    route(f"{ACCOUNT}/endorse", account_endorse),
+    route(f"{ACCOUNT}/unendorse", account_unendorse),
+    route(f"{ACCOUNT}/pin", account_endorse),
+    route(f"{ACCOUNT}/unpin", account_unendorse),
+    route(f"{ACCOUNT}/endorsements", account_endorsements),
+    route("api/v1/endorsements", endorsements),
     route("api/v1/follow_requests", follow_requests),
     route("api/v1/follow_requests/<id:account_id>/authorize", follow_request_authorize),
     route("api/v1/follow_requests/<id:account_id>/reject", follow_request_reject),
