@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from storefeed.notifications.models import Notification
 from storefeed.posts.services import status_create
-from storefeed.social.models import AccountNote, Endorsement, Mute
+from storefeed.social.models import AccountNote, Endorsement, Follow, Mute
 from storefeed.social.services import follow_create, mute_create, mutes_expire_due
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +270,41 @@ def test_endorsements_need_their_scopes(api_client, anon, alice, bob):
     assert api_client(alice, scopes="write").get("/api/v1/endorsements").status_code == 403
     assert api_client(alice, scopes="write:accounts").post(url).status_code == 200
     assert anon.get("/api/v1/accounts/42/endorsements").status_code == 404
+
+
+# Removing a follower ---------------------------------------------------------------------
+
+
+def test_remove_a_follower_as_if_they_had_unfollowed(api_client, alice, bob, carol):
+    follow_create(follower=bob, target=alice)
+    follow_create(follower=carol, target=alice)
+    private = status_create(account=alice, text="for my fans", visibility="private")
+    bob_client = api_client(bob)
+    assert str(private.pk) in _home_ids(bob_client)
+    client = api_client(alice)
+    removed = client.post(f"/api/v1/accounts/{bob.pk}/remove_from_followers")
+    assert removed.status_code == 200, removed.content
+    assert removed.json()["followed_by"] is False
+    assert not Follow.objects.filter(follower=bob, target=alice).exists()
+    assert Follow.objects.filter(follower=carol, target=alice).exists()
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.followers_count, bob.following_count) == (1, 0)
+    assert str(private.pk) not in _home_ids(bob_client)
+    assert bob_client.get(f"/api/v1/statuses/{private.pk}").status_code == 404
+    # Again: nothing to remove, not an error.
+    assert client.post(f"/api/v1/accounts/{bob.pk}/remove_from_followers").status_code == 200
+    alice.refresh_from_db()
+    assert alice.followers_count == 1
+
+
+def test_remove_from_followers_refusals(api_client, anon, alice, bob):
+    follow_create(follower=bob, target=alice)
+    url = f"/api/v1/accounts/{bob.pk}/remove_from_followers"
+    assert anon.post(url).status_code == 401
+    assert api_client(alice, scopes="read write:accounts").post(url).status_code == 403
+    client = api_client(alice)
+    assert client.get(url).status_code == 405
+    assert client.post(f"/api/v1/accounts/{alice.pk}/remove_from_followers").status_code == 422
+    assert client.post("/api/v1/accounts/42/remove_from_followers").status_code == 404
+    assert Follow.objects.filter(follower=bob, target=alice).exists()

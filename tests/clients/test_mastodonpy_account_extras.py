@@ -57,3 +57,13 @@ def test_endorse_pin_and_the_endorsement_lists(masto_for, alice, bob, carol):
     assert alice_api.account_unendorse(bob_id).endorsed is False
     assert alice_api.account_unpin(carol_id).endorsed is False
     assert alice_api.endorsements() == []
+
+
+def test_remove_a_follower(masto_for, alice, bob):
+    alice_api, bob_api = masto_for(alice), masto_for(bob)
+    alice_id, bob_id = alice_api.me().id, bob_api.me().id
+    bob_api.account_follow(alice_id)
+    rel = alice_api.account_remove_from_followers(bob_id)
+    assert rel.followed_by is False
+    assert alice_api.account_followers(alice_id) == []
+    assert bob_api.account_relationships(alice_id)[0].following is False

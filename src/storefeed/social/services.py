@@ -400,3 +400,15 @@ def endorsement_delete(*, account: User, target: User) -> None:
     """Stop featuring `target`; not an error if they were not."""
     with transaction.atomic(durable=True):
         Endorsement.objects.filter(account=account, target=target).delete()
+
+
+def follower_remove(*, account: User, follower: User) -> None:
+    """`account` makes `follower` stop following them (Mastodon's remove_from_followers), as
+    if `follower` had unfollowed: counts, homes and lists follow suit. Not an error if
+    they did not follow."""
+    if account.pk == follower.pk:
+        raise ValidationFailed(_("You can't remove yourself from your followers."), field="target")
+    with transaction.atomic(durable=True):
+        _lock_pair(account.pk, follower.pk)
+        if _remove_follow(follower_id=follower.pk, target_id=account.pk):
+            signals.follow_deleted.send(sender=Follow, account_id=follower.pk, target_id=account.pk)

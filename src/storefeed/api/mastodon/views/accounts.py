@@ -319,6 +319,14 @@ def account_unfollow(api: ApiRequest, account_id: str) -> HttpResponse:
     return _relationship(api, target)
 
 
+@endpoint("POST", scope="write:follows")
+def account_remove_from_followers(api: ApiRequest, account_id: str) -> HttpResponse:
+    """Make the account stop following you (as if it had unfollowed)."""
+    follower = _account(account_id)
+    social_services.follower_remove(account=api.user, follower=follower)
+    return _relationship(api, follower)
+
+
 @endpoint("POST", scope="write:blocks")
 def account_block(api: ApiRequest, account_id: str) -> HttpResponse:
     target = _account(account_id)
@@ -471,6 +479,7 @@ urlpatterns: list[URLPattern] = [
     route(f"{ACCOUNT}/lists", account_lists),
     route(f"{ACCOUNT}/follow", account_follow),
     route(f"{ACCOUNT}/unfollow", account_unfollow),
+    route(f"{ACCOUNT}/remove_from_followers", account_remove_from_followers),
     route(f"{ACCOUNT}/block", account_block),
     route(f"{ACCOUNT}/unblock", account_unblock),
     route(f"{ACCOUNT}/mute", account_mute),
