@@ -3,6 +3,7 @@ endorsements, removing a follower, several accounts at once, familiar followers.
 HTTP API, then the rows."""
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from storefeed.notifications.models import Notification
 from storefeed.posts.services import status_create
 from storefeed.social.models import AccountNote, Endorsement, Follow, Mute
 from storefeed.social.services import follow_create, mute_create, mutes_expire_due
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +310,74 @@ def test_remove_from_followers_refusals(api_client, anon, alice, bob):
     assert client.post(f"/api/v1/accounts/{alice.pk}/remove_from_followers").status_code == 422
     assert client.post("/api/v1/accounts/42/remove_from_followers").status_code == 404
     assert Follow.objects.filter(follower=bob, target=alice).exists()
+
+
+# Several accounts at once, familiar followers ---------------------------------------------
+
+
+def test_several_accounts_at_once(api_client, anon, alice, bob, carol):
+    asked = {"id[]": [str(carol.pk), "nope", str(alice.pk), "42", str(carol.pk)]}
+    with CaptureQueriesContext(connection) as queries:
+        found = anon.get("/api/v1/accounts", asked)
+    assert found.status_code == 200, found.content
+    assert [a["username"] for a in found.json()] == ["carol", "alice"]
+    assert found.json()[0]["followers_count"] == 0
+    assert len(queries) == 1
+    assert anon.get("/api/v1/accounts").json() == []
+    bob.is_active = False
+    bob.save()
+    assert anon.get("/api/v1/accounts", {"id[]": [str(bob.pk)]}).json() == []
+    # Registration still answers POST on the same path.
+    assert anon.post("/api/v1/accounts", {"username": "x"}).status_code == 401
+    assert anon.put("/api/v1/accounts").status_code == 405
+
+
+def test_too_many_accounts_at_once_is_refused(api_client, anon, alice):
+    many = {"id[]": [str(i) for i in range(1, 42)]}
+    for path in ("/api/v1/accounts", "/api/v1/accounts/familiar_followers"):
+        refused = api_client(alice).get(path, many)
+        assert refused.status_code == 422
+        assert "at most 40" in refused.json()["error"]
+    assert anon.get("/api/v1/accounts", {"id": "[1]"}).json() == []  # not an id: no account
+
+
+def test_familiar_followers_one_entry_per_account(api_client, alice, bob, carol):
+    dave, erin = make_user("dave"), make_user("erin")
+    # Alice follows Bob and Carol; both follow Dave, Bob follows Erin; nobody Alice follows
+    # follows Alice herself.
+    for follower, target in [
+        (alice, bob),
+        (alice, carol),
+        (bob, dave),
+        (carol, dave),
+        (bob, erin),
+        (dave, erin),  # Alice does not follow Dave: not familiar
+    ]:
+        follow_create(follower=follower, target=target)
+    client = api_client(alice, scopes="read:follows")
+    asked = {"id[]": [str(dave.pk), str(alice.pk), "42", str(erin.pk), str(dave.pk)]}
+    with CaptureQueriesContext(connection) as queries:
+        found = client.get("/api/v1/accounts/familiar_followers", asked)
+    assert found.status_code == 200
+    assert [(e["id"], [a["username"] for a in e["accounts"]]) for e in found.json()] == [
+        (str(dave.pk), ["carol", "bob"]),
+        (str(alice.pk), []),
+        (str(erin.pk), ["bob"]),
+    ]
+    with CaptureQueriesContext(connection) as fewer:
+        client.get("/api/v1/accounts/familiar_followers", {"id[]": [str(dave.pk)]})
+    assert len(fewer) == len(queries)
+
+
+def test_familiar_followers_read_ids_from_a_json_body_too(api_client, alice, bob, carol):
+    follow_create(follower=alice, target=bob)
+    follow_create(follower=bob, target=carol)
+    body = json.dumps({"id": [str(carol.pk)]})
+    found = api_client(alice).generic(
+        "GET", "/api/v1/accounts/familiar_followers", body, content_type="application/json"
+    )
+    assert [[a["username"] for a in e["accounts"]] for e in found.json()] == [["bob"]]
+    broken = api_client(alice).generic(
+        "GET", "/api/v1/accounts/familiar_followers", "{", content_type="application/json"
+    )
+    assert broken.status_code == 400

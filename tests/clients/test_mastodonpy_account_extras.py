@@ -67,3 +67,16 @@ def test_remove_a_follower(masto_for, alice, bob):
     assert rel.followed_by is False
     assert alice_api.account_followers(alice_id) == []
     assert bob_api.account_relationships(alice_id)[0].following is False
+
+
+def test_several_accounts_and_familiar_followers(masto_for, alice, bob, carol):
+    alice_api, bob_api, carol_api = masto_for(alice), masto_for(bob), masto_for(carol)
+    alice_id, bob_id, carol_id = (api.me().id for api in (alice_api, bob_api, carol_api))
+    assert [a.acct for a in alice_api.accounts([carol_id, bob_id])] == ["carol", "bob"]
+    alice_api.account_follow(bob_id)
+    bob_api.account_follow(carol_id)
+    familiar = alice_api.account_familiar_followers([carol_id, alice_id])
+    assert [(f.id, [a.acct for a in f.accounts]) for f in familiar] == [
+        (carol_id, ["bob"]),
+        (alice_id, []),
+    ]

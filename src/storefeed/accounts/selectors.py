@@ -29,6 +29,14 @@ def account_by_id(account_id: int | str | None) -> User | None:
     return User.objects.select_related("expert_field").filter(pk=pk, is_active=True).first()
 
 
+def accounts_by_ids(ids: list[int]) -> list[User]:
+    """The active accounts with those ids, in the order given (unknown ids left out); one
+    query."""
+    found = User.objects.select_related("expert_field").filter(pk__in=ids, is_active=True)
+    by_id = {user.pk: user for user in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def account_search(*, query: str, limit: int = 20) -> list[User]:
     """Accounts whose username or display name contains the query: exact username first,
     then names that start with it, then the rest; within each, most followed first."""

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from storefeed.accounts.models import User
@@ -155,6 +156,30 @@ def endorsed(*, account: User, max_id: int | None = None, limit: int = 40) -> li
         max_id=max_id,
         limit=limit,
     )
+
+
+FAMILIAR_MAX = 40  # familiar followers shown per account
+
+
+def familiar_followers(*, viewer: User, target_ids: list[int]) -> dict[int, list[User]]:
+    """For each of `target_ids`, the accounts `viewer` follows that follow it (most recent
+    follow first, at most FAMILIAR_MAX each); one query whatever the number of targets."""
+    if not target_ids:
+        return {}
+    followed = Follow.objects.filter(follower_id=viewer.pk).values("target_id")
+    rows = (
+        Follow.objects.filter(
+            target_id__in=target_ids, follower_id__in=followed, follower__is_active=True
+        )
+        .select_related("follower", "follower__expert_field")
+        .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("id").desc()))
+        .filter(rank__lte=FAMILIAR_MAX)
+        .order_by("target_id", "-id")
+    )
+    found: dict[int, list[User]] = {}
+    for row in rows:
+        found.setdefault(row.target_id, []).append(row.follower)
+    return found
 
 
 def follow_requests(*, target: User) -> list[FollowRequest]:

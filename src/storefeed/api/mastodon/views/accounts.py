@@ -3,7 +3,7 @@ mutes and blocks. Thin: parse, look up, call one service, render."""
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -259,10 +259,54 @@ def account_lists(api: ApiRequest, account_id: str) -> HttpResponse:
     return ok([list_entity(i) for i in lists_containing(owner=api.user, account=user)])
 
 
+# The most accounts one call may ask for (`GET /api/v1/accounts`, familiar_followers).
+MANY_ACCOUNTS = 40
+
+
+def _ids(api: ApiRequest) -> list[int]:
+    """The `id[]` parameter as account ids, each once, in the order given; an id that is not
+    a number matches no account. More than MANY_ACCOUNTS: 422."""
+    ids: list[int] = []
+    for raw in api.params.list("id"):
+        if isinstance(raw, (dict, list)):
+            raise ApiError(422, "Validation failed: id[] must be a list of account ids")
+        try:
+            ids.append(int(str(raw)))
+        except ValueError:
+            continue
+    ids = [i for i in dict.fromkeys(ids) if 0 < i < 1 << 63]
+    if len(ids) > MANY_ACCOUNTS:
+        raise ApiError(422, f"Validation failed: at most {MANY_ACCOUNTS} accounts at once")
+    return ids
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def accounts_many(api: ApiRequest) -> HttpResponse:
+    """GET /api/v1/accounts?id[]=: several accounts at once, in the order asked; unknown ids
+    are left out. One query for the accounts."""
+    renderer = Renderer(api.request)
+    return ok([renderer.account(u) for u in accounts.accounts_by_ids(_ids(api))])
+
+
+def accounts_root(request: HttpRequest) -> HttpResponse:
+    """/api/v1/accounts: GET reads several accounts, POST registers one."""
+    return accounts_many(request) if request.method == "GET" else account_register(request)
+
+
 @endpoint("GET", scope="read:follows")
 def familiar_followers(api: ApiRequest) -> HttpResponse:
-    ids = [str(i) for i in api.params.list("id") if not isinstance(i, (dict, list))]
-    return ok([{"id": i, "accounts": []} for i in dict.fromkeys(ids)])
+    """For each account asked about (as Mastodon: those that exist, once each, in the order
+    asked), the accounts you follow that follow it: `{"id", "accounts"}`, an empty list when
+    there are none."""
+    users = accounts.accounts_by_ids(_ids(api))
+    found = social.familiar_followers(viewer=api.user, target_ids=[u.pk for u in users])
+    renderer = Renderer(api.request)
+    return ok(
+        [
+            {"id": str(u.pk), "accounts": [renderer.account(f) for f in found.get(u.pk, [])]}
+            for u in users
+        ]
+    )
 
 
 @endpoint("GET", scope="read:follows")
@@ -463,7 +507,7 @@ def blocks(api: ApiRequest) -> HttpResponse:
 ACCOUNT = "api/v1/accounts/<id:account_id>"
 
 urlpatterns: list[URLPattern] = [
-    route("api/v1/accounts", account_register),
+    route("api/v1/accounts", accounts_root),
     # Named paths first: the id pattern would match them.
     route("api/v1/accounts/verify_credentials", verify_credentials),
     route("api/v1/accounts/update_credentials", update_credentials),
