@@ -381,3 +381,41 @@ def test_familiar_followers_read_ids_from_a_json_body_too(api_client, alice, bob
         "GET", "/api/v1/accounts/familiar_followers", "{", content_type="application/json"
     )
     assert broken.status_code == 400
+
+
+# Full addresses with the local domain -----------------------------------------------------
+
+
+def test_lookup_by_full_address_with_the_local_domain(anon, alice, settings):
+    settings.SITE_URL = "https://shop.example"
+    for acct in (
+        "alice@testserver",
+        "@alice@TestServer",
+        "acct:alice@testserver",
+        "alice@shop.example",
+        "ALICE@shop.example.",
+    ):
+        looked = anon.get("/api/v1/accounts/lookup", {"acct": acct})
+        assert looked.status_code == 200, acct
+        assert looked.json()["id"] == str(alice.pk)
+    for acct in ("alice@elsewhere.example", "@testserver", "alice@", "acct:"):
+        missing = anon.get("/api/v1/accounts/lookup", {"acct": acct})
+        assert missing.status_code == 404, acct
+    with_port = anon.get(
+        "/api/v1/accounts/lookup", {"acct": "alice@localhost:8000"}, HTTP_HOST="localhost:8000"
+    )
+    assert with_port.json()["id"] == str(alice.pk)
+    bare = anon.get(
+        "/api/v1/accounts/lookup", {"acct": "alice@localhost"}, HTTP_HOST="localhost:8000"
+    )
+    assert bare.json()["id"] == str(alice.pk)
+
+
+def test_search_by_full_address_with_the_local_domain(api_client, alice, bob):
+    make_user("alicia")
+    client = api_client(bob)
+    found = client.get("/api/v1/accounts/search", {"q": "alice@testserver"})
+    assert [a["username"] for a in found.json()][:1] == ["alice"]
+    found = client.get("/api/v1/accounts/search", {"q": "@alice@testserver"})
+    assert [a["username"] for a in found.json()][:1] == ["alice"]
+    assert client.get("/api/v1/accounts/search", {"q": "alice@elsewhere.example"}).json() == []

@@ -2,6 +2,7 @@
 a follower, several accounts at once and familiar followers, as an app calls them."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 
@@ -80,3 +81,12 @@ def test_several_accounts_and_familiar_followers(masto_for, alice, bob, carol):
         (carol_id, ["bob"]),
         (alice_id, []),
     ]
+
+
+def test_lookup_and_search_by_full_address(masto_for, alice, bob):
+    bob_api = masto_for(bob)
+    host = urlsplit(bob_api.api_base_url).hostname
+    alice_id = masto_for(alice).me().id
+    assert bob_api.account_lookup(f"alice@{host}").id == alice_id
+    assert [a.id for a in bob_api.account_search(f"@alice@{host}")][:1] == [alice_id]
+    assert bob_api.account_search("alice@elsewhere.example") == []

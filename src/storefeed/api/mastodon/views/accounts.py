@@ -196,12 +196,10 @@ def account_get(api: ApiRequest, account_id: str) -> HttpResponse:
 
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_lookup(api: ApiRequest) -> HttpResponse:
-    acct = (api.params.str("acct", "") or "").strip().lstrip("@")
-    name, _sep, domain = acct.partition("@")
-    host = api.request.get_host()
-    if domain and domain not in {host, host.split(":", 1)[0]}:
-        raise not_found()
-    user = accounts.account_by_username(name)
+    name = accounts.local_username(
+        api.params.str("acct", "") or "", accounts.local_hosts(api.request.get_host())
+    )
+    user = accounts.account_by_username(name) if name else None
     if user is None:
         raise not_found()
     return ok(Renderer(api.request).account(user))
@@ -328,7 +326,12 @@ def account_search(api: ApiRequest) -> HttpResponse:
     p = api.params
     limit = max(1, min(p.int("limit", 40) or 40, 80))
     offset = max(0, p.int("offset", 0) or 0)
-    found = accounts.account_search(query=p.str("q", "") or "", limit=min(offset + limit, 80))
+    query = p.str("q", "") or ""
+    if "@" in query.strip().lstrip("@"):
+        # A full address (`user@domain`): ours is searched by its username; another
+        # domain's accounts are not here (no federation).
+        query = accounts.local_username(query, accounts.local_hosts(api.request.get_host())) or ""
+    found = accounts.account_search(query=query, limit=min(offset + limit, 80))
     found = found[offset:]
     if p.bool("following"):
         followed = set(social.following_ids(api.user.pk))
