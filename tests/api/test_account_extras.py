@@ -419,3 +419,78 @@ def test_search_by_full_address_with_the_local_domain(api_client, alice, bob):
     found = client.get("/api/v1/accounts/search", {"q": "@alice@testserver"})
     assert [a["username"] for a in found.json()][:1] == ["alice"]
     assert client.get("/api/v1/accounts/search", {"q": "alice@elsewhere.example"}).json() == []
+
+
+# bot, discoverable, hide_collections -------------------------------------------------------
+
+
+def test_account_flags_are_stored_and_shown(api_client, anon, alice):
+    client = api_client(alice)
+    me = client.get("/api/v1/accounts/verify_credentials").json()
+    assert (me["bot"], me["discoverable"], me["hide_collections"]) == (False, True, False)
+    changed = client.patch(
+        "/api/v1/accounts/update_credentials",
+        data=json.dumps({"bot": True, "discoverable": False, "hide_collections": "true"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert (body["bot"], body["discoverable"], body["hide_collections"]) == (True, False, True)
+    assert (body["source"]["discoverable"], body["source"]["hide_collections"]) == (False, True)
+    alice.refresh_from_db()
+    assert (alice.bot, alice.discoverable, alice.hide_collections) == (True, False, True)
+    # Others see it at once (the account's cached rendering moved with it).
+    public = anon.get(f"/api/v1/accounts/{alice.pk}").json()
+    assert (public["bot"], public["discoverable"], public["hide_collections"]) == (
+        True,
+        False,
+        True,
+    )
+    # A form body, and leaving a flag out leaves it alone.
+    client.patch(
+        "/api/v1/accounts/update_credentials",
+        "bot=false",
+        content_type="application/x-www-form-urlencoded",
+    )
+    alice.refresh_from_db()
+    assert (alice.bot, alice.discoverable, alice.hide_collections) == (False, False, True)
+
+
+@pytest.mark.parametrize("flag", ["bot", "discoverable", "hide_collections"])
+def test_a_flag_that_is_not_a_boolean_changes_nothing(api_client, alice, flag):
+    response = api_client(alice).patch(
+        "/api/v1/accounts/update_credentials",
+        data=json.dumps({flag: "perhaps", "display_name": "Changed"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert flag in response.json()["error"]
+    alice.refresh_from_db()
+    assert (alice.bot, alice.discoverable, alice.hide_collections) == (False, True, False)
+    assert alice.display_name == "Alice"
+
+
+def test_hidden_collections_are_listed_to_their_owner_only(api_client, anon, alice, bob, carol):
+    follow_create(follower=bob, target=alice)
+    follow_create(follower=alice, target=carol)
+    follow_create(follower=bob, target=carol)
+    follow_create(follower=carol, target=alice)
+    owner = api_client(alice)
+    owner.post("/api/v1/accounts/update_credentials", {"hide_collections": "true"})
+    for path in ("followers", "following"):
+        url = f"/api/v1/accounts/{alice.pk}/{path}"
+        assert anon.get(url).json() == []
+        assert api_client(bob).get(url).json() == []
+        assert owner.get(url).json() != []
+    profile = anon.get(f"/api/v1/accounts/{alice.pk}").json()
+    assert (profile["followers_count"], profile["following_count"]) == (2, 1)
+    # Bob follows Carol, who follows Alice; Alice hides her followers, so none are familiar.
+    familiar = api_client(bob).get("/api/v1/accounts/familiar_followers", {"id[]": [str(alice.pk)]})
+    assert familiar.json() == [{"id": str(alice.pk), "accounts": []}]
+    owner.post("/api/v1/accounts/update_credentials", {"hide_collections": "false"})
+    familiar = api_client(bob).get("/api/v1/accounts/familiar_followers", {"id[]": [str(alice.pk)]})
+    assert [a["username"] for a in familiar.json()[0]["accounts"]] == ["carol"]
+    assert [a["username"] for a in anon.get(f"/api/v1/accounts/{alice.pk}/followers").json()] == [
+        "carol",
+        "bob",
+    ]

@@ -90,3 +90,14 @@ def test_lookup_and_search_by_full_address(masto_for, alice, bob):
     assert bob_api.account_lookup(f"alice@{host}").id == alice_id
     assert [a.id for a in bob_api.account_search(f"@alice@{host}")][:1] == [alice_id]
     assert bob_api.account_search("alice@elsewhere.example") == []
+
+
+def test_bot_discoverable_and_hidden_collections(masto_for, alice, bob):
+    alice_api, bob_api = masto_for(alice), masto_for(bob)
+    bob_api.account_follow(alice_api.me().id)
+    me = alice_api.account_update_credentials(bot=True, discoverable=False, hide_collections=True)
+    assert (me.bot, me.discoverable, me.hide_collections) == (True, False, True)
+    seen = bob_api.account(me.id)
+    assert (seen.bot, seen.discoverable, seen.hide_collections) == (True, False, True)
+    assert bob_api.account_followers(me.id) == []
+    assert [a.acct for a in alice_api.account_followers(me.id)] == ["bob"]

@@ -418,6 +418,9 @@ def profile_update(
     default_sensitive: bool | None = None,
     default_language: str | None = None,
     time_zone: str | None = None,
+    bot: bool | None = None,
+    discoverable: bool | None = None,
+    hide_collections: bool | None = None,
 ) -> User:
     """Change what others see of an account, and its posting defaults. Arguments left as None
     stay as they are. Every input is checked before anything is written; images are checked
@@ -439,6 +442,13 @@ def profile_update(
         changes["default_language"] = _clean_language(default_language)
     if time_zone is not None:
         changes["time_zone"] = _clean_time_zone(time_zone)
+    for flag, value in (
+        ("bot", bot),
+        ("discoverable", discoverable),
+        ("hide_collections", hide_collections),
+    ):
+        if value is not None:
+            changes[flag] = bool(value)
     stem = f"{account.pk}-{timezone.now():%Y%m%d%H%M%S}"
     new_avatar = images.process_avatar(avatar, stem=stem) if avatar is not None else None
     new_header = images.process_header(header, stem=stem) if header is not None else None

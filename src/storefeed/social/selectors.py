@@ -158,18 +158,28 @@ def endorsed(*, account: User, max_id: int | None = None, limit: int = 40) -> li
     )
 
 
+def collections_visible(*, account: User, viewer: User | None) -> bool:
+    """Whether `viewer` may list whom `account` follows and who follows it: always, unless
+    the account hides them (`hide_collections`), and then only itself."""
+    return not account.hide_collections or (viewer is not None and viewer.pk == account.pk)
+
+
 FAMILIAR_MAX = 40  # familiar followers shown per account
 
 
 def familiar_followers(*, viewer: User, target_ids: list[int]) -> dict[int, list[User]]:
     """For each of `target_ids`, the accounts `viewer` follows that follow it (most recent
-    follow first, at most FAMILIAR_MAX each); one query whatever the number of targets."""
+    follow first, at most FAMILIAR_MAX each); none for an account that hides its followers
+    (unless it is the viewer). One query whatever the number of targets."""
     if not target_ids:
         return {}
     followed = Follow.objects.filter(follower_id=viewer.pk).values("target_id")
     rows = (
         Follow.objects.filter(
-            target_id__in=target_ids, follower_id__in=followed, follower__is_active=True
+            Q(target__hide_collections=False) | Q(target_id=viewer.pk),
+            target_id__in=target_ids,
+            follower_id__in=followed,
+            follower__is_active=True,
         )
         .select_related("follower", "follower__expert_field")
         .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("id").desc()))

@@ -6,7 +6,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from storefeed.accounts import selectors as accounts
 from storefeed.accounts.models import User
@@ -176,9 +175,11 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
         if "sensitive" in source
         else None,
         "default_language": source.get("language"),
+        **{
+            flag: p.bool(flag) if p.has(flag) else None
+            for flag in ("bot", "discoverable", "hide_collections")
+        },
     }
-    if p.has("bot") and p.bool("bot"):
-        raise ApiError(422, _("Validation failed: bot accounts are not supported"))
     try:
         user = profile_update(account=api.user, **changes)
     except ValidationFailed as exc:
@@ -230,6 +231,8 @@ def account_statuses(api: ApiRequest, account_id: str) -> HttpResponse:
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_followers(api: ApiRequest, account_id: str) -> HttpResponse:
     user = _account(account_id)
+    if not social.collections_visible(account=user, viewer=api.account):
+        return ok([])
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.followers(account=user, max_id=page["max_id"], limit=page["limit"])
     return _accounts_page(api, found)
@@ -238,6 +241,8 @@ def account_followers(api: ApiRequest, account_id: str) -> HttpResponse:
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_following(api: ApiRequest, account_id: str) -> HttpResponse:
     user = _account(account_id)
+    if not social.collections_visible(account=user, viewer=api.account):
+        return ok([])
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.following(account=user, max_id=page["max_id"], limit=page["limit"])
     return _accounts_page(api, found)
