@@ -8,6 +8,7 @@ import json
 import pytest
 import time_machine
 from django.db import connection
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from storefeed.notifications.models import Notification
 from storefeed.posts.services import status_create
 from storefeed.social.models import AccountNote, Endorsement, Follow, Mute
 from storefeed.social.services import follow_create, mute_create, mutes_expire_due
+from tests.api.conftest import png_upload
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -494,3 +496,75 @@ def test_hidden_collections_are_listed_to_their_owner_only(api_client, anon, ali
         "carol",
         "bob",
     ]
+
+
+# /api/v1/profile ---------------------------------------------------------------------------
+
+
+def test_the_profile_endpoint_reads_and_changes_the_raw_profile(api_client, anon, alice):
+    client = api_client(alice)
+    got = client.get("/api/v1/profile")
+    assert got.status_code == 200, got.content
+    assert got.json()["id"] == str(alice.pk)
+    assert (got.json()["avatar"], got.json()["header"]) == (None, None)
+    changed = client.patch(
+        "/api/v1/profile",
+        data=json.dumps(
+            {
+                "note": "Tea & *cakes* https://example.com",
+                "bot": True,
+                "hide_collections": True,
+                "fields_attributes": [{"name": "Shop", "value": "<b>open</b>"}],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    profile = changed.json()
+    assert profile["note"] == "Tea & *cakes* https://example.com"  # as entered, not HTML
+    assert profile["fields"] == [{"name": "Shop", "value": "<b>open</b>", "verified_at": None}]
+    assert (profile["bot"], profile["hide_collections"], profile["discoverable"]) == (
+        True,
+        True,
+        True,
+    )
+    assert "<a " in anon.get(f"/api/v1/accounts/{alice.pk}").json()["note"]
+    refused = client.patch(
+        "/api/v1/profile",
+        data=json.dumps({"locked": "maybe", "display_name": "Not saved"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    alice.refresh_from_db()
+    assert (alice.display_name, alice.locked) == ("Alice", False)
+    assert anon.get("/api/v1/profile").status_code == 401
+    assert api_client(alice, scopes="read:accounts").get("/api/v1/profile").status_code == 200
+    assert api_client(alice, scopes="read:accounts").patch("/api/v1/profile").status_code == 403
+
+
+def test_removing_the_avatar_and_the_header(api_client, alice, django_capture_on_commit_callbacks):
+    client = api_client(alice)
+    with_images = client.patch(
+        "/api/v1/profile",
+        data=encode_multipart(BOUNDARY, {"avatar": png_upload(), "header": png_upload("h.png")}),
+        content_type=MULTIPART_CONTENT,
+    )
+    assert with_images.status_code == 200, with_images.content
+    assert with_images.json()["avatar"] is not None
+    alice.refresh_from_db()
+    storage, avatar_name = alice.avatar.storage, alice.avatar.name
+    assert storage.exists(avatar_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        gone = client.delete("/api/v1/profile/avatar")
+    assert gone.status_code == 200, gone.content
+    assert not storage.exists(avatar_name)
+    assert gone.json()["avatar"].endswith("/static/web/img/avatar.png")
+    assert "source" in gone.json()
+    alice.refresh_from_db()
+    assert not alice.avatar
+    assert alice.header
+    assert client.delete("/api/v1/profile/header").status_code == 200
+    alice.refresh_from_db()
+    assert not alice.header
+    assert client.delete("/api/v1/profile/header").status_code == 200  # none left: not an error
+    assert client.get("/api/v1/profile").json()["avatar"] is None

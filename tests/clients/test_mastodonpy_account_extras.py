@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 
 from storefeed.social.models import Mute
-from tests.clients.conftest import settle
+from tests.clients.conftest import png_bytes, settle
 
 
 def test_a_timed_mute_ends(masto_for, alice, bob):
@@ -101,3 +101,17 @@ def test_bot_discoverable_and_hidden_collections(masto_for, alice, bob):
     assert (seen.bot, seen.discoverable, seen.hide_collections) == (True, False, True)
     assert bob_api.account_followers(me.id) == []
     assert [a.acct for a in alice_api.account_followers(me.id)] == ["bob"]
+
+
+def test_remove_the_avatar_and_the_header(masto_for, alice, tmp_path):
+    alice_api = masto_for(alice)
+    avatar = tmp_path / "me.png"
+    avatar.write_bytes(png_bytes((10, 120, 200), size=(200, 200)))
+    header = tmp_path / "header.png"
+    header.write_bytes(png_bytes((200, 120, 10), size=(900, 300)))
+    me = alice_api.account_update_credentials(avatar=avatar, header=header)
+    assert "/avatars/" in me.avatar
+    assert alice_api.account_delete_avatar().avatar.endswith("/static/web/img/avatar.png")
+    assert alice_api.account_delete_header().header.endswith("/static/web/img/header.png")
+    alice.refresh_from_db()
+    assert (bool(alice.avatar), bool(alice.header)) == (False, False)

@@ -484,6 +484,23 @@ def profile_update(
     return user
 
 
+def profile_image_delete(*, account: User, which: str) -> User:
+    """Remove the avatar or the header ("avatar" or "header"); the default image shows again.
+    Not an error when there is none. The file goes once the change is committed."""
+    if which not in ("avatar", "header"):
+        raise ValidationFailed(_("Only the avatar or the header can be removed."), field=which)
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=account.pk)
+        file_field = getattr(user, which)
+        if file_field:
+            storage, name = file_field.storage, file_field.name
+            setattr(user, which, "")
+            user.save(update_fields=[which])
+            transaction.on_commit(lambda: storage.delete(name))
+    setattr(account, which, getattr(user, which))
+    return user
+
+
 def password_change(*, account: User, old_password: str, new_password: str) -> None:
     """Change a password, given the current one. The web layer keeps the session signed in."""
     if not account.check_password(old_password or ""):

@@ -87,7 +87,7 @@ def _accounts_page(api: ApiRequest, users: list[User]) -> HttpResponse:
     return ok([renderer.account(u) for u in users], headers=headers)
 
 
-def _credential(api: ApiRequest, user: User) -> dict[str, Any]:
+def credential(api: ApiRequest, user: User) -> dict[str, Any]:
     data = Renderer(api.request).credential_account(
         user, follow_requests_count=len(social.follow_requests(target=user))
     )
@@ -132,7 +132,7 @@ def account_register(api: ApiRequest) -> HttpResponse:
 
 @endpoint("GET", scope="profile")
 def verify_credentials(api: ApiRequest) -> HttpResponse:
-    return ok(_credential(api, api.user))
+    return ok(credential(api, api.user))
 
 
 def _fields_attributes(value: Any) -> list[dict[str, Any]]:
@@ -154,14 +154,9 @@ def _fields_attributes(value: Any) -> list[dict[str, Any]]:
     return items
 
 
-@endpoint("PATCH", "POST", scope="write:accounts")
-def update_credentials(api: ApiRequest) -> HttpResponse:
-    p = api.params
-    source = p.dict("source")
-    for name in ("privacy", "language"):
-        if isinstance(source.get(name), (dict, list)):
-            raise ApiError(422, f"Validation failed: source[{name}] must be a string")
-    changes: dict[str, Any] = {
+def profile_changes(p: Any) -> dict[str, Any]:
+    """What update_credentials and PATCH /api/v1/profile change, parsed (absent: None)."""
+    return {
         "display_name": p.str("display_name"),
         "note": p.str("note"),
         "avatar": p.file("avatar"),
@@ -170,21 +165,33 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
         "fields": _fields_attributes(p.raw("fields_attributes"))
         if p.has("fields_attributes")
         else None,
-        "default_visibility": source.get("privacy"),
-        "default_sensitive": _bool(source["sensitive"], "source[sensitive]")
-        if "sensitive" in source
-        else None,
-        "default_language": source.get("language"),
         **{
             flag: p.bool(flag) if p.has(flag) else None
             for flag in ("bot", "discoverable", "hide_collections")
         },
     }
+
+
+@endpoint("PATCH", "POST", scope="write:accounts")
+def update_credentials(api: ApiRequest) -> HttpResponse:
+    p = api.params
+    source = p.dict("source")
+    for name in ("privacy", "language"):
+        if isinstance(source.get(name), (dict, list)):
+            raise ApiError(422, f"Validation failed: source[{name}] must be a string")
+    changes: dict[str, Any] = {
+        **profile_changes(p),
+        "default_visibility": source.get("privacy"),
+        "default_sensitive": _bool(source["sensitive"], "source[sensitive]")
+        if "sensitive" in source
+        else None,
+        "default_language": source.get("language"),
+    }
     try:
         user = profile_update(account=api.user, **changes)
     except ValidationFailed as exc:
         raise validation_error(exc) from None
-    return ok(_credential(api, user))
+    return ok(credential(api, user))
 
 
 # Any account ---------------------------------------------------------------------------
