@@ -5,8 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
 
 from storefeed.accounts import selectors as accounts
 from storefeed.accounts.models import User
