@@ -156,3 +156,19 @@ def test_password_change_refuses_bad_input(alice, alice_client, old, new, again)
     assert b"field-error" in response.content or b"form-errors" in response.content
     alice.refresh_from_db()
     assert alice.check_password("correct-horse-9")
+
+
+def test_profile_settings_store_the_account_flags(alice, alice_client, client):
+    page = alice_client.get("/settings").content.decode()
+    assert 'name="discoverable"' in page
+    assert 'name="hide_collections"' in page
+    response = alice_client.post(
+        "/settings", {"display_name": "Alice", "bot": "on", "hide_collections": "on"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.bot, alice.discoverable, alice.hide_collections) == (True, False, True)
+    assert 'data-testid="bot-pill"' in client.get("/@alice").content.decode()
+    # Her lists are hers alone now.
+    assert "keeps this list to itself" in client.get("/@alice/followers").content.decode()
+    assert "keeps this list to itself" not in alice_client.get("/@alice/following").content.decode()

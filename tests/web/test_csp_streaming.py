@@ -16,9 +16,7 @@ def test_the_streaming_port_on_the_readers_host_is_allowed(client, settings):
     settings.STREAMING_PORT, settings.STREAMING_URL = 8001, ""
     settings.ALLOWED_HOSTS = ["shop.example.com"]
     allowed = connect_src(client.get("/public", HTTP_HOST="shop.example.com:8000")).split()
-    assert {"ws://shop.example.com:8001", "http://shop.example.com:8001", "'self'"} <= set(
-        allowed
-    )
+    assert {"ws://shop.example.com:8001", "http://shop.example.com:8001", "'self'"} <= set(allowed)
 
 
 def test_a_configured_streaming_address_is_allowed(client, settings):

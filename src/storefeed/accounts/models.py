@@ -51,6 +51,9 @@ PROFILE_FIELDS = frozenset(
         "locked",
         "expert_field",
         "expert_verified_at",
+        "bot",
+        "discoverable",
+        "hide_collections",
     }
 )
 
@@ -77,6 +80,14 @@ class User(AbstractUser):
     fields = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Approve each new follower by hand.")
+    )
+    # Mastodon's account flags, shown on the account: an automated account; one that agrees
+    # to be listed in discovery (the directory, suggestions); one whose followers and
+    # followed accounts are not listed to others (the counts still are).
+    bot = models.BooleanField(_("automated account"), default=False)
+    discoverable = models.BooleanField(_("listed in discovery"), default=True)
+    hide_collections = models.BooleanField(
+        _("hide whom you follow and who follows you"), default=False
     )
     # Posting defaults a client applies to new posts (Mastodon's `source[privacy]`,
     # `source[sensitive]` and `source[language]`).

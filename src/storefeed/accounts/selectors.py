@@ -1,12 +1,25 @@
 """Reads of accounts: by name, search, the expert fields, email confirmation."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from storefeed.accounts.models import ExpertField, User
 from storefeed.core.parse import lookup_id
+
+
+def local_username(acct: str, hosts: Iterable[str]) -> str | None:
+    """The username an address names when it is one of ours: `user`, `@user`, `user@host`,
+    `@user@host` or `acct:user@host`, with `host` one of `hosts` (in any case, with or
+    without a trailing dot); None for an empty address or another host (Storefeed does not
+    federate)."""
+    acct = (acct or "").strip().removeprefix("acct:").lstrip("@")
+    name, sep, domain = acct.partition("@")
+    if sep and domain.lower().rstrip(".") not in {h.lower() for h in hosts if h}:
+        return None
+    return name or None
 
 
 def account_by_username(username: str) -> User | None:
@@ -30,6 +43,25 @@ def account_by_id(account_id: int | str | None) -> User | None:
     if not 0 < pk < 1 << 63:
         return None
     return User.objects.select_related("expert_field").filter(pk=pk, is_active=True).first()
+
+
+def accounts_by_ids(ids: list[int]) -> list[User]:
+    """The active accounts with those ids, in the order given (unknown ids left out); one
+    query."""
+    found = User.objects.select_related("expert_field").filter(pk__in=ids, is_active=True)
+    by_id = {user.pk: user for user in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def local_hosts(request_host: str) -> set[str]:
+    """The names this site answers to in an account's address: the request's host (with and
+    without its port) and STOREFEED_SITE_URL's."""
+    bare = request_host if request_host.endswith("]") else request_host.rsplit(":", 1)[0]
+    hosts = {request_host, bare}
+    if settings.SITE_URL:
+        site = urlsplit(settings.SITE_URL)
+        hosts |= {site.netloc, site.hostname or ""}
+    return {h for h in hosts if h}
 
 
 def account_search(

@@ -419,6 +419,9 @@ def profile_update(
     default_sensitive: bool | None = None,
     default_language: str | None = None,
     time_zone: str | None = None,
+    bot: bool | None = None,
+    discoverable: bool | None = None,
+    hide_collections: bool | None = None,
 ) -> User:
     """Change what others see of an account, and its posting defaults. Arguments left as None
     stay as they are. Every input is checked before anything is written; images are checked
@@ -440,6 +443,13 @@ def profile_update(
         changes["default_language"] = _clean_language(default_language)
     if time_zone is not None:
         changes["time_zone"] = _clean_time_zone(time_zone)
+    for flag, value in (
+        ("bot", bot),
+        ("discoverable", discoverable),
+        ("hide_collections", hide_collections),
+    ):
+        if value is not None:
+            changes[flag] = bool(value)
     stem = f"{account.pk}-{timezone.now():%Y%m%d%H%M%S}"
     new_avatar = images.process_avatar(avatar, stem=stem) if avatar is not None else None
     new_header = images.process_header(header, stem=stem) if header is not None else None
@@ -472,6 +482,23 @@ def profile_update(
     # The caller's instance reflects the change too.
     for name in updated:
         setattr(account, name, getattr(user, name))
+    return user
+
+
+def profile_image_delete(*, account: User, which: str) -> User:
+    """Remove the avatar or the header ("avatar" or "header"); the default image shows again.
+    Not an error when there is none. The file goes once the change is committed."""
+    if which not in ("avatar", "header"):
+        raise ValidationFailed(_("Only the avatar or the header can be removed."), field=which)
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=account.pk)
+        file_field = getattr(user, which)
+        if file_field:
+            storage, name = file_field.storage, file_field.name
+            setattr(user, which, "")
+            user.save(update_fields=[which])
+            transaction.on_commit(lambda: storage.delete(name))
+    setattr(account, which, getattr(user, which))
     return user
 
 

@@ -1,7 +1,8 @@
 """Reads the Mastodon API needs that no domain selector gives yet: the accounts a user has
 blocked or muted, newest first, with the edge id as the paging cursor."""
 
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from storefeed.accounts.models import User
 
@@ -24,5 +25,18 @@ def blocked_accounts(*, account: User, max_id: int | None = None, limit: int = 4
 
 
 def muted_accounts(*, account: User, max_id: int | None = None, limit: int = 40) -> list[User]:
-    """Whom `account` mutes (each with `edge_id`, the mute's id)."""
-    return _edges(relation="muted_by", account=account, max_id=max_id, limit=limit)
+    """Whom `account` mutes now (each with `edge_id`, the mute's id, and `mute_expires_at`,
+    the end of a timed mute or None); ended timed mutes are left out."""
+    filters: dict[str, object] = {"muted_by__account": account}
+    if max_id is not None:
+        filters["muted_by__id__lt"] = max_id
+    # One filter() call: every condition applies to the same mute row.
+    return list(
+        User.objects.filter(
+            Q(muted_by__expires_at__isnull=True) | Q(muted_by__expires_at__gt=timezone.now()),
+            **filters,
+        )
+        .select_related("expert_field")
+        .annotate(edge_id=F("muted_by__id"), mute_expires_at=F("muted_by__expires_at"))
+        .order_by("-edge_id")[: max(1, min(limit, 80))]
+    )

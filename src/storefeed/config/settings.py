@@ -513,6 +513,7 @@ PERIODIC_TASKS = [
     ("storefeed.discovery.tasks.refresh_trends", TRENDS_SECONDS),
     ("storefeed.discovery.tasks.refresh_expert_ranks", EXPERT_RANKS_SECONDS),
     ("storefeed.core.tasks.purge_limit_counters", 3600),
+    ("storefeed.social.tasks.expire_due_mutes", 60),
 ]
 if COMMERCE:
     PERIODIC_TASKS += [

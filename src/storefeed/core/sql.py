@@ -31,6 +31,12 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def datetime_param(value: dt.datetime) -> Any:
+    """An aware datetime as a raw cursor's parameter compares with the column (SQLite keeps
+    text in its own format; PostgreSQL takes the datetime)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def as_datetime(value: Any) -> dt.datetime | None:
     """A datetime column as read by a raw cursor (SQLite gives text), aware in UTC."""
     if value is None:

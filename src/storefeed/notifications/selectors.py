@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
@@ -16,7 +17,10 @@ def _visible(account: User) -> QuerySet[Notification]:
     blocks = User.objects.filter(pk=account.pk, blocks_made__target_id=actor)
     blocked_by = User.objects.filter(pk=account.pk, blocked_by__account_id=actor)
     muted = User.objects.filter(
-        pk=account.pk, mutes_made__target_id=actor, mutes_made__hide_notifications=True
+        Q(mutes_made__expires_at__isnull=True) | Q(mutes_made__expires_at__gt=timezone.now()),
+        pk=account.pk,
+        mutes_made__target_id=actor,
+        mutes_made__hide_notifications=True,
     )
     return Notification.objects.filter(recipient=account).exclude(
         Exists(blocks) | Exists(blocked_by) | Exists(muted)
@@ -72,7 +76,8 @@ def unread_count(*, account: User) -> int:
             AND NOT EXISTS (SELECT 1 FROM {blocks} b
                 WHERE b.account_id = n.actor_id AND b.target_id = %s)
             AND NOT EXISTS (SELECT 1 FROM {mutes} m
-                WHERE m.account_id = %s AND m.target_id = n.actor_id AND m.hide_notifications)""",  # noqa: S608
-        [account.pk] * 4,
+                WHERE m.account_id = %s AND m.target_id = n.actor_id AND m.hide_notifications
+                AND (m.expires_at IS NULL OR m.expires_at > %s))""",  # noqa: S608
+        [account.pk] * 4 + [sql.datetime_param(timezone.now())],
     )
     return int(count)

@@ -27,7 +27,11 @@ def _suppressing(actor_id: int) -> Q:
     return (
         Q(blocks_made__target_id=actor_id)
         | Q(blocked_by__account_id=actor_id)
-        | Q(mutes_made__target_id=actor_id, mutes_made__hide_notifications=True)
+        | Q(
+            Q(mutes_made__expires_at__isnull=True) | Q(mutes_made__expires_at__gt=timezone.now()),
+            mutes_made__target_id=actor_id,
+            mutes_made__hide_notifications=True,
+        )
     )
 
 

@@ -79,9 +79,48 @@ class Mute(_Edge):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_by"
     )
     hide_notifications = models.BooleanField(default=True)
+    # A timed mute (`duration`): from then on it no longer applies (every read compares it
+    # with the clock), and the sweep deletes it. None: until undone.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["account", "target"], name="social_mute_unique"),
             models.CheckConstraint(condition=~Q(account=F("target")), name="social_mute_not_self"),
+        ]
+
+
+class AccountNote(_Edge):
+    """A private note an account keeps about another (Mastodon's `note` on the relationship)."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes_made"
+    )
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="social_note_unique"),
+        ]
+
+
+class Endorsement(_Edge):
+    """An account featured on another's profile (Mastodon's endorse, once "pin"): only
+    accounts one follows; unfollowing (or a block) ends it."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements_made"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsed_by"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="social_endorsement_unique"),
+            models.CheckConstraint(
+                condition=~Q(account=F("target")), name="social_endorsement_not_self"
+            ),
         ]

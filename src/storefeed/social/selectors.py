@@ -1,13 +1,17 @@
 """Reads of the social graph: relationships, follower lists, the ids timelines filter on."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from storefeed.accounts.models import User
 from storefeed.core import sql
-from storefeed.social.models import Block, Follow, FollowRequest, Mute
+from storefeed.social.models import AccountNote, Block, Endorsement, Follow, FollowRequest, Mute
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,19 @@ class Relationship:
     blocked_by: bool = False
     muting: bool = False
     muting_notifications: bool = False
+    mute_expires_at: dt.datetime | None = None
+    note: str = ""
+    endorsed: bool = False
+
+
+def active_mutes(now: dt.datetime | None = None) -> QuerySet[Mute]:
+    """Mutes that apply now: without an end, or whose end is still ahead."""
+    now = now or timezone.now()
+    return Mute.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+# The relationship's columns that are values rather than flags.
+VALUES = ("r_mute_expires_at", "r_note")
 
 
 def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relationship]:
@@ -36,7 +53,8 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
     them = OuterRef("pk")
     follow = Follow.objects.filter(follower_id=viewer.pk, target_id=them)
     request = FollowRequest.objects.filter(account_id=viewer.pk, target_id=them)
-    mute = Mute.objects.filter(account_id=viewer.pk, target_id=them)
+    mute = active_mutes().filter(account_id=viewer.pk, target_id=them)
+    note = AccountNote.objects.filter(account_id=viewer.pk, target_id=them)
     rows = (
         User.objects.filter(pk__in=ids)
         .annotate(
@@ -54,6 +72,9 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             r_blocked_by=Exists(Block.objects.filter(account_id=them, target_id=viewer.pk)),
             r_muting=Exists(mute),
             r_muting_notifications=Exists(mute.filter(hide_notifications=True)),
+            r_mute_expires_at=Subquery(mute.values("expires_at")[:1]),
+            r_note=Subquery(note.values("comment")[:1]),
+            r_endorsed=Exists(Endorsement.objects.filter(account_id=viewer.pk, target_id=them)),
         )
         .values(
             "pk",
@@ -67,13 +88,19 @@ def relationships(*, viewer: User, target_ids: Iterable[int]) -> dict[int, Relat
             "r_blocked_by",
             "r_muting",
             "r_muting_notifications",
+            "r_mute_expires_at",
+            "r_note",
+            "r_endorsed",
         )
     )
     result = {}
     for row in rows:
         pk = row["pk"]
-        flags = {k[2:]: bool(v) for k, v in row.items() if k.startswith("r_")}
-        result[pk] = Relationship(id=pk, **flags)
+        fields: dict[str, Any] = {
+            k[2:]: v if k in VALUES else bool(v) for k, v in row.items() if k.startswith("r_")
+        }
+        fields["note"] = fields["note"] or ""
+        result[pk] = Relationship(id=pk, **fields)
     return result
 
 
@@ -120,6 +147,51 @@ def following(*, account: User, max_id: int | None = None, limit: int = 40) -> l
     )
 
 
+def endorsed(*, account: User, max_id: int | None = None, limit: int = 40) -> list[User]:
+    """Whom `account` endorses (features on its profile), most recent first; each account
+    carries `edge_id`, the endorsement's id, the cursor."""
+    return _edge_page(
+        filters={"endorsed_by__account": account},
+        edge="endorsed_by",
+        max_id=max_id,
+        limit=limit,
+    )
+
+
+def collections_visible(*, account: User, viewer: User | None) -> bool:
+    """Whether `viewer` may list whom `account` follows and who follows it: always, unless
+    the account hides them (`hide_collections`), and then only itself."""
+    return not account.hide_collections or (viewer is not None and viewer.pk == account.pk)
+
+
+FAMILIAR_MAX = 40  # familiar followers shown per account
+
+
+def familiar_followers(*, viewer: User, target_ids: list[int]) -> dict[int, list[User]]:
+    """For each of `target_ids`, the accounts `viewer` follows that follow it (most recent
+    follow first, at most FAMILIAR_MAX each); none for an account that hides its followers
+    (unless it is the viewer). One query whatever the number of targets."""
+    if not target_ids:
+        return {}
+    followed = Follow.objects.filter(follower_id=viewer.pk).values("target_id")
+    rows = (
+        Follow.objects.filter(
+            Q(target__hide_collections=False) | Q(target_id=viewer.pk),
+            target_id__in=target_ids,
+            follower_id__in=followed,
+            follower__is_active=True,
+        )
+        .select_related("follower", "follower__expert_field")
+        .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("id").desc()))
+        .filter(rank__lte=FAMILIAR_MAX)
+        .order_by("target_id", "-id")
+    )
+    found: dict[int, list[User]] = {}
+    for row in rows:
+        found.setdefault(row.target_id, []).append(row.follower)
+    return found
+
+
 def follow_requests(*, target: User) -> list[FollowRequest]:
     """Pending requests to follow `target`, oldest first, with the requester joined in."""
     return list(
@@ -147,7 +219,7 @@ def is_following(follower_id: int, target_id: int) -> bool:
     )
 
 
-def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[int]]:
+def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[Any]]:
     """The accounts whose posts `viewer_id` should not see (blocked by them, blocking them,
     muted by them) as SQL giving `(account_id, tag)` rows, and its parameters, for a caller
     to run alone or in a UNION ALL with rows of its own told apart by `tag`. Plain SQL: every
@@ -157,8 +229,9 @@ def hidden_accounts_sql(viewer_id: int, tag: int = 0) -> tuple[str, list[int]]:
         f"SELECT target_id, {int(tag)} FROM {blocks} WHERE account_id = %s"  # noqa: S608
         f" UNION ALL SELECT account_id, {int(tag)} FROM {blocks} WHERE target_id = %s"
         f" UNION ALL SELECT target_id, {int(tag)} FROM {mutes} WHERE account_id = %s"
+        " AND (expires_at IS NULL OR expires_at > %s)"
     )
-    return query, [viewer_id] * 3
+    return query, [viewer_id, viewer_id, viewer_id, sql.datetime_param(timezone.now())]
 
 
 def hidden_account_ids(viewer_id: int) -> set[int]:

@@ -10,8 +10,11 @@ edge. Transactions on the same pair queue up instead of deadlocking, and a follo
 slip past a block being made at the same moment.
 """
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -19,7 +22,19 @@ from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.social import signals
-from storefeed.social.models import Block, Follow, FollowRequest, Mute
+from storefeed.social.models import (
+    AccountNote,
+    Block,
+    Endorsement,
+    Follow,
+    FollowRequest,
+    Mute,
+)
+
+# The longest timed mute (`duration`, seconds): ten years. Longer is refused, as its end
+# would not be a date the databases keep.
+MUTE_MAX_SECONDS = 10 * 366 * 24 * 3600
+NOTE_MAX_LENGTH = 2000
 
 FOLLOWING = "following"
 REQUESTED = "requested"
@@ -64,6 +79,8 @@ def _remove_follow(*, follower_id: int, target_id: int) -> bool:
     deleted, _counts = Follow.objects.filter(follower_id=follower_id, target_id=target_id).delete()
     if not deleted:
         return False
+    # Only followed accounts can be endorsed (as in Mastodon).
+    Endorsement.objects.filter(account_id=follower_id, target_id=target_id).delete()
     _move_follow_counts(follower_id=follower_id, target_id=target_id, delta=-1)
     return True
 
@@ -263,19 +280,135 @@ def block_delete(*, account: User, target: User) -> None:
         Block.objects.filter(account=account, target=target).delete()
 
 
-def mute_create(*, account: User, target: User, hide_notifications: bool = True) -> None:
+def mute_create(
+    *,
+    account: User,
+    target: User,
+    hide_notifications: bool = True,
+    duration: int | None = None,
+) -> None:
     """Mute `target`: their posts leave the home timeline; with `hide_notifications` their
-    notifications too. Muting again updates `hide_notifications`."""
+    notifications too. `duration` (seconds; None or 0: until undone) makes it a timed mute,
+    which stops applying when it ends. Muting again updates both options."""
     if account.pk == target.pk:
         raise ValidationFailed(_("You can't mute yourself."), field="target")
-    with transaction.atomic(durable=True):
-        _mute, created = Mute.objects.update_or_create(
-            account=account, target=target, defaults={"hide_notifications": hide_notifications}
+    if duration is not None and not 0 <= duration <= MUTE_MAX_SECONDS:
+        raise ValidationFailed(
+            _("A mute's duration is 0 (until undone) or up to %(max)d seconds.")
+            % {"max": MUTE_MAX_SECONDS},
+            field="duration",
         )
-        if created:
+    now = timezone.now()
+    expires_at = now + dt.timedelta(seconds=duration) if duration else None
+    with transaction.atomic(durable=True):
+        before = Mute.objects.filter(account=account, target=target).first()
+        mute, _created = Mute.objects.update_or_create(
+            account=account,
+            target=target,
+            defaults={"hide_notifications": hide_notifications, "expires_at": expires_at},
+        )
+        # An ended mute that the sweep has not deleted yet counts as none.
+        if before is None or (before.expires_at is not None and before.expires_at <= now):
             signals.mute_created.send(sender=Mute, account_id=account.pk, target_id=target.pk)
+        if expires_at is not None:
+            _schedule_mute_expiry(mute.pk, expires_at)
+
+
+def _schedule_mute_expiry(mute_id: int, when: dt.datetime) -> None:
+    """A deferred task at the mute's end when the task backend can defer; the periodic sweep
+    (`mutes_expire_due`) catches whatever this misses. Reads need neither: they compare
+    `expires_at` with the clock."""
+    from storefeed.social import tasks
+
+    if tasks.expire_mute.get_backend().supports_defer:
+        tasks.expire_mute.using(run_after=when).enqueue(mute_id)
 
 
 def mute_delete(*, account: User, target: User) -> None:
     with transaction.atomic(durable=True):
-        Mute.objects.filter(account=account, target=target).delete()
+        deleted, _counts = Mute.objects.filter(account=account, target=target).delete()
+        if deleted:
+            signals.mute_deleted.send(sender=Mute, account_id=account.pk, target_id=target.pk)
+
+
+def mute_expire(*, mute_id: int, now: dt.datetime | None = None) -> bool:
+    """Delete one mute if its time is up (a mute renewed or undone meanwhile is left alone);
+    True if it was deleted. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        row = (
+            Mute.objects.filter(pk=mute_id, expires_at__lte=now)
+            .values_list("account_id", "target_id")
+            .first()
+        )
+        if row is None:
+            return False
+        deleted, _counts = Mute.objects.filter(pk=mute_id, expires_at__lte=now).delete()
+        if deleted:
+            signals.mute_deleted.send(sender=Mute, account_id=row[0], target_id=row[1])
+        return bool(deleted)
+
+
+def mutes_expire_due(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The sweep: delete every mute whose time is up; how many."""
+    now = now or timezone.now()
+    count = 0
+    while ids := list(
+        Mute.objects.filter(expires_at__lte=now).order_by("pk").values_list("pk", flat=True)[:batch]
+    ):
+        count += sum(mute_expire(mute_id=pk, now=now) for pk in ids)
+        if len(ids) < batch:
+            break
+    return count
+
+
+def account_note_set(*, account: User, target: User, comment: str) -> None:
+    """Keep a private note about `target` (an empty one deletes it). As in Mastodon, a note
+    about oneself is allowed."""
+    comment = comment.strip()
+    if len(comment) > NOTE_MAX_LENGTH:
+        raise ValidationFailed(
+            _("A note is at most %(max)d characters.") % {"max": NOTE_MAX_LENGTH},
+            field="comment",
+            reason="too_long",
+        )
+    with transaction.atomic(durable=True):
+        if not comment:
+            AccountNote.objects.filter(account=account, target=target).delete()
+            return
+        AccountNote.objects.update_or_create(
+            account=account, target=target, defaults={"comment": comment}
+        )
+
+
+def endorsement_create(*, account: User, target: User) -> None:
+    """Feature `target` on `account`'s profile. Only an account one follows (Mastodon's
+    rule); endorsing again changes nothing."""
+    if account.pk == target.pk:
+        raise ValidationFailed(_("You can't endorse yourself."), field="target")
+    with transaction.atomic(durable=True):
+        _lock_pair(account.pk, target.pk)
+        if not Follow.objects.filter(follower=account, target=target).exists():
+            raise ValidationFailed(
+                _("Follow @%(name)s before endorsing them.") % {"name": target.username},
+                field="target",
+            )
+        Endorsement.objects.get_or_create(account=account, target=target)
+
+
+def endorsement_delete(*, account: User, target: User) -> None:
+    """Stop featuring `target`; not an error if they were not."""
+    with transaction.atomic(durable=True):
+        Endorsement.objects.filter(account=account, target=target).delete()
+
+
+def follower_remove(*, account: User, follower: User) -> None:
+    """`account` makes `follower` stop following them (Mastodon's remove_from_followers), as
+    if `follower` had unfollowed: counts, homes and lists follow suit. Not an error if
+    they did not follow."""
+    if account.pk == follower.pk:
+        raise ValidationFailed(_("You can't remove yourself from your followers."), field="target")
+    with transaction.atomic(durable=True):
+        _lock_pair(account.pk, follower.pk)
+        if _remove_follow(follower_id=follower.pk, target_id=account.pk):
+            signals.follow_deleted.send(sender=Follow, account_id=follower.pk, target_id=account.pk)

@@ -11,3 +11,4 @@ follow_created = Signal()  # account_id now follows target_id
 follow_deleted = Signal()  # account_id no longer follows target_id
 block_created = Signal()  # account_id blocked target_id (follows both ways are already gone)
 mute_created = Signal()  # account_id muted target_id
+mute_deleted = Signal()  # account_id's mute of target_id ended (unmuted, or it expired)

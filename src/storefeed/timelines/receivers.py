@@ -59,3 +59,10 @@ def on_block_created(*, account_id: int, target_id: int, **_: Any) -> None:
 @receiver(social_signals.mute_created)
 def on_mute_created(*, account_id: int, target_id: int, **_: Any) -> None:
     tasks.remove_author.enqueue(account_id, target_id, True)
+
+
+@receiver(social_signals.mute_deleted)
+def on_mute_deleted(*, account_id: int, target_id: int, **_: Any) -> None:
+    # The mute took the account's posts out of the home: bring its recent ones back, as a
+    # follow does (nothing if the home's owner does not follow it).
+    tasks.backfill.enqueue(account_id, target_id)

@@ -14,6 +14,7 @@ from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
 from storefeed.posts.models import Mention, Status, Visibility
 from storefeed.social.models import Follow
+from storefeed.social.selectors import active_mutes
 from storefeed.timelines.models import ListMember
 from storefeed.timelines.store import BATCH, Entry, home_store
 
@@ -87,9 +88,8 @@ def _notify_subscribers(status: Status, followers: QuerySet[Follow]) -> None:
         return
     if status.in_reply_to_account_id not in (None, status.account_id):
         return
-    subscribers = followers.filter(notify=True).exclude(
-        follower__mutes_made__target_id=status.account_id
-    )
+    muters = active_mutes().filter(target_id=status.account_id).values("account_id")
+    subscribers = followers.filter(notify=True).exclude(follower_id__in=muters)
     notifications.notify_once(
         recipient_ids=subscribers.values_list("follower_id", flat=True),
         actor_id=status.account_id,

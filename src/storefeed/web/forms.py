@@ -219,6 +219,21 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("People then send you a follow request that you approve or reject."),
     )
+    bot = forms.BooleanField(
+        label=_("This is an automated account"),
+        required=False,
+        help_text=_("Shown on your profile, so people know posts are not written by hand."),
+    )
+    discoverable = forms.BooleanField(
+        label=_("List me in discovery"),
+        required=False,
+        help_text=_("Your profile may be suggested to others and shown in the directory."),
+    )
+    hide_collections = forms.BooleanField(
+        label=_("Hide whom you follow and who follows you"),
+        required=False,
+        help_text=_("Others still see how many; only you see the lists."),
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,

@@ -64,8 +64,8 @@ class Renderer:
             "acct": user.username,
             "display_name": user.display_name,
             "locked": user.locked,
-            "bot": False,
-            "discoverable": True,
+            "bot": user.bot,
+            "discoverable": user.discoverable,
             "indexable": True,
             "group": False,
             "created_at": iso(joined),
@@ -76,7 +76,7 @@ class Renderer:
             "avatar_static": avatar,
             "header": header,
             "header_static": header,
-            "hide_collections": False,
+            "hide_collections": user.hide_collections,
             "noindex": False,
             "emojis": [],
             "roles": [],
@@ -105,8 +105,8 @@ class Renderer:
                 for f in getattr(user, "fields", None) or []
             ],
             "follow_requests_count": follow_requests_count,
-            "hide_collections": False,
-            "discoverable": True,
+            "hide_collections": user.hide_collections,
+            "discoverable": user.discoverable,
             "indexable": True,
             "attribution_domains": [],
         }
@@ -134,8 +134,8 @@ class Renderer:
             "requested": rel.requested,
             "requested_by": rel.requested_by,
             "domain_blocking": False,
-            "endorsed": False,
-            "note": "",
+            "endorsed": rel.endorsed,
+            "note": rel.note,
         }
 
     # Statuses -------------------------------------------------------------------------

@@ -65,7 +65,11 @@ class Params:
         self.data: dict[str, Any] = {}
         _from_querydict(request.GET, self.data)
         content_type = (request.content_type or "").lower()
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        # A JSON body is read on GET too, as Rails does: Mastodon.py sends familiar_followers'
+        # ids that way.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") or (
+            request.method == "GET" and content_type == "application/json"
+        ):
             if content_type == "application/json":
                 body = request.body
                 if body.strip():

@@ -78,13 +78,17 @@ def profile(request: HtmxRequest, username: str) -> HttpResponse:
 def _account_list(request: HtmxRequest, username: str, which: str) -> HttpResponse:
     account = account_or_404(username)
     selector = social_selectors.followers if which == "followers" else social_selectors.following
-    accounts = selector(account=account, max_id=cursor(request), limit=ACCOUNTS_PAGE)
+    hidden = not social_selectors.collections_visible(account=account, viewer=viewer(request))
+    accounts = (
+        [] if hidden else selector(account=account, max_id=cursor(request), limit=ACCOUNTS_PAGE)
+    )
     return render(
         request,
         "web/account_list.html",
         {
             "account": account,
             "which": which,
+            "hidden": hidden,
             "accounts": accounts,
             "next_max_id": next_cursor(accounts, ACCOUNTS_PAGE),
         },

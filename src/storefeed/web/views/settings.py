@@ -21,6 +21,9 @@ def settings_profile(request: AuthedRequest) -> HttpResponse:
         "display_name": user.display_name,  # type: ignore[union-attr]
         "note": user.note,  # type: ignore[union-attr]
         "locked": user.locked,  # type: ignore[union-attr]
+        "bot": user.bot,  # type: ignore[union-attr]
+        "discoverable": user.discoverable,  # type: ignore[union-attr]
+        "hide_collections": user.hide_collections,  # type: ignore[union-attr]
         "time_zone": user.time_zone,  # type: ignore[union-attr]
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)

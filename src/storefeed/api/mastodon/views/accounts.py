@@ -3,10 +3,10 @@ mutes and blocks. Thin: parse, look up, call one service, render."""
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from storefeed.accounts import selectors as accounts
 from storefeed.accounts.models import User
@@ -14,7 +14,7 @@ from storefeed.accounts.services import profile_update
 from storefeed.api import selectors as api_selectors
 from storefeed.api import services
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
-from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import FALSE, TRUE
@@ -89,7 +89,7 @@ def _accounts_page(api: ApiRequest, users: list[User]) -> HttpResponse:
     return ok([renderer.account(u) for u in users], headers=headers)
 
 
-def _credential(api: ApiRequest, user: User) -> dict[str, Any]:
+def credential(api: ApiRequest, user: User) -> dict[str, Any]:
     data = Renderer(api.request).credential_account(
         user, follow_requests_count=len(social.follow_requests(target=user))
     )
@@ -134,7 +134,7 @@ def account_register(api: ApiRequest) -> HttpResponse:
 
 @endpoint("GET", scope="profile")
 def verify_credentials(api: ApiRequest) -> HttpResponse:
-    return ok(_credential(api, api.user))
+    return ok(credential(api, api.user))
 
 
 def _fields_attributes(value: Any) -> list[dict[str, Any]]:
@@ -157,14 +157,9 @@ def _fields_attributes(value: Any) -> list[dict[str, Any]]:
     return items
 
 
-@endpoint("PATCH", "POST", scope="write:accounts")
-def update_credentials(api: ApiRequest) -> HttpResponse:
-    p = api.params
-    source = p.dict("source")
-    for name in ("privacy", "language"):
-        if isinstance(source.get(name), (dict, list)):
-            raise ApiError(422, f"Validation failed: source[{name}] must be a string")
-    changes: dict[str, Any] = {
+def profile_changes(p: Any) -> dict[str, Any]:
+    """What update_credentials and PATCH /api/v1/profile change, parsed (absent: None)."""
+    return {
         "display_name": p.str("display_name"),
         "note": p.str("note"),
         "avatar": p.file("avatar"),
@@ -173,19 +168,33 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
         "fields": _fields_attributes(p.raw("fields_attributes"))
         if p.has("fields_attributes")
         else None,
+        **{
+            flag: p.bool(flag) if p.has(flag) else None
+            for flag in ("bot", "discoverable", "hide_collections")
+        },
+    }
+
+
+@endpoint("PATCH", "POST", scope="write:accounts")
+def update_credentials(api: ApiRequest) -> HttpResponse:
+    p = api.params
+    source = p.dict("source")
+    for name in ("privacy", "language"):
+        if isinstance(source.get(name), (dict, list)):
+            raise ApiError(422, f"Validation failed: source[{name}] must be a string")
+    changes: dict[str, Any] = {
+        **profile_changes(p),
         "default_visibility": source.get("privacy"),
         "default_sensitive": _bool(source["sensitive"], "source[sensitive]")
         if "sensitive" in source
         else None,
         "default_language": source.get("language"),
     }
-    if p.has("bot") and p.bool("bot"):
-        raise ApiError(422, _("Validation failed: bot accounts are not supported"))
     try:
         user = profile_update(account=api.user, **changes)
     except ValidationFailed as exc:
         raise validation_error(exc) from None
-    return ok(_credential(api, user))
+    return ok(credential(api, user))
 
 
 # Any account ---------------------------------------------------------------------------
@@ -198,12 +207,10 @@ def account_get(api: ApiRequest, account_id: int) -> HttpResponse:
 
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_lookup(api: ApiRequest) -> HttpResponse:
-    acct = (api.params.str("acct", "") or "").strip().lstrip("@")
-    name, _sep, domain = acct.partition("@")
-    host = api.request.get_host()
-    if domain and domain not in {host, host.split(":", 1)[0]}:
-        raise not_found()
-    user = accounts.account_by_username(name)
+    name = accounts.local_username(
+        api.params.str("acct", "") or "", accounts.local_hosts(api.request.get_host())
+    )
+    user = accounts.account_by_username(name) if name else None
     if user is None:
         raise not_found()
     return ok(Renderer(api.request).account(user))
@@ -234,6 +241,8 @@ def account_statuses(api: ApiRequest, account_id: int) -> HttpResponse:
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_followers(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
+    if not social.collections_visible(account=user, viewer=api.account):
+        return ok([])
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.followers(account=user, max_id=page["max_id"], limit=page["limit"])
     return _accounts_page(api, found)
@@ -242,6 +251,8 @@ def account_followers(api: ApiRequest, account_id: int) -> HttpResponse:
 @endpoint("GET", auth="optional", scope="read:accounts")
 def account_following(api: ApiRequest, account_id: int) -> HttpResponse:
     user = _account(account_id)
+    if not social.collections_visible(account=user, viewer=api.account):
+        return ok([])
     page = cursors(api, default_limit=40, max_limit=80)
     found = social.following(account=user, max_id=page["max_id"], limit=page["limit"])
     return _accounts_page(api, found)
@@ -261,10 +272,55 @@ def account_lists(api: ApiRequest, account_id: int) -> HttpResponse:
     return ok([list_entity(i) for i in lists_containing(owner=api.user, account=user)])
 
 
+# The most accounts one call may ask for (`GET /api/v1/accounts`, familiar_followers).
+MANY_ACCOUNTS = 40
+
+
+def _ids(api: ApiRequest) -> list[int]:
+    """The `id[]` parameter as account ids, each once, in the order given; an id that is not
+    a number matches no account. More than MANY_ACCOUNTS: 422."""
+    ids: list[int] = []
+    for raw in api.params.list("id"):
+        if isinstance(raw, (dict, list)):
+            raise ApiError(422, "Validation failed: id[] must be a list of account ids")
+        try:
+            ids.append(int(str(raw)))
+        except ValueError:
+            continue
+    ids = [i for i in dict.fromkeys(ids) if 0 < i < 1 << 63]
+    if len(ids) > MANY_ACCOUNTS:
+        raise ApiError(422, f"Validation failed: at most {MANY_ACCOUNTS} accounts at once")
+    return ids
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def accounts_many(api: ApiRequest) -> HttpResponse:
+    """GET /api/v1/accounts?id[]=: several accounts at once, in the order asked; unknown ids
+    are left out. One query for the accounts."""
+    renderer = Renderer(api.request)
+    return ok([renderer.account(u) for u in accounts.accounts_by_ids(_ids(api))])
+
+
+@csrf_exempt  # as every endpoint: token-authenticated, never a session's form
+def accounts_root(request: HttpRequest) -> HttpResponse:
+    """/api/v1/accounts: GET reads several accounts, POST registers one."""
+    return accounts_many(request) if request.method == "GET" else account_register(request)
+
+
 @endpoint("GET", scope="read:follows")
 def familiar_followers(api: ApiRequest) -> HttpResponse:
-    ids = [str(i) for i in api.params.list("id") if not isinstance(i, (dict, list))]
-    return ok([{"id": i, "accounts": []} for i in dict.fromkeys(ids)])
+    """For each account asked about (as Mastodon: those that exist, once each, in the order
+    asked), the accounts you follow that follow it: `{"id", "accounts"}`, an empty list when
+    there are none."""
+    users = accounts.accounts_by_ids(_ids(api))
+    found = social.familiar_followers(viewer=api.user, target_ids=[u.pk for u in users])
+    renderer = Renderer(api.request)
+    return ok(
+        [
+            {"id": str(u.pk), "accounts": [renderer.account(f) for f in found.get(u.pk, [])]}
+            for u in users
+        ]
+    )
 
 
 @endpoint("GET", scope="read:follows")
@@ -281,7 +337,12 @@ def account_search(api: ApiRequest) -> HttpResponse:
     p = api.params
     limit = max(1, min(p.int("limit", 40) or 40, 80))
     offset = max(0, p.int("offset", 0) or 0)
-    found = accounts.account_search(query=p.str("q", "") or "", limit=min(offset + limit, 80))
+    query = p.str("q", "") or ""
+    if "@" in query.strip().lstrip("@"):
+        # A full address (`user@domain`): ours is searched by its username; another
+        # domain's accounts are not here (no federation).
+        query = accounts.local_username(query, accounts.local_hosts(api.request.get_host())) or ""
+    found = accounts.account_search(query=query, limit=min(offset + limit, 80))
     found = found[offset:]
     if p.bool("following"):
         followed = set(social.following_ids(api.user.pk))
@@ -316,6 +377,14 @@ def account_unfollow(api: ApiRequest, account_id: int) -> HttpResponse:
     return _relationship(api, target)
 
 
+@endpoint("POST", scope="write:follows")
+def account_remove_from_followers(api: ApiRequest, account_id: int) -> HttpResponse:
+    """Make the account stop following you (as if it had unfollowed)."""
+    follower = _account(account_id)
+    social_services.follower_remove(account=api.user, follower=follower)
+    return _relationship(api, follower)
+
+
 @endpoint("POST", scope="write:blocks")
 def account_block(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
@@ -333,11 +402,12 @@ def account_unblock(api: ApiRequest, account_id: int) -> HttpResponse:
 @endpoint("POST", scope="write:mutes")
 def account_mute(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
-    # `duration` (a timed mute) is accepted and ignored: mutes last until undone.
     social_services.mute_create(
         account=api.user,
         target=target,
         hide_notifications=api.params.bool("notifications", True),
+        # Seconds; 0 or absent: until undone.
+        duration=api.params.int("duration"),
     )
     return _relationship(api, target)
 
@@ -347,6 +417,49 @@ def account_unmute(api: ApiRequest, account_id: int) -> HttpResponse:
     target = _account(account_id)
     social_services.mute_delete(account=api.user, target=target)
     return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:accounts")
+def account_note(api: ApiRequest, account_id: int) -> HttpResponse:
+    """A private note about the account (`comment`; empty or absent removes it)."""
+    target = _account(account_id)
+    social_services.account_note_set(
+        account=api.user, target=target, comment=api.params.str("comment", "") or ""
+    )
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:accounts")
+def account_endorse(api: ApiRequest, account_id: int) -> HttpResponse:
+    """Feature a followed account on your profile (also `/pin`, its older name)."""
+    target = _account(account_id)
+    social_services.endorsement_create(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+@endpoint("POST", scope="write:accounts")
+def account_unendorse(api: ApiRequest, account_id: int) -> HttpResponse:
+    target = _account(account_id)
+    social_services.endorsement_delete(account=api.user, target=target)
+    return _relationship(api, target)
+
+
+def _endorsed_page(api: ApiRequest, user: User) -> HttpResponse:
+    page = cursors(api, default_limit=40, max_limit=80)
+    found = social.endorsed(account=user, max_id=page["max_id"], limit=page["limit"])
+    return _accounts_page(api, found)
+
+
+@endpoint("GET", scope="read:accounts")
+def endorsements(api: ApiRequest) -> HttpResponse:
+    """The accounts you endorse."""
+    return _endorsed_page(api, api.user)
+
+
+@endpoint("GET", auth="optional", scope="read:accounts")
+def account_endorsements(api: ApiRequest, account_id: int) -> HttpResponse:
+    """The accounts an account endorses, as its profile shows them."""
+    return _endorsed_page(api, _account(account_id))
 
 
 @endpoint("GET", scope="read:follows")
@@ -384,7 +497,16 @@ def mutes(api: ApiRequest) -> HttpResponse:
     found = api_selectors.muted_accounts(
         account=api.user, max_id=page["max_id"], limit=page["limit"]
     )
-    return _accounts_page(api, found)
+    renderer = Renderer(api.request)
+    headers = link_header(api, [u.edge_id for u in found])  # type: ignore[attr-defined]
+    # As Mastodon: each muted account carries the end of its mute (null: until undone).
+    return ok(
+        [
+            {**renderer.account(u), "mute_expires_at": iso(u.mute_expires_at)}  # type: ignore[attr-defined]
+            for u in found
+        ],
+        headers=headers,
+    )
 
 
 @endpoint("GET", scope="read:blocks")
@@ -399,7 +521,7 @@ def blocks(api: ApiRequest) -> HttpResponse:
 ACCOUNT = "api/v1/accounts/<id:account_id>"
 
 urlpatterns: list[URLPattern] = [
-    route("api/v1/accounts", account_register),
+    route("api/v1/accounts", accounts_root),
     # Named paths first: the id pattern would match them.
     route("api/v1/accounts/verify_credentials", verify_credentials),
     route("api/v1/accounts/update_credentials", update_credentials),
@@ -415,10 +537,18 @@ urlpatterns: list[URLPattern] = [
     route(f"{ACCOUNT}/lists", account_lists),
     route(f"{ACCOUNT}/follow", account_follow),
     route(f"{ACCOUNT}/unfollow", account_unfollow),
+    route(f"{ACCOUNT}/remove_from_followers", account_remove_from_followers),
     route(f"{ACCOUNT}/block", account_block),
     route(f"{ACCOUNT}/unblock", account_unblock),
     route(f"{ACCOUNT}/mute", account_mute),
     route(f"{ACCOUNT}/unmute", account_unmute),
+    route(f"{ACCOUNT}/note", account_note),
+    route(f"{ACCOUNT}/endorse", account_endorse),
+    route(f"{ACCOUNT}/unendorse", account_unendorse),
+    route(f"{ACCOUNT}/pin", account_endorse),
+    route(f"{ACCOUNT}/unpin", account_unendorse),
+    route(f"{ACCOUNT}/endorsements", account_endorsements),
+    route("api/v1/endorsements", endorsements),
     route("api/v1/follow_requests", follow_requests),
     route("api/v1/follow_requests/<id:account_id>/authorize", follow_request_authorize),
     route("api/v1/follow_requests/<id:account_id>/reject", follow_request_reject),

@@ -191,11 +191,6 @@ def conversations(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
-@endpoint("GET", auth="required", scope="read:accounts")
-def endorsements(api: ApiRequest) -> HttpResponse:
-    return ok([])
-
-
 @endpoint("GET", auth="required", scope="read:blocks")
 def domain_blocks(api: ApiRequest) -> HttpResponse:
     return ok([])
@@ -344,7 +339,6 @@ urlpatterns: list[URLPattern] = [
     route("api/v2/filters", filters),
     route("api/v1/announcements", announcements),
     route("api/v1/conversations", conversations),
-    route("api/v1/endorsements", endorsements),
     route("api/v1/domain_blocks", domain_blocks),
     route("api/v1/markers", markers),
     route("api/v1/preferences", preferences),
