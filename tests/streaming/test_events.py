@@ -54,11 +54,8 @@ def test_switched_off(transactional_db, alice, settings):
     assert bodies() == []
 
 
+@pytest.mark.commerce
 def test_a_sale_a_restock_and_a_suspension_announce_the_product(transactional_db):
-    from django.apps import apps
-
-    if not apps.is_installed("storefeed.orders"):
-        pytest.skip("commerce is off")
     from storefeed.catalog import services as catalog
     from storefeed.orders import services as orders
     from storefeed.sellers import services as sellers

@@ -123,11 +123,8 @@ def test_bad_events_are_ignored(alice):
     assert route([{"kind": "nonsense"}, {"no": "kind"}], [reader(1, alice)], {}) == []
 
 
+@pytest.mark.commerce
 def test_a_product_change_goes_to_its_windows(alice):
-    from django.apps import apps
-
-    if not apps.is_installed("storefeed.catalog"):
-        pytest.skip("commerce is off")
     from storefeed.catalog import services as catalog
     from tests.streaming_process import make_shop
 
