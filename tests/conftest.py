@@ -243,7 +243,7 @@ def each_timeline_store(request, settings) -> str:
 
 
 @pytest.fixture
-def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterator[Any]:
+def browser_page(request, live_server, transactional_db, monkeypatch, settings) -> Iterator[Any]:
     """A Playwright page in headless Chromium, pointed at Django's live test server.
 
     Relative URLs go to the live server: `browser_page.goto("/")`. Mark a test
@@ -268,6 +268,10 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     size = getattr(request, "param", None) or "phone"
     viewport = {"phone": {"width": 412, "height": 915}, "desktop": {"width": 1366, "height": 900}}
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # No streaming API unless the test starts one (`live_stream` sets STREAMING_URL, which
+    # wins): otherwise the pages' live.js would connect to whatever listens on the default
+    # port (8001) of this machine, someone else's server or nothing.
+    settings.STREAMING_PORT = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS

@@ -14,6 +14,7 @@ from storefeed.orders.models import Order, OrderEvent
 from tests.browser.test_everyday import CHINESE, ENGLISH, Watch, local_minute
 from tests.conftest import make_user
 from tests.orders.conftest import PIN, address_for, make_buyer
+from tests.posts.conftest import image_file
 from tests.sellers.conftest import make_seller
 from tests.web_shop.test_browser_journey import sign_in
 
@@ -36,6 +37,7 @@ def scarf(transactional_db):
         account=seller,
         title="Silk scarf",
         description="Hand-rolled edges",
+        images=[image_file("front.jpg", (640, 480)), image_file("back.jpg", (640, 480))],
         variants=[
             {"name": "Red", "price": "120.00", "stock": 5},
             {"name": "Blue", "price": "130.00", "stock": 5},
@@ -72,6 +74,15 @@ def test_buy_from_a_card_top_up_pay_and_follow_the_parcel(browser_page, scarf, l
     expect(page.locator("body")).to_have_attribute("data-testid", "page-product")
     watch.fits()
     watch.in_language(language, '[data-testid="buy-form"]')
+    # Its photos open in the viewer, as a post's do, not as a bare file in a new tab.
+    page.locator('[data-testid="product-gallery"] a').first.click()
+    viewer = page.locator('[data-testid="image-viewer"]')
+    expect(viewer.locator(".viewer-count")).to_have_text("1 / 2")
+    viewer.locator(".viewer-next").click()
+    expect(viewer.locator(".viewer-count")).to_have_text("2 / 2")
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    assert len(page.context.pages) == 1
     blue = scarf["product"].variants.get(name="Blue")
     choice = page.locator(f'[data-testid="variant-select"] option[value="{blue.pk}"]')
     expect(choice).to_contain_text("Blue · ¥130.00")
