@@ -308,7 +308,9 @@ def _own_filter_status(account: User, row_id: int) -> FilterStatus:
 def filter_status_delete(*, account: User, row_id: int) -> FilterStatus:
     with transaction.atomic(durable=True):
         row = _own_filter_status(account, row_id)
+        pk = row.pk
         row.delete()
+        row.pk = pk  # the caller answers with what was removed
         _changed(row.filter)
     return row
 

@@ -66,10 +66,22 @@ def _ordered_form_entries(api: ApiRequest, name: str) -> list[dict[str, Any]] | 
     """`name[][field]=...` in a query string or form body, read in order as Rails does: a
     field already present in the current entry starts the next one."""
     request = api.request
+    prefix = f"{name}[]["
+    if (request.content_type or "").lower() == "multipart/form-data" and request.method == "POST":
+        # A multipart body is read field by field, so the order between fields is lost:
+        # the n-th value of each field makes the n-th entry.
+        fields = {
+            key[len(prefix) : -1]: request.POST.getlist(key)
+            for key in request.POST
+            if key.startswith(prefix) and key.endswith("]")
+        }
+        count = max((len(v) for v in fields.values()), default=0)
+        return [
+            {f: values[i] for f, values in fields.items() if i < len(values)} for i in range(count)
+        ] or None
     pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
     if (request.content_type or "").lower() == "application/x-www-form-urlencoded":
         pairs += parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-    prefix = f"{name}[]["
     entries: list[dict[str, Any]] = []
     for key, value in pairs:
         if not key.startswith(prefix) or not key.endswith("]"):
