@@ -1,7 +1,13 @@
 """Small helpers the page views share: cursors, safe redirects, 404s for unknown things."""
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
@@ -26,6 +32,19 @@ class AuthedRequest(HtmxRequest):
     """A request behind login_required."""
 
     user: User  # type: ignore[assignment]
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in staff only; anyone else signed in gets 403 (visitors go to sign in)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied("Staff only")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def viewer(request: HttpRequest) -> User | None:
