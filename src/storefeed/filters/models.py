@@ -34,7 +34,7 @@ class Filter(models.Model):
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     # Moves (to a new random value) on every change of the filter, its keywords or its posts:
-    # a reader's compiled filters are cached by these (selectors.reader_filters).
+    # a reader's compiled filters are cached by these (selectors.active_filters).
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

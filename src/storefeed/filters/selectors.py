@@ -1,7 +1,7 @@
 """Reads of filters: a reader's filters as listed, and the compiled form the read paths
-apply to every page (`reader_filters`).
+apply to every page (`active_filters`).
 
-`reader_filters` costs one query per page: the ids and versions of the reader's filters in
+`active_filters` costs one query per page: the ids and versions of the reader's filters in
 force and their muted threads. The keywords are compiled into regular expressions once per
 set of versions and kept in this process (a bounded map), so a page whose reader changed
 nothing reads no keyword and compiles nothing."""
@@ -52,7 +52,7 @@ class Compiled:
 
 
 @dataclass(frozen=True)
-class ReaderFilters:
+class ActiveFilters:
     """What the reader asked not to see: filters in force, and the first posts of the threads
     they muted."""
 
@@ -63,7 +63,7 @@ class ReaderFilters:
         return [f for f in self.filters if context in f.context]
 
 
-NOTHING = ReaderFilters()
+NOTHING = ActiveFilters()
 _cache: "OrderedDict[tuple[int, tuple[tuple[int, int], ...]], tuple[Compiled, ...]]" = OrderedDict()
 _lock = Lock()
 
@@ -115,7 +115,7 @@ def _compile(rows: Sequence[tuple[int, str, Any, str, dt.datetime | None]]) -> t
     return tuple(compiled)
 
 
-def reader_filters(viewer_id: int | None) -> ReaderFilters:
+def active_filters(viewer_id: int | None) -> ActiveFilters:
     """The reader's filters in force and muted threads: one query, the compiled keywords
     cached by the filters' versions."""
     if viewer_id is None:
@@ -129,7 +129,7 @@ def reader_filters(viewer_id: int | None) -> ReaderFilters:
     versions = tuple(sorted((pk, version) for kind, pk, version in found if kind == "f"))
     muted = frozenset(pk for kind, pk, _v in found if kind == "m")
     if not versions:
-        return ReaderFilters(muted_threads=muted) if muted else NOTHING
+        return ActiveFilters(muted_threads=muted) if muted else NOTHING
     key = (viewer_id, versions)
     with _lock:
         compiled = _cache.get(key)
@@ -146,7 +146,7 @@ def reader_filters(viewer_id: int | None) -> ReaderFilters:
             _cache[key] = compiled
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-    return ReaderFilters(filters=compiled, muted_threads=muted)
+    return ActiveFilters(filters=compiled, muted_threads=muted)
 
 
 def filters_of(*, account: User) -> list[Filter]:

@@ -31,7 +31,7 @@ from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.views.conversations import conversation_entities
 from storefeed.conversations.models import AccountConversation
 from storefeed.core.errors import DomainError
-from storefeed.filters.selectors import ReaderFilters, reader_filters
+from storefeed.filters.selectors import ActiveFilters, active_filters
 from storefeed.notifications.selectors import notifications_for
 from storefeed.posts import selectors as posts
 from storefeed.posts.models import Mention, Status, StatusTag
@@ -171,7 +171,7 @@ class Router:
         self._own: dict[tuple[int, str, str, int], dict[str, Any] | None] = {}
         self._hidden: dict[int, set[int]] = {}
         self._shown: dict[tuple[int, int], set[int]] = {}
-        self._filters: dict[int, ReaderFilters] = {}
+        self._filters: dict[int, ActiveFilters] = {}
 
     def deliveries(self, batch: Batch) -> list[Delivery]:
         for sid in sorted(batch.created):
@@ -241,7 +241,7 @@ class Router:
         if user is None or not entities:
             return entities
         if user.pk not in self._filters:
-            self._filters[user.pk] = reader_filters(user.pk)
+            self._filters[user.pk] = active_filters(user.pk)
         return filter_statuses(user, entities, context, filters=self._filters[user.pk])
 
     def hidden(self, reader: Reader) -> set[int]:

@@ -5,7 +5,7 @@ threads applied to Status entities already rendered.
 (timelines, account posts, threads, notifications, the streams): a status that a filter in
 force for `context` matches gets `filtered: [FilterResult]` (warn and blur), or is left out
 (hide); a status in a thread the reader muted gets `muted: true`. It costs one query per call
-(filters.selectors.reader_filters) and one more only when the reader muted threads; a reader
+(filters.selectors.active_filters) and one more only when the reader muted threads; a reader
 without filters or muted threads gets the entities back untouched.
 
 What is matched, as Mastodon does: the content warning, the text (HTML tags removed), the
@@ -19,7 +19,7 @@ from typing import Any
 
 from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import iso
-from storefeed.filters.selectors import Compiled, ReaderFilters, reader_filters
+from storefeed.filters.selectors import ActiveFilters, Compiled, active_filters
 from storefeed.notifications.threads import ancestry
 
 _TAG = re.compile(r"<[^>]*>")
@@ -80,7 +80,7 @@ def _results(filters: list[Compiled], entity: dict[str, Any]) -> list[dict[str, 
     return found
 
 
-def _muted_ids(rf: ReaderFilters, entities: Iterable[dict[str, Any]]) -> set[int]:
+def _muted_ids(rf: ActiveFilters, entities: Iterable[dict[str, Any]]) -> set[int]:
     """Of the statuses (and the posts reposts carry), those in a thread the reader muted."""
     if not rf.muted_threads:
         return set()
@@ -97,14 +97,14 @@ def filter_statuses(
     entities: list[dict[str, Any]],
     context: str,
     *,
-    filters: ReaderFilters | None = None,
+    filters: ActiveFilters | None = None,
 ) -> list[dict[str, Any]]:
     """`entities` as `viewer` should see them in `context` (home, notifications, public,
     thread, account): hidden ones left out, the others marked (copies; cached entities are
     never changed in place). `filters`: the reader's, when the caller read them already."""
     if viewer is None or not entities:
         return entities
-    rf = filters if filters is not None else reader_filters(viewer.pk)
+    rf = filters if filters is not None else active_filters(viewer.pk)
     active = rf.for_context(context)
     if not active and not rf.muted_threads:
         return entities
