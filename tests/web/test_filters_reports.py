@@ -162,3 +162,27 @@ def test_staff_queue_resolve_with_note_and_history(alice, bob, carol, client_for
         staff.post(f"/staff/reports/{report.pk}", {"action": "explode", "note": "x"}).status_code
         == 404
     )
+
+
+def test_filters_apply_to_the_web_pages(alice, bob, client_for, post, follow):
+    follow(alice, bob)
+    tea = post(bob, "Matcha all day")
+    plain = post(bob, "Nothing here")
+    client = client_for(alice)
+    client.post(
+        "/settings/filters",
+        {"keyword": "matcha", "context": ["home", "account"], "action": "warn", "title": "Tea"},
+    )
+    home = client.get("/").content.decode()
+    assert 'data-testid="filtered"' in home and "Filtered: Tea" in home
+    assert f"/@bob/{plain.pk}" in home and f"/@bob/{tea.pk}" in home
+    zh = client.get("/@bob", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已过滤：Tea" in zh
+    # Public is not among its places; hide leaves the post out.
+    assert 'data-testid="filtered"' not in client.get("/public").content.decode()
+    made = Filter.objects.get()
+    Filter.objects.filter(pk=made.pk).update(action="hide", version=made.version + 1)
+    home = client.get("/").content.decode()
+    assert f"/@bob/{tea.pk}" not in home and f"/@bob/{plain.pk}" in home
+    # The author still sees their own post.
+    assert f"/@bob/{tea.pk}" in client_for(bob).get("/@bob").content.decode()

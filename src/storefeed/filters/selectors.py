@@ -7,10 +7,12 @@ set of versions and kept in this process (a bounded map), so a page whose reader
 nothing reads no keyword and compiles nothing."""
 
 import datetime as dt
+import html
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from threading import Lock
 from typing import Any
 
@@ -19,8 +21,11 @@ from django.utils import timezone
 from storefeed.accounts.models import User
 from storefeed.core import sql
 from storefeed.filters.models import DomainBlock, Filter, FilterKeyword, FilterStatus, ThreadMute
+from storefeed.posts.models import MediaAttachment, Poll, Status
 
 CACHE_SIZE = 2000
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<(?:br|/p)\s*/?>", re.I)
 
 
 @dataclass(frozen=True)
@@ -183,3 +188,86 @@ def domain_blocks_of(
     if since_id is not None:
         qs = qs.filter(pk__gt=since_id)
     return list(qs.order_by("-pk")[:limit])
+
+
+def searchable_text(
+    *, spoiler_text: str, content_html: str, options: Iterable[str], descriptions: Iterable[str]
+) -> str:
+    """What filters match in a post, as Mastodon matches it: the content warning, the text
+    (HTML tags removed), the poll's options and the images' descriptions."""
+    content = html.unescape(_TAG.sub("", _BREAK.sub("\n", content_html or "")))
+    parts = [spoiler_text or "", content, *options, *descriptions]
+    return "\n\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Match:
+    filter: Compiled
+    keyword_matches: list[str]
+    status_matches: list[int]
+
+
+def matches(filters: Sequence[Compiled], *, status_id: int, text: Callable[[], str]) -> list[Match]:
+    """The filters among `filters` that match post `status_id` (`text()` read only if a filter
+    has keywords)."""
+    found = []
+    shown: str | None = None
+    for f in filters:
+        words: list[str] = []
+        if f.keywords:
+            if shown is None:
+                shown = text()
+            words = f.keyword_matches(shown)
+        by_id = [status_id] if status_id in f.status_ids else []
+        if words or by_id:
+            found.append(Match(f, words, by_id))
+    return found
+
+
+def status_matches(
+    *,
+    viewer_id: int,
+    status_ids: Sequence[int],
+    context: str,
+    filters: ActiveFilters | None = None,
+) -> dict[int, list[Match]]:
+    """For pages built from models (the web pages): which of `status_ids` (posts themselves,
+    not reposts) the viewer's filters in force for `context` match. One query when nothing
+    applies; three more (the posts' text, polls, image descriptions) when keywords do."""
+    active = (filters or active_filters(viewer_id)).for_context(context)
+    if not active or not status_ids:
+        return {}
+    ids = sorted(set(status_ids))
+    rows = {
+        pk: (account_id, spoiler, content)
+        for pk, account_id, spoiler, content in Status.objects.filter(pk__in=ids).values_list(
+            "pk", "account_id", "spoiler_text", "content"
+        )
+    }
+    options: dict[int, list[str]] = {}
+    descriptions: dict[int, list[str]] = {}
+    if any(f.keywords for f in active):
+        for sid, opts in Poll.objects.filter(status_id__in=ids).values_list("status_id", "options"):
+            options[sid] = [str(o) for o in opts or []]
+        for sid, text in MediaAttachment.objects.filter(status_id__in=ids).values_list(
+            "status_id", "description"
+        ):
+            descriptions.setdefault(sid, []).append(text)
+    found: dict[int, list[Match]] = {}
+    for pk, (account_id, spoiler, content) in rows.items():
+        if account_id == viewer_id:
+            continue  # one's own posts are never filtered
+        hits = matches(
+            active,
+            status_id=pk,
+            text=partial(
+                searchable_text,
+                spoiler_text=spoiler,
+                content_html=content,
+                options=options.get(pk, []),
+                descriptions=descriptions.get(pk, []),
+            ),
+        )
+        if hits:
+            found[pk] = hits
+    return found

@@ -12,18 +12,19 @@ What is matched, as Mastodon does: the content warning, the text (HTML tags remo
 poll's options and the images' descriptions; a repost is matched by the post it carries, and
 carries the same results. The reader's own posts are never filtered."""
 
-import html
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import iso
-from storefeed.filters.selectors import ActiveFilters, Compiled, active_filters
+from storefeed.filters.selectors import (
+    ActiveFilters,
+    Compiled,
+    active_filters,
+    matches,
+    searchable_text,
+)
 from storefeed.notifications.threads import ancestry
-
-_TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<(?:br|/p)\s*/?>", re.I)
 
 
 def keyword_entity(pk: int, keyword: str, whole_word: bool) -> dict[str, Any]:
@@ -47,37 +48,25 @@ def compiled_entity(f: Compiled) -> dict[str, Any]:
     }
 
 
-def searchable_text(entity: dict[str, Any]) -> str:
-    """What filters match in a Status entity (the post itself, not a repost's shell)."""
-    content = html.unescape(_TAG.sub("", _BREAK.sub("\n", entity.get("content") or "")))
-    parts = [entity.get("spoiler_text") or "", content]
-    poll = entity.get("poll")
-    if poll:
-        parts.extend(o.get("title") or "" for o in poll.get("options", []))
-    parts.extend(m.get("description") or "" for m in entity.get("media_attachments") or [])
-    return "\n\n".join(p for p in parts if p)
+def _text(entity: dict[str, Any]) -> str:
+    poll = entity.get("poll") or {}
+    return searchable_text(
+        spoiler_text=entity.get("spoiler_text") or "",
+        content_html=entity.get("content") or "",
+        options=[o.get("title") or "" for o in poll.get("options", [])],
+        descriptions=[m.get("description") or "" for m in entity.get("media_attachments") or []],
+    )
 
 
 def _results(filters: list[Compiled], entity: dict[str, Any]) -> list[dict[str, Any]]:
-    text: str | None = None
-    found = []
-    sid = int(entity["id"])
-    for f in filters:
-        keyword_matches: list[str] | None = None
-        if f.keywords:
-            if text is None:
-                text = searchable_text(entity)
-            keyword_matches = f.keyword_matches(text) or None
-        status_matches = [str(sid)] if sid in f.status_ids else None
-        if keyword_matches or status_matches:
-            found.append(
-                {
-                    "filter": compiled_entity(f),
-                    "keyword_matches": keyword_matches,
-                    "status_matches": status_matches,
-                }
-            )
-    return found
+    return [
+        {
+            "filter": compiled_entity(m.filter),
+            "keyword_matches": m.keyword_matches or None,
+            "status_matches": [str(s) for s in m.status_matches] or None,
+        }
+        for m in matches(filters, status_id=int(entity["id"]), text=lambda: _text(entity))
+    ]
 
 
 def _muted_ids(rf: ActiveFilters, entities: Iterable[dict[str, Any]]) -> set[int]:

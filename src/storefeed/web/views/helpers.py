@@ -9,13 +9,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from storefeed.accounts import selectors as account_selectors
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.parse import id_or_none
+from storefeed.filters import selectors as filter_selectors
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts.models import Status
 
@@ -104,3 +107,41 @@ def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResp
 
 def status_url(status: Status) -> str:
     return reverse("web:status", args=[status.account.username, status.pk])
+
+
+def filtered(request: HttpRequest, shown: list[Any], context: str) -> list[Any]:
+    """A page of posts (web.fragments.Shown) through the reader's filters for `context`, as
+    the API applies them: a post a `hide` filter matches is left out; one a `warn` or `blur`
+    filter matches is folded under "Filtered: <title>" (the web folds the whole post for
+    `blur` too). One query when the reader has no filters for `context`."""
+    user = viewer(request)
+    if user is None or not shown:
+        return shown
+    active = filter_selectors.active_filters(user.pk)
+    if not active.for_context(context):
+        return shown
+    ids = [s.pk for s in shown]
+    carried = dict(
+        Status.objects.filter(pk__in=ids, reblog_of__isnull=False).values_list("pk", "reblog_of_id")
+    )
+    found = filter_selectors.status_matches(
+        viewer_id=user.pk,
+        status_ids=[carried.get(pk, pk) for pk in ids],
+        context=context,
+        filters=active,
+    )
+    out = []
+    for entry in shown:
+        hits = found.get(carried.get(entry.pk, entry.pk), [])
+        if any(h.filter.action == "hide" for h in hits):
+            continue
+        if hits:
+            titles = ", ".join(h.filter.title for h in hits)
+            label = _("Filtered: %(titles)s") % {"titles": titles}
+            entry.html = format_html(
+                '<details class="filtered" data-testid="filtered"><summary>{}</summary>{}</details>',
+                label,
+                entry.html,
+            )
+        out.append(entry)
+    return out
