@@ -242,15 +242,18 @@ def filter_keyword_add(
     return row
 
 
-def _own_keyword(account: User, keyword_id: int) -> FilterKeyword:
-    found = (
-        FilterKeyword.objects.select_related("filter")
-        .filter(pk=keyword_id, filter__account=account)
-        .first()
-    )
+def _own_part[M: (FilterKeyword, FilterStatus)](
+    model: type[M], account: User, pk: int, missing: str
+) -> M:
+    """A keyword or filtered post of one of `account`'s filters (NotFound otherwise)."""
+    found = model.objects.select_related("filter").filter(pk=pk, filter__account=account).first()
     if found is None:
-        raise NotFound(_("This keyword does not exist."))
+        raise NotFound(missing)
     return found
+
+
+def _own_keyword(account: User, keyword_id: int) -> FilterKeyword:
+    return _own_part(FilterKeyword, account, keyword_id, _("This keyword does not exist."))
 
 
 def filter_keyword_update(
@@ -295,14 +298,7 @@ def filter_status_add(*, account: User, filter_id: int, status_id: int) -> Filte
 
 
 def _own_filter_status(account: User, row_id: int) -> FilterStatus:
-    found = (
-        FilterStatus.objects.select_related("filter")
-        .filter(pk=row_id, filter__account=account)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("This filtered post does not exist."))
-    return found
+    return _own_part(FilterStatus, account, row_id, _("This filtered post does not exist."))
 
 
 def filter_status_delete(*, account: User, row_id: int) -> FilterStatus:
