@@ -367,9 +367,9 @@ def filter_v1_delete(*, account: User, keyword_id: int) -> None:
         row.delete()
         if not filter_.keywords.exists() and not filter_.statuses.exists():
             filter_.delete()
+            events.publish("filters_changed", account=account.pk)
         else:
             _changed(filter_)
-        events.publish("filters_changed", account=account.pk)
 
 
 # Muted threads ------------------------------------------------------------------------------
