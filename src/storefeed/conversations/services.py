@@ -2,7 +2,7 @@
 package's `status_created`, inside the post's transaction), a deleted one leaves them, and a
 participant marks one read or removes it from their list."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -39,18 +39,26 @@ def conversation_add_status(*, status_id: int) -> int:
         row = existing.get(person)
         unread = person != status["account_id"]
         if row is None:
-            AccountConversation.objects.create(
-                account_id=person,
-                root_id=root,
-                participant_ids=sorted(others),
-                last_status_id=status_id,
-                unread=unread,
-            )
-        else:
-            row.participant_ids = sorted(set(row.participant_ids) | others)
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent post may insert it first
+                    AccountConversation.objects.create(
+                        account_id=person,
+                        root_id=root,
+                        participant_ids=sorted(others),
+                        last_status_id=status_id,
+                        unread=unread,
+                    )
+                continue
+            except IntegrityError:
+                row = AccountConversation.objects.select_for_update().get(
+                    account_id=person, root_id=root
+                )
+        row.participant_ids = sorted(set(row.participant_ids) | others)
+        if row.last_status_id is None or row.last_status_id < status_id:
+            # Posts committing out of order never move the newest back.
             row.last_status_id = status_id
             row.unread = unread
-            row.save(update_fields=["participant_ids", "last_status", "unread", "updated_at"])
+        row.save(update_fields=["participant_ids", "last_status", "unread", "updated_at"])
     return len(people)
 
 
