@@ -324,7 +324,7 @@ class _Page:
                 )
             elif self.viewer_id is not None:
                 out.append(
-                    '<details class="more" data-testid="more-menu">\n'
+                    '<details class="more" data-testid="report-menu">\n'
                     f'<summary class="act" title="{t["more"]}">{icon("more")}'
                     f'<span class="sr">{t["more"]}</span></summary>\n<div class="menu">\n'
                     f'<a href="{lv.report_url(s)}" class="danger" data-action="report">'
