@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "storefeed.timelines",
     "storefeed.notifications",
     "storefeed.discovery",
+    "storefeed.filters",
+    "storefeed.conversations",
+    "storefeed.moderation",
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
