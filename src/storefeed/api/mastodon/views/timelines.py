@@ -8,7 +8,7 @@ from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
-from storefeed.api.mastodon.pages import render_statuses
+from storefeed.api.mastodon.pages import statuses_page
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.core.text import is_valid_tag, normalize_tag
@@ -19,8 +19,8 @@ from storefeed.timelines.selectors import home_timeline_ids
 
 
 def _page(api: ApiRequest, ids: list[int]) -> HttpResponse:
-    statuses = render_statuses(api.request, api.account, ids)
-    return ok(statuses, headers=link_header(api, [int(s["id"]) for s in statuses]))
+    shown, encoded = statuses_page(api.request, api.account, ids)
+    return ok(encoded, headers=link_header(api, shown))
 
 
 @endpoint("GET", scope="read:statuses")
