@@ -206,11 +206,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     args = parser.parse_args()
     seconds = max(1, min(args.seconds, 60))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt install wrk)")
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
