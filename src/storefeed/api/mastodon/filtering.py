@@ -12,11 +12,15 @@ What is matched, as Mastodon does: the content warning, the text (HTML tags remo
 poll's options and the images' descriptions; a repost is matched by the post it carries, and
 carries the same results. The reader's own posts are never filtered."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
+
+import orjson
+from django.http import HttpRequest
 
 from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import iso
+from storefeed.api.mastodon.pages import render_statuses, statuses_page
 from storefeed.filters.selectors import (
     ActiveFilters,
     Compiled,
@@ -144,10 +148,16 @@ def filter_notifications(viewer: User, notes: list[dict[str, Any]]) -> list[dict
 
 
 def filtered_page(
-    render: Callable[[], list[dict[str, Any]]], viewer: User | None, context: str
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """A page rendered by `render`, filtered for `viewer` in `context`, and the ids of the
+    request: HttpRequest, viewer: User | None, ids: list[int], context: str
+) -> tuple[list[int], list[dict[str, Any]] | orjson.Fragment]:
+    """A timeline page of `ids` as `viewer` should see it in `context`, and the ids of the
     page before filtering (the Link header pages on them, so a page whose posts were all
-    hidden still leads to the next)."""
-    rendered = render()
-    return filter_statuses(viewer, rendered, context), [int(s["id"]) for s in rendered]
+    hidden still leads to the next). A reader with no filter in force for `context` and no
+    muted thread (nearly everyone) gets the page's cached JSON spliced as it is
+    (`pages.statuses_page`); the others get entities rendered, then filtered."""
+    rf = active_filters(viewer.pk) if viewer is not None and viewer.is_authenticated else None
+    if rf is None or (not rf.for_context(context) and not rf.muted_threads):
+        return statuses_page(request, viewer, ids)
+    rendered = render_statuses(request, viewer, ids)
+    shown = [int(s["id"]) for s in rendered]
+    return shown, filter_statuses(viewer, rendered, context, filters=rf)

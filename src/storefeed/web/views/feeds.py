@@ -58,10 +58,12 @@ def home(request: HtmxRequest) -> HttpResponse:
         # One's own new post, on top, though delivery to the home may still be on its way
         # (render_statuses drops it if it is gone or not one's own to see).
         ids = [posted, *ids][:PAGE_SIZE]
+    # The form's class, not a form: the template calls it only where it draws the composer,
+    # which is a cached {% fragment %} for most readers (building the form is not free).
     return _feed(
         request,
         "web/home.html",
-        {**_posts(request, ids), "compose_form": ComposeForm(), "tab": "home"},
+        {**_posts(request, ids), "compose_form": ComposeForm, "tab": "home"},
     )
 
 

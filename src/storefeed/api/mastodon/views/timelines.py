@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
 from storefeed.api.mastodon.filtering import filtered_page
-from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.core.text import is_valid_tag, normalize_tag
@@ -20,10 +19,8 @@ from storefeed.timelines.selectors import home_timeline_ids
 
 
 def _page(api: ApiRequest, ids: list[int], context: str) -> HttpResponse:
-    statuses, shown = filtered_page(
-        lambda: render_statuses(api.request, api.account, ids), api.account, context
-    )
-    return ok(statuses, headers=link_header(api, shown))
+    shown, page = filtered_page(api.request, api.account, ids, context)
+    return ok(page, headers=link_header(api, shown))
 
 
 @endpoint("GET", scope="read:statuses")
