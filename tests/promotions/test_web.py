@@ -143,3 +143,25 @@ def test_its_impressions_taps_and_orders_show_as_their_own_line(rich_seller, pos
     assert Placement.objects.get(owner_id=alice.pk).tapped_at is not None
     insight = signed_in(rich_seller).get("/shop/insight").content.decode()
     assert f'data-testid="promoted-line" data-id="{promotion.pk}"' in insight
+
+
+def test_staff_stop_it_in_the_admin_too(rich_seller, post, staff):
+    promotion = bought(rich_seller, post, key="a")
+    before = wallet_balance(account=rich_seller)
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    admin = signed_in(staff)
+    listed = admin.get("/admin/promotions/promotion/")
+    assert listed.status_code == 200
+    admin.post(
+        "/admin/promotions/promotion/",
+        {"action": "stop", "_selected_action": [str(promotion.pk)]},
+    )
+    promotion.refresh_from_db()
+    assert promotion.state == "stopped" and promotion.stopped_by == staff
+    assert wallet_balance(account=rich_seller) == before + 500
+
+
+def test_the_promote_page_reads_in_chinese(rich_seller, post):
+    page = signed_in(rich_seller, "zh-hans").get(f"/shop/promote/{post.pk}").content.decode()
+    assert "推广微博" in page and "支付并推广" in page
