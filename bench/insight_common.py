@@ -68,3 +68,36 @@ def seller_with_posts(posts: int, products_per_post: int = 3) -> tuple[Any, list
             catalog.product_post_create(account=seller, text=f"Post {n}", product_ids=chosen).pk
         )
     return seller, post_ids, products
+
+
+def reader_clients(seller: Any) -> tuple[Any, Any, Any]:
+    """A new reader who follows `seller`, with a signed-in browser and an API client holding a
+    read token: (reader, web client, API client)."""
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    from storefeed.accounts.models import User
+    from storefeed.social.services import follow_create
+
+    reader = User.objects.create_user(username=f"reader{seller.pk % 100000}", password=None)
+    follow_create(follower=reader, target=seller)
+    web = Client(HTTP_USER_AGENT=BROWSER)
+    web.force_login(reader)
+    app = Application.objects.create(
+        name="bench",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+    )
+    token = AccessToken.objects.create(
+        user=reader,
+        application=app,
+        token=f"bench-{seller.pk}",
+        scope="read",
+        expires=timezone.now() + dt.timedelta(days=1),
+    )
+    api = Client(HTTP_USER_AGENT=BROWSER, HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    return reader, web, api

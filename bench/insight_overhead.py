@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from insight_common import BROWSER, loopback, seller_with_posts, setup_django
+from insight_common import BROWSER, loopback, reader_clients, seller_with_posts, setup_django
 
 
 def main() -> int:
@@ -32,40 +32,16 @@ def main() -> int:
         parser.error("--buffer redis needs a loopback --redis-url")
     setup_django(args.redis_url if args.buffer == "redis" else "")
 
-    import datetime as dt
-
     from django.conf import settings
-    from django.test import Client
-    from django.utils import timezone
-    from oauth2_provider.models import AccessToken, Application
 
-    from storefeed.accounts.models import User
     from storefeed.insights.counting import flush, record_shown
     from storefeed.insights.models import Seen
     from storefeed.posts import hydration
-    from storefeed.social.services import follow_create
 
     settings.INSIGHTS_BUFFER = args.buffer
     settings.INSIGHTS_FLUSH_SECONDS = 3600  # the bench flushes itself, timed
     seller, posts, _products = seller_with_posts(25)
-    reader = User.objects.create_user(username=f"reader{seller.pk % 100000}", password=None)
-    follow_create(follower=reader, target=seller)
-    web = Client(HTTP_USER_AGENT=BROWSER)
-    web.force_login(reader)
-    app = Application.objects.create(
-        name="bench",
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris="urn:ietf:wg:oauth:2.0:oob",
-    )
-    token = AccessToken.objects.create(
-        user=reader,
-        application=app,
-        token=f"bench-{seller.pk}",
-        scope="read",
-        expires=timezone.now() + dt.timedelta(days=1),
-    )
-    api = Client(HTTP_USER_AGENT=BROWSER, HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    reader, web, api = reader_clients(seller)
     pages = {
         "home HTML (/)": lambda: web.get("/"),
         "home API (/api/v1/timelines/home)": lambda: api.get("/api/v1/timelines/home"),

@@ -120,6 +120,7 @@ COMMERCE_TESTS = (
     "shop_api",
     "web_shop",
     "insights",
+    "promotions",
     "mastodon/test_product_posts.py",
     "browser/test_live_shop.py",
     "browser/test_everyday_shop.py",

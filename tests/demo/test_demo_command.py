@@ -342,6 +342,26 @@ class DemoCommandTests(TestCase):
         assert page.status_code == 200
         assert page.content.decode().count('data-testid="chart"') == 4
 
+    def test_lily_has_a_promotion_that_has_run(self):
+        from storefeed.promotions.models import Promotion
+        from storefeed.promotions.selectors import promotion_results
+
+        lily = self.user("lily")
+        promotion = Promotion.objects.get(seller=lily)
+        assert promotion.state == "active"
+        assert 0 < promotion.spent_fen < promotion.budget_fen
+        line = promotion_results([promotion])[promotion.pk]
+        assert line.impressions > 1000 and line.taps == 1
+        client = Client()
+        client.force_login(lily)
+        page = client.get("/shop/insight?days=30").content.decode()
+        assert f'data-testid="promoted-line" data-id="{promotion.pk}"' in page
+        # The demo fan's placement waits: their first home shows it on top, once.
+        fan = Client(HTTP_USER_AGENT="Mozilla/5.0")
+        fan.force_login(self.user("demo"))
+        assert 'data-testid="promoted-label"' in fan.get("/").content.decode()
+        assert 'data-testid="promoted-label"' not in fan.get("/").content.decode()
+
     def test_ledger_and_stock_invariants_hold(self):
         assert ledger_problems() == []
         assert stock_problems() == []

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
             "storefeed.catalog",
             "storefeed.wallet",
             "storefeed.orders",
+            "storefeed.promotions",
             "storefeed.insights",
         ]
         if COMMERCE
@@ -508,6 +509,14 @@ INSIGHTS_ROLLUP_SECONDS = int(os.environ.get("STOREFEED_INSIGHTS_ROLLUP_SECONDS"
 # (seconds); 0 writes each page's at once.
 INSIGHTS_FLUSH_SECONDS = float(os.environ.get("STOREFEED_INSIGHTS_FLUSH_SECONDS", "5"))
 
+# Promoted posts: the price of a thousand impressions in fen (¥5.00 by default), fixed on each
+# promotion when it is bought; how often the worker places new promotions and charges what
+# was shown (an exhausted budget stops being shown within about this long).
+PROMOTION_CPM_FEN = int(os.environ.get("STOREFEED_PROMOTION_CPM_FEN", "500"))
+if PROMOTION_CPM_FEN < 1:
+    raise ImproperlyConfigured("STOREFEED_PROMOTION_CPM_FEN must be a positive integer of fen.")
+PROMOTION_TICK_SECONDS = int(os.environ.get("STOREFEED_PROMOTION_TICK_SECONDS", "10"))
+
 # Periodic sweeps that `storefeed beat` enqueues (dotted task path, seconds between runs).
 # The counts of accounts and posts the instance endpoints show are recomputed this often.
 SITE_STATS_SECONDS = int(os.environ.get("STOREFEED_SITE_STATS_SECONDS", "600"))
@@ -531,4 +540,5 @@ if COMMERCE:
         ("storefeed.catalog.tasks.refresh_external_items", 6 * 3600),
         ("storefeed.wallet.tasks.purge_expired_keys", 3600),
         ("storefeed.insights.tasks.rollup_insights", INSIGHTS_ROLLUP_SECONDS),
+        ("storefeed.promotions.tasks.tick", PROMOTION_TICK_SECONDS),
     ]

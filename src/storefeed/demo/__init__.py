@@ -30,8 +30,8 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
         "lily",
         _PASSWORDS["lily"],
         _pick(
-            "Beauty expert and seller: products, orders to ship, sales per post. "
-            "美妆达人，已开店，有待发货订单",
+            "Beauty expert and seller: products, orders to ship, sales per post, a promoted "
+            "post (PIN 246810). 美妆达人，已开店，有待发货订单和粉丝头条推广",
             "Beauty expert with 1,200+ followers and a pinned post. 美妆达人，1200+粉丝",
         ),
     ),

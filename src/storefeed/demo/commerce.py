@@ -73,6 +73,7 @@ class CommerceDemo:
             Step("Storefeed Pay", len(shop_data.BUYERS), self._wallets),
             Step("orders", len(shop_data.ORDERS), self._orders),
             Step("cart", len(shop_data.CARTS), self._carts),
+            Step("promotion", 1, self._promotion),
             Step("seller insight", 1, self._insight),
         ]
 
@@ -380,6 +381,51 @@ class CommerceDemo:
                     )
                     self.count("cart items")
             yield
+
+    # -- a promoted post ---------------------------------------------------------------------
+
+    def _promotion(self) -> Iterator[None]:
+        """lily promotes her lipstick post to her followers with her wallet (set up like a
+        buyer's: PIN, a top-up); it has run: shown on top of her followers' homes (through the
+        home's own lookup), one card opened, charged by the worker. The demo fan's placement
+        is left waiting, so the fan's first home shows it on top, labelled."""
+        from storefeed.demo import insight
+        from storefeed.promotions import placing
+        from storefeed.promotions import services as promotions
+        from storefeed.promotions.models import Placement, Promotion
+
+        lily = self.user(insight.PROMOTED[0])
+        post = self.posts.get(insight.PROMOTED[1])
+        if post is None or Promotion.objects.filter(seller=lily).exists():
+            yield
+            return
+        password = next(p.password for p in data.PEOPLE if p.username == lily.username)
+        if not PaymentPin.objects.filter(account=lily).exists():
+            with self.builder._service("@lily sets a payment PIN"):
+                wallet.pin_set(account=lily, pin=shop_data.BUYER_PIN, password=password)
+        with self.builder._service("@lily tops up for a promotion"):
+            wallet.topup_create(account=lily, amount="100.00", provider=DEMO_PROVIDER)
+        with self.builder._service("@lily promotes her lipstick post"):
+            promotions.promotion_create(
+                seller=lily,
+                status_id=post.pk,
+                budget=insight.PROMOTED[2],
+                audience="followers",
+                pin=shop_data.BUYER_PIN,
+                idempotency_key="demo-lily-promotion",
+            )
+            promotion = Promotion.objects.get(seller=lily)
+            promotions.promotion_place(promotion_id=promotion.pk)
+            fan = self.user(shop_data.BUYERS[0].username)  # the demo fan
+            waiting = Placement.objects.filter(promotion=promotion).exclude(owner_id=fan.pk)
+            owners = list(waiting.order_by("owner_id").values_list("owner_id", flat=True))
+            for owner in owners:
+                placing.take_top_slot(owner)  # each follower's home read, once
+            if owners:
+                promotions.placements_tapped(viewer_id=owners[0], status_id=post.pk)
+            promotions.promotion_settle(promotion_id=promotion.pk)
+            self.count("promotions")
+        yield
 
     # -- seller insight -----------------------------------------------------------------------
 

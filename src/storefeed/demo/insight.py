@@ -24,6 +24,9 @@ DAYS = 30
 # "went out" (the velvet shades a month ago, the skincare post two weeks later).
 POSTS = {"lily_velvet_shop": (1400, DAYS - 1), "lily_skincare_shop": (650, 16)}
 
+# lily's promotion (粉丝头条): who, which post, the budget (demo/commerce.py `_promotion`).
+PROMOTED = ("lily", "lily_velvet_shop", "30.00")
+
 Key = tuple[dt.date, int]
 
 

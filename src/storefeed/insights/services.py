@@ -9,6 +9,7 @@ from storefeed.catalog.models import PostProduct, Product
 from storefeed.insights.counting import record_event
 from storefeed.insights.models import EventKind, PostDay, ProductDay
 from storefeed.posts.models import Status
+from storefeed.promotions.services import placements_tapped
 
 
 def _carrying_post(
@@ -48,6 +49,8 @@ def tap_record(
     if found is None or found[1] == viewer_id:
         return False
     record_event(kind=EventKind.TAP, status_id=found[0], product_id=product_id)
+    if viewer_id is not None:  # a promotion's own line: taps by people it was shown to
+        placements_tapped(viewer_id=viewer_id, status_id=found[0])
     return True
 
 

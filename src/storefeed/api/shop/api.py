@@ -125,7 +125,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from storefeed.api.shop.endpoints import catalog, insights, orders, search, sellers, wallet
+    from storefeed.api.shop.endpoints import (
+        catalog,
+        insights,
+        orders,
+        promotions,
+        search,
+        sellers,
+        wallet,
+    )
 
     api.add_router("", sellers.router)
     api.add_router("", search.router)  # before catalog's /products/{product_id}
@@ -133,6 +141,7 @@ def _register() -> None:
     api.add_router("", wallet.router)
     api.add_router("", orders.router)
     api.add_router("", insights.router)
+    api.add_router("", promotions.router)
 
 
 _register()

@@ -332,3 +332,21 @@ class PayForm(forms.Form):
 class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=60)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class PromoteForm(PayForm):
+    """Promote a post (粉丝头条): a budget from the wallet and an audience, with the payment
+    PIN (and the form's idempotency key) as for paying."""
+
+    budget = forms.CharField(
+        label=_("Budget (¥)"), max_length=20, widget=forms.TextInput(attrs=AMOUNT_ATTRS)
+    )
+    audience = forms.ChoiceField(
+        label=_("Show it to"),
+        choices=[
+            ("followers", _("My followers")),
+            ("field", _("People interested in my field")),
+        ],
+        widget=forms.RadioSelect,
+        initial="followers",
+    )

@@ -9,6 +9,7 @@ from storefeed.web.shop import (
     views_catalog,
     views_insight,
     views_orders,
+    views_promotions,
     views_sellers,
     views_wallet,
 )
@@ -82,6 +83,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="order_action",
     ),
     path("shop/orders", views_orders.seller_orders, name="seller_orders"),
+    # Promoted posts (粉丝头条)
+    re_path(r"^shop/promote/(?P<status_id>[0-9]{1,19})$", views_promotions.promote, name="promote"),
+    path("shop/promotions", views_promotions.promotions, name="promotions"),
+    re_path(
+        r"^shop/promotions/(?P<promotion_id>[0-9]{1,19})/stop$",
+        views_promotions.promotion_stop,
+        name="promotion_stop",
+    ),
+    re_path(
+        r"^promotions/hide/(?P<account_id>[0-9]{1,19})$",
+        views_promotions.seller_hide,
+        name="promotion_hide",
+    ),
+    path("staff/promotions", views_promotions.staff_promotions, name="staff_promotions"),
+    re_path(
+        r"^staff/promotions/(?P<promotion_id>[0-9]{1,19})/stop$",
+        views_promotions.staff_promotion_stop,
+        name="staff_promotion_stop",
+    ),
     path("shop/insight", views_insight.insight, name="insight"),
     path("shop/insight.csv", views_insight.insight_csv, name="insight_csv"),
     path("staff/disputes", views_orders.disputes, name="disputes"),

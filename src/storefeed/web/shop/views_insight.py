@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from storefeed.core.money import display, format_amount
 from storefeed.insights import selectors
 from storefeed.insights.selectors import Counts, Line
+from storefeed.promotions import selectors as promotion_selectors
 from storefeed.web.shop import charts
 from storefeed.web.shop.common import seller_of
 from storefeed.web.views.helpers import AuthedRequest
@@ -136,8 +137,17 @@ def insight(request: AuthedRequest) -> HttpResponse:
             "funnels": funnels,
             "posts": ranked_posts,
             "products": _ranked(products),
+            "promoted": _promoted(seller),
         },
     )
+
+
+def _promoted(seller: Any) -> list[dict[str, Any]]:
+    """The seller's latest promotions, each with its own line (impressions, taps, orders of
+    the promoted placements), apart from the organic counts above."""
+    recent = promotion_selectors.promotions_for(seller=seller, limit=TOP)
+    results = promotion_selectors.promotion_results(recent)
+    return [{"promotion": p, "results": results.get(p.pk)} for p in recent]
 
 
 CSV_FIELDS = ("impressions", "taps", "carts", "orders", "paid_orders", "units")

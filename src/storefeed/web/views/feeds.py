@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from storefeed.core.text import is_valid_tag
 from storefeed.posts import selectors as post_selectors
+from storefeed.timelines import promoted
 from storefeed.timelines import selectors as timeline_selectors
 from storefeed.web import fragments
 from storefeed.web.forms import ComposeForm
@@ -63,8 +64,23 @@ def home(request: HtmxRequest) -> HttpResponse:
     return _feed(
         request,
         "web/home.html",
-        {**_posts(request, ids), "compose_form": ComposeForm, "tab": "home"},
+        {
+            **_posts(request, ids),
+            **_promoted(request, user.pk),
+            "compose_form": ComposeForm,
+            "tab": "home",
+        },
     )
+
+
+def _promoted(request: HtmxRequest, viewer_id: int) -> dict:
+    """A promoted post on top of the first page of home, when commerce's promotions have one
+    waiting for this reader (timelines.promoted: one cheap lookup), labelled as such."""
+    if cursor(request) is not None:
+        return {}
+    top = promoted.top_of_home(viewer_id)
+    shown = fragments.render(request, [top.status_id]) if top is not None else []
+    return {"promoted": shown[0], "promoted_by": top.seller_id} if top and shown else {}
 
 
 def public(request: HtmxRequest) -> HttpResponse:

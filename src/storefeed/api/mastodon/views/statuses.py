@@ -14,7 +14,7 @@ from storefeed.api.mastodon.params import Invalid
 from storefeed.api.mastodon.routing import route
 from storefeed.core.errors import Conflict, DomainError, Forbidden
 from storefeed.core.parse import id_or_none, parse_count, parse_datetime
-from storefeed.posts import selectors, services
+from storefeed.posts import hydration, selectors, services
 from storefeed.posts.models import MediaAttachment, Poll, ScheduledStatus, Status
 
 
@@ -186,7 +186,18 @@ def status(api: ApiRequest, status_id: int) -> HttpResponse:
             raise ApiError(404, "Record not found")  # as Mastodon: others' posts are not yours
         services.status_delete(account=api.user, status_id=status_id)
         return ok(r.status(shown, with_source=True))
-    return ok(with_marks(api.account, r.status(_one(api, status_id))))
+    found = _one(api, status_id)
+    _report_shown(api, found)
+    return ok(with_marks(api.account, r.status(found)))
+
+
+def _report_shown(api: ApiRequest, status: Status) -> None:
+    """The post shown with its product cards (a repost: the post it carries), reported once
+    to posts.hydration's `shown` hook, as every page of posts does (the insight counts it)."""
+    post = status.reblog_of or status
+    if getattr(post, "product_cards", None):
+        viewer_id = api.account.pk if api.account is not None else None
+        hydration.shown(api.request, viewer_id, [(post.pk, post.account_id)])
 
 
 def _edit_fields(api: ApiRequest) -> dict[str, Any]:

@@ -8,12 +8,14 @@ from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
-from storefeed.api.mastodon.filtering import filtered_page
+from storefeed.api.mastodon.filtering import filter_statuses, filtered_page
+from storefeed.api.mastodon.pages import render_statuses
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.core.text import is_valid_tag, normalize_tag
 from storefeed.posts import selectors, services
 from storefeed.posts.models import FeaturedTag, Status, Tag, TagFollow
+from storefeed.timelines import promoted
 from storefeed.timelines.lists import list_timeline_ids
 from storefeed.timelines.selectors import home_timeline_ids
 
@@ -25,7 +27,31 @@ def _page(api: ApiRequest, ids: list[int], context: str) -> HttpResponse:
 
 @endpoint("GET", scope="read:statuses")
 def home(api: ApiRequest) -> HttpResponse:
-    return _page(api, home_timeline_ids(viewer=api.user, **cursors(api)), "home")
+    page = cursors(api)
+    return _with_promoted(api, home_timeline_ids(viewer=api.user, **page), page)
+
+
+def _with_promoted(api: ApiRequest, ids: list[int], page: dict) -> HttpResponse:
+    """The home page, with a promoted post on top of the first page when commerce's
+    promotions have one waiting for this reader (timelines.promoted: one cheap lookup). It
+    carries Storefeed's `promoted` and stays out of the Link header's cursors."""
+    top = None
+    if page["max_id"] is None and page["since_id"] is None and page["min_id"] is None:
+        top = promoted.top_of_home(api.user.pk)
+    if top is None:
+        return _page(api, ids, "home")
+    rest = [i for i in ids if i != top.status_id]
+    rendered = render_statuses(api.request, api.account, [top.status_id, *rest])
+    cursors_of = [int(s["id"]) for s in rendered]
+    statuses = filter_statuses(api.account, rendered, "home")
+    if cursors_of and cursors_of[0] == top.status_id:
+        if statuses and int(statuses[0]["id"]) == top.status_id:
+            statuses[0] = {
+                **statuses[0],
+                "promoted": {"id": str(top.promotion_id), "account_id": str(top.seller_id)},
+            }
+        cursors_of = cursors_of[1:]
+    return ok(statuses, headers=link_header(api, cursors_of))
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
