@@ -194,7 +194,17 @@ def _attach(viewer: User | None, statuses: Iterable[Status], *, shared_only: boo
                 voted.setdefault(poll_id, []).append(choice)
     instances = [s for group in everything.values() for s in group]
     hydration.run(instances, viewer)
+    followed: set[int] = set()
+    if viewer_id is not None:
+        followed = set(
+            Follow.objects.filter(
+                follower_id=viewer_id, target_id__in={s.account_id for s in instances}
+            ).values_list("target_id", flat=True)
+        )
     for status in instances:
+        # For the quote approval (`current_user`): who reads, and whether they follow.
+        status.viewer_id = viewer_id  # type: ignore[attr-defined]
+        status.viewer_follows_author = status.account_id in followed  # type: ignore[attr-defined]
         status.media_list = media.get(status.pk, [])  # type: ignore[attr-defined]
         status.viewer_favourited = status.pk in liked  # type: ignore[attr-defined]
         status.viewer_bookmarked = status.pk in bookmarked  # type: ignore[attr-defined]

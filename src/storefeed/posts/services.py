@@ -31,7 +31,7 @@ from storefeed.core.text import (
 )
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
-from storefeed.posts import search, signals
+from storefeed.posts import quotes, search, signals
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     Bookmark,
@@ -42,6 +42,7 @@ from storefeed.posts.models import (
     Pin,
     Poll,
     PollVote,
+    QuoteState,
     ScheduledStatus,
     SiteStats,
     Status,
@@ -238,9 +239,12 @@ def _status_create(
     language: str = "",
     in_reply_to_id: int | str | None = None,
     quote_of_id: int | str | None = None,
+    quote_policy: str | None = None,
     poll: PollSpec | None = None,
 ) -> Status:
-    """Checks everything before writing anything; runs inside the caller's transaction."""
+    """Checks everything before writing anything; runs inside the caller's transaction.
+    `quote_policy`: who may quote the post (public, followers, nobody; None: the author's
+    default; a followers-only or direct post is quoted by nobody else whatever it says)."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
     wanted_media = _media_pks(media_ids)
@@ -282,6 +286,8 @@ def _status_create(
             ) from None
         if quoted.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
             raise Forbidden(_("Only public posts can be reposted."), field="quote_of_id")
+        quotes.check_quotable(quoted=quoted, quoter=account)
+    quote_policy = quotes.clean_policy(quote_policy, default=account.default_quote_policy)
 
     media = list(
         MediaAttachment.objects.select_for_update().filter(
@@ -308,6 +314,7 @@ def _status_create(
         in_reply_to=parent,
         in_reply_to_account_id=parent.account_id if parent else None,
         quote_of=quoted,
+        quote_policy=quote_policy,
     )
     by_id = {m.pk: m for m in media}
     for position, media_id in enumerate(wanted_media):
@@ -344,7 +351,7 @@ def _status_create(
         notifications.notify(
             recipient_id=quoted.account_id,
             actor_id=account.pk,
-            type=NotificationType.REBLOG,
+            type=NotificationType.QUOTE,
             status_id=status.pk,
         )
     for user in mentioned.values():
@@ -373,11 +380,17 @@ def _decrement(model: Any, pk: int, field: str) -> None:
 
 
 @transaction.atomic(durable=True)
-def status_delete(*, account: User, status_id: int | str) -> Status:
-    """Delete one's own post. Its plain reposts go with it; replies stay, detached."""
+def status_delete(*, account: User, status_id: int | str, keep_media: bool = False) -> Status:
+    """Delete one's own post. Its plain reposts go with it; replies stay, detached; quotes of
+    it stay, showing it was deleted. `keep_media` (Mastodon's delete-and-redraft): its images
+    are not deleted but detached, for a new post (the sweep of unattached images gives them
+    a day from now)."""
     status = _own_status(account, status_id)
     # Keep what the API returns (the deleted status with its source) before the rows go.
     status.media_list = list(status.media.all())  # type: ignore[attr-defined]
+    if keep_media:
+        MediaAttachment.objects.filter(status=status).update(status=None, created_at=timezone.now())
+    Status.objects.filter(quote_of=status).update(quote_state=QuoteState.DELETED)
     reblog_rows = list(Status.objects.filter(reblog_of=status).values_list("pk", "account_id"))
     removed_ids = [status.pk, *(pk for pk, _a in reblog_rows)]
     per_account: dict[int, int] = {}
@@ -1086,6 +1099,29 @@ def featured_tag_create(*, account: User, name: str) -> FeaturedTag:
             return FeaturedTag.objects.create(account=account, tag=tag)
     except IntegrityError:
         raise ValidationFailed(_("This tag is already featured."), field="name") from None
+
+
+def tag_feature(*, account: User, name: str) -> Tag:
+    """Feature a tag on one's profile by its name (Mastodon 4.4's `/tags/:name/feature`);
+    featuring it again changes nothing. The limit applies as in `featured_tag_create`."""
+    with transaction.atomic(durable=True):
+        tag = _tag_named(name, create=True)
+        if FeaturedTag.objects.filter(account=account, tag=tag).exists():
+            return tag
+    try:
+        featured_tag_create(account=account, name=name)
+    except ValidationFailed:
+        if not FeaturedTag.objects.filter(account=account, tag=tag).exists():
+            raise  # the limit; else a concurrent request featured it
+    return tag
+
+
+@transaction.atomic(durable=True)
+def tag_unfeature(*, account: User, name: str) -> Tag:
+    """Stop featuring a tag; a tag not featured is not an error."""
+    tag = _tag_named(name, create=True)
+    FeaturedTag.objects.filter(account=account, tag=tag).delete()
+    return tag
 
 
 @transaction.atomic(durable=True)

@@ -22,10 +22,11 @@ from storefeed.api.mastodon.entities import (
     Renderer,
     account_counts,
     assemble_status,
+    quote_entity,
     status_counts,
 )
 from storefeed.core import parts
-from storefeed.posts import hydration, live
+from storefeed.posts import hydration, live, quotes
 from storefeed.posts.selectors import statuses_hydrate
 
 # Bumped when the shape of a cached core changes, so old parts are not read.
@@ -66,13 +67,16 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
         poll.own_votes = votes.get(poll.pk, [])  # type: ignore[attr-defined]
         return r.poll(poll)
 
-    def entity(pk: int | None, depth: int = 0) -> dict[str, Any] | None:
+    def entity(pk: int | None, depth: int = 0, as_quote: bool = False) -> dict[str, Any] | None:
         row = rows.get(pk) if pk is not None else None
         if row is None or depth > 2 or pk not in cores or row.account_id not in accounts:
             return None
         core = cores[row.id]
         shown = row.reblog_of_id or row.id  # a repost reports the reader's marks of its post
         marked = rows.get(shown, row)
+        quoted = None
+        if row.quote_of_id is not None and not as_quote:
+            quoted = entity(row.quote_of_id, depth + 1, as_quote=True)
         return assemble_status(
             core,
             account={**accounts[row.account_id], **account_counts(row)},
@@ -84,7 +88,17 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
                 pinned=row.pinned,
             ),
             reblog=entity(row.reblog_of_id, depth + 1),
-            quote=entity(row.quote_of_id, depth + 1),
+            quote=quote_entity(
+                state=row.quote_state, quoted_id=row.quote_of_id, quoted=quoted, shallow=as_quote
+            ),
+            quote_approval=quotes.approval(
+                visibility=row.visibility,
+                policy=row.quote_policy,
+                author_id=row.account_id,
+                is_reblog=row.reblog_of_id is not None,
+                viewer_id=viewer_id,
+                following_author=row.following_author,
+            ),
             poll=poll_entity(core["_poll_id"]),
             products=[r.product_card(c) for c in cards.get(shown, [])],
         )
