@@ -189,7 +189,6 @@ def test_health(anon):
         "/api/v1/trends/statuses",
         "/api/v1/trends/links",
         "/api/v1/instance/peers",
-        "/api/v1/instance/activity",
         "/api/v1/instance/rules",
     ],
 )
