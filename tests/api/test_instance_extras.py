@@ -196,3 +196,19 @@ def test_featuring_refusals(api_client, alice):
     r = api.post("/api/v1/tags/one_more/feature")
     assert r.status_code == 422
     assert FeaturedTag.objects.filter(account=alice).count() == 10
+
+
+def test_rules_are_cached_until_staff_change_one(anon):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule = Rule.objects.create(text="Be kind")
+    assert [r["text"] for r in anon.get("/api/v1/instance/rules").json()] == ["Be kind"]
+    with CaptureQueriesContext(connection) as captured:
+        anon.get("/api/v1/instance/rules")
+    assert not [q for q in captured.captured_queries if "instance_rule" in q["sql"]]
+    rule.text = "Be very kind"
+    rule.save()
+    assert [r["text"] for r in anon.get("/api/v1/instance/rules").json()] == ["Be very kind"]
+    rule.delete()
+    assert anon.get("/api/v1/instance/rules").json() == []

@@ -95,3 +95,15 @@ def test_errors_come_in_the_requests_language(api_for, alice):
     english = api.post("/api/v1/statuses", {"status": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.json()["error"] != english.json()["error"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["error"])
+
+
+def test_exclude_direct_on_an_accounts_posts(api_for, alice, bob):
+    public = posts.status_create(account=alice, text="hello all")
+    direct = posts.status_create(account=alice, text="@bob just you", visibility="direct")
+    api = api_for(bob)
+    listed = [s["id"] for s in api.get(f"/api/v1/accounts/{alice.pk}/statuses").json()]
+    assert listed == [str(direct.pk), str(public.pk)]
+    without = api.get(f"/api/v1/accounts/{alice.pk}/statuses", {"exclude_direct": "true"}).json()
+    assert [s["id"] for s in without] == [str(public.pk)]
+    bad = api.get(f"/api/v1/accounts/{alice.pk}/statuses", {"exclude_direct": "maybe"})
+    assert bad.status_code == 422

@@ -26,8 +26,17 @@ ACTIVITY_WEEKS = 12
 ACTIVITY_CACHE_SECONDS = 600
 
 
-def rules() -> list[Rule]:
-    return list(Rule.objects.all())
+RULES_KEY = "instance:rules:1"
+
+
+def rules() -> list[dict[str, Any]]:
+    """The rules in order, as plain values: every instance entity carries them, so they are
+    kept in the cache until staff change one (signals.py forgets them)."""
+    cached = cache.get(RULES_KEY)
+    if cached is None:
+        cached = list(Rule.objects.values("id", "text", "hint", "text_zh", "hint_zh"))
+        cache.set(RULES_KEY, cached, None)
+    return list(cached)
 
 
 def about() -> About:

@@ -320,12 +320,13 @@ def account_statuses_ids(
     limit: int = 20,
     exclude_replies: bool = False,
     exclude_reblogs: bool = False,
+    exclude_direct: bool = False,
     only_media: bool = False,
     pinned: bool = False,
     tagged: str | None = None,
 ) -> list[int]:
     """A profile's posts as `viewer` may see them, newest first (or its pinned posts, most
-    recently pinned first)."""
+    recently pinned first). `exclude_direct`: without direct posts (Mastodon 4.6)."""
     viewer_id = _viewer_id(viewer)
     if (
         viewer_id is not None
@@ -354,6 +355,8 @@ def account_statuses_ids(
         qs = qs.filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=account))
     if exclude_reblogs:
         qs = qs.filter(reblog_of__isnull=True)
+    if exclude_direct:
+        qs = qs.exclude(visibility=Visibility.DIRECT)
     if only_media:
         qs = qs.filter(
             Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk")))

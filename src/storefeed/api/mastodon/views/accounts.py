@@ -233,6 +233,7 @@ def account_statuses(api: ApiRequest, account_id: int) -> HttpResponse:
         limit=page["limit"],
         exclude_replies=p.bool("exclude_replies"),
         exclude_reblogs=p.bool("exclude_reblogs"),
+        exclude_direct=p.bool("exclude_direct"),
         only_media=p.bool("only_media"),
         pinned=p.bool("pinned"),
         tagged=p.str("tagged") or None,

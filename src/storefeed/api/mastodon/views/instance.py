@@ -104,14 +104,19 @@ def _contact_account(renderer: Renderer) -> dict[str, Any] | None:
 
 def _rules() -> list[dict[str, Any]]:
     """Mastodon 4.4's Rule, with the Chinese wording under `translations`."""
-    out = []
-    for rule in instance_selectors.rules():
-        entity: dict[str, Any] = {"id": str(rule.pk), "text": rule.text, "hint": rule.hint}
-        entity["translations"] = (
-            {"zh-CN": {"text": rule.text_zh, "hint": rule.hint_zh}} if rule.text_zh else {}
-        )
-        out.append(entity)
-    return out
+    return [
+        {
+            "id": str(rule["id"]),
+            "text": rule["text"],
+            "hint": rule["hint"],
+            "translations": (
+                {"zh-CN": {"text": rule["text_zh"], "hint": rule["hint_zh"]}}
+                if rule["text_zh"]
+                else {}
+            ),
+        }
+        for rule in instance_selectors.rules()
+    ]
 
 
 @endpoint("GET", auth="none")
