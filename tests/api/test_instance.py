@@ -103,6 +103,7 @@ def test_instance_endpoints_cost_the_same_few_queries_and_no_count(anon, alice, 
         return sql
 
     refresh_site_stats.enqueue()
+    queries()  # the rules are read once, then kept in the cache
     small = queries()
     for n in range(30):
         make_user(f"reader{n}")
@@ -189,7 +190,6 @@ def test_health(anon):
         "/api/v1/trends/statuses",
         "/api/v1/trends/links",
         "/api/v1/instance/peers",
-        "/api/v1/instance/activity",
         "/api/v1/instance/rules",
     ],
 )

@@ -55,3 +55,20 @@ def test_editing_a_product_post_keeps_its_products(api_for, seller, make_product
     assert body["edited_at"] is not None and "story" in body["content"]
     assert [c["title"] for c in body["products"]] == ["Oolong tea"]
     assert PostProduct.objects.filter(status_id=posted.json()["id"]).count() == 1
+
+
+def test_a_quote_of_a_product_post_keeps_its_cards(api_for, seller, make_product, bob):
+    tea = make_product(title="Oolong tea", price="88.00", stock=12)
+    posted = api_for(seller).post(
+        "/api/v1/statuses", {"status": "New in!", "product_ids": [str(tea.pk)]}
+    )
+    quote = api_for(bob).post(
+        "/api/v1/statuses", {"status": "Worth it", "quoted_status_id": posted.json()["id"]}
+    )
+    assert quote.status_code == 200, quote.content
+    quoted = quote.json()["quote"]["quoted_status"]
+    assert [c["title"] for c in quoted["products"]] == ["Oolong tea"]
+    type(tea).objects.filter(pk=tea.pk).update(stock=2)
+    seen = api_for(bob).get("/api/v1/timelines/home").json()
+    mine = next(s for s in seen if s["id"] == quote.json()["id"])
+    assert mine["quote"]["quoted_status"]["products"][0]["stock"] == 2

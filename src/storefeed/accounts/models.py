@@ -103,6 +103,18 @@ class User(AbstractUser):
     )
     default_sensitive = models.BooleanField(_("mark media as sensitive by default"), default=False)
     default_language = models.CharField(_("default post language"), max_length=10, blank=True)
+    # Who may quote one's new posts unless a post says otherwise (Mastodon 4.5's
+    # `source[quote_policy]`).
+    default_quote_policy = models.CharField(
+        _("who may quote your posts"),
+        max_length=10,
+        choices=[
+            ("public", _("Anyone")),
+            ("followers", _("Followers only")),
+            ("nobody", _("Just me")),
+        ],
+        default="public",
+    )
     expert_field = models.ForeignKey(
         ExpertField, null=True, blank=True, on_delete=models.SET_NULL, related_name="experts"
     )

@@ -133,6 +133,19 @@ def _clean_fields(pairs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     return cleaned
 
 
+QUOTE_POLICIES = ("public", "followers", "nobody")
+
+
+def _clean_quote_policy(value: str) -> str:
+    if value not in QUOTE_POLICIES:
+        raise ValidationFailed(
+            _("Who may quote your posts must be public, followers or nobody."),
+            field="default_quote_policy",
+            reason="inclusion",
+        )
+    return value
+
+
 def _clean_visibility(value: str) -> str:
     if value not in VISIBILITIES:
         raise ValidationFailed(
@@ -419,6 +432,7 @@ def profile_update(
     default_visibility: str | None = None,
     default_sensitive: bool | None = None,
     default_language: str | None = None,
+    default_quote_policy: str | None = None,
     time_zone: str | None = None,
     bot: bool | None = None,
     discoverable: bool | None = None,
@@ -442,6 +456,8 @@ def profile_update(
         changes["default_sensitive"] = bool(default_sensitive)
     if default_language is not None:
         changes["default_language"] = _clean_language(default_language)
+    if default_quote_policy is not None:
+        changes["default_quote_policy"] = _clean_quote_policy(default_quote_policy)
     if time_zone is not None:
         changes["time_zone"] = _clean_time_zone(time_zone)
     for flag, value in (

@@ -21,6 +21,7 @@ from storefeed.api.mastodon.base import ALL_SCOPES
 from storefeed.api.models import AppSignUp, ClientApp
 from storefeed.core.errors import Forbidden, ValidationFailed
 from storefeed.core.text import clean_plain, text_length
+from storefeed.instance.services import login_record
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CLIENT_NAME_MAX = 60
@@ -133,9 +134,12 @@ def _access_token_create(*, application: Application, account: User, scopes: Seq
 
 
 def access_token_issue(*, application: Application, account: User, scopes: Sequence[str]) -> str:
-    """A bearer token for `account` through `application`; returns the token in clear."""
+    """A bearer token for `account` through `application`; returns the token in clear. It
+    counts as a sign-in in the week's activity."""
     with transaction.atomic(durable=True):
-        return _access_token_create(application=application, account=account, scopes=scopes)
+        token = _access_token_create(application=application, account=account, scopes=scopes)
+        login_record(account_id=account.pk)
+        return token
 
 
 def account_register(

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "storefeed.filters",
     "storefeed.conversations",
     "storefeed.moderation",
+    "storefeed.instance",
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
@@ -455,6 +456,10 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("STOREFEED_EMAIL_FROM", "Storefeed <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who to contact about this server (the instance entities' `contact`): an address, and the
+# username of the account shown (else the first staff account).
+INSTANCE_CONTACT_EMAIL = os.environ.get("STOREFEED_CONTACT_EMAIL", "")
+INSTANCE_CONTACT_ACCOUNT = os.environ.get("STOREFEED_CONTACT_ACCOUNT", "")
 
 # Commerce settings (issue 4 and 5); each is documented in the README's configuration table.
 SELLER_MIN_FOLLOWERS = int(os.environ.get("STOREFEED_SELLER_MIN_FOLLOWERS", "1000"))

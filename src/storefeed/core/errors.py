@@ -23,6 +23,8 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
+    # Whether the API says `message` (else Mastodon's "Record not found", which names nothing).
+    shown = False
 
 
 class Forbidden(DomainError):

@@ -82,10 +82,11 @@ def directory(
     *, order: str = "active", field: ExpertField | None = None, offset: int = 0, limit: int = 40
 ) -> list[User]:
     """Mastodon's profile directory: active accounts, recently active (`active`) or newest
-    (`new`) first, optionally only the verified experts of one field. One query."""
+    (`new`) first, optionally only the verified experts of one field; never an account that
+    asked not to be listed (`discoverable` off). One query."""
     if order not in {"active", "new"}:
         raise ValidationFailed(_("order must be active or new."), field="order")
-    qs = User.objects.select_related("expert_field").filter(is_active=True)
+    qs = User.objects.select_related("expert_field").filter(is_active=True, discoverable=True)
     if field is not None:
         qs = qs.filter(expert_field=field, expert_verified_at__isnull=False)
     if order == "active":
@@ -133,13 +134,14 @@ def _not_excluded(viewer: User, column: str = "pk") -> Q:
 def suggestions_for(*, viewer: User, limit: int = 40) -> list[Suggestion]:
     """Who `viewer` might follow: experts in the fields they picked (by rank), then accounts
     followed by those they follow (by how many), then the most followed (as the worker last
-    listed them). Four queries."""
+    listed them); never an account with `discoverable` off. Four queries."""
     limit = max(1, min(limit, MAX_LIMIT))
     experts = list(
         ExpertRank.objects.filter(
             _not_excluded(viewer, "account_id"),
             field__in=Interest.objects.filter(account=viewer).values("field"),
             account__is_active=True,
+            account__discoverable=True,
         )
         .order_by("position", "-score")
         .values_list("account_id", "field_id")[:limit]
@@ -152,6 +154,7 @@ def suggestions_for(*, viewer: User, limit: int = 40) -> list[Suggestion]:
             _not_excluded(viewer, "target_id"),
             follower__in=Subquery(recent_follows),
             target__is_active=True,
+            target__discoverable=True,
         )
         .values("target")
         .annotate(n=Count("pk"))
@@ -159,7 +162,11 @@ def suggestions_for(*, viewer: User, limit: int = 40) -> list[Suggestion]:
         .values_list("target", flat=True)[:limit]
     )
     popular = list(
-        PopularAccount.objects.filter(_not_excluded(viewer, "account_id"), account__is_active=True)
+        PopularAccount.objects.filter(
+            _not_excluded(viewer, "account_id"),
+            account__is_active=True,
+            account__discoverable=True,
+        )
         .order_by("position")
         .values_list("account_id", flat=True)[:limit]
     )

@@ -10,9 +10,10 @@ from storefeed.core import sql
 from storefeed.notifications.models import Notification, NotificationType
 
 
-def _visible(account: User) -> QuerySet[Notification]:
+def _visible(account: User, *, include_filtered: bool = False) -> QuerySet[Notification]:
     """The account's notifications minus those from accounts it blocks, that block it, or
-    that it muted with notifications hidden (a block made after the event hides it too)."""
+    that it muted with notifications hidden (a block made after the event hides it too), and
+    minus those its notification policy held back unless `include_filtered`."""
     actor = OuterRef("actor_id")
     blocks = User.objects.filter(pk=account.pk, blocks_made__target_id=actor)
     blocked_by = User.objects.filter(pk=account.pk, blocked_by__account_id=actor)
@@ -22,9 +23,10 @@ def _visible(account: User) -> QuerySet[Notification]:
         mutes_made__target_id=actor,
         mutes_made__hide_notifications=True,
     )
-    return Notification.objects.filter(recipient=account).exclude(
-        Exists(blocks) | Exists(blocked_by) | Exists(muted)
-    )
+    qs = Notification.objects.filter(recipient=account)
+    if not include_filtered:
+        qs = qs.filter(filtered=False)
+    return qs.exclude(Exists(blocks) | Exists(blocked_by) | Exists(muted))
 
 
 def notifications_for(
@@ -37,11 +39,12 @@ def notifications_for(
     types: Iterable[str] | None = None,
     exclude_types: Iterable[str] | None = None,
     actor_id: int | None = None,
+    include_filtered: bool = False,
 ) -> list[Notification]:
     """Newest first, before `max_id`, in one query whatever the page size: the actor, its
     expert field, and the status with its author are joined in."""
     limit = max(1, min(int(limit), 80))
-    qs = _visible(account).select_related(
+    qs = _visible(account, include_filtered=include_filtered).select_related(
         "actor", "actor__expert_field", "status", "status__account"
     )
     if max_id is not None:
@@ -70,7 +73,7 @@ def unread_count(*, account: User) -> int:
     mutes = sql.table(User._meta.get_field("mutes_made").related_model)
     [(count,)] = sql.rows(
         f"""SELECT COUNT(*) FROM {notes} n
-            WHERE n.recipient_id = %s AND NOT n.read
+            WHERE n.recipient_id = %s AND NOT n.read AND NOT n.filtered
             AND NOT EXISTS (SELECT 1 FROM {blocks} b
                 WHERE b.account_id = %s AND b.target_id = n.actor_id)
             AND NOT EXISTS (SELECT 1 FROM {blocks} b

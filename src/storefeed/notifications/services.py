@@ -16,7 +16,16 @@ from storefeed.core import events
 from storefeed.core.errors import NotFound
 from storefeed.core.ids import new_id
 from storefeed.core.parse import lookup_id
-from storefeed.notifications.models import Notification, NotificationType
+from storefeed.notifications import policy
+from storefeed.notifications.models import (
+    Notification,
+    NotificationPermission,
+    NotificationPolicy,
+    NotificationRequest,
+    NotificationType,
+    PolicyChoice,
+    group_key_for,
+)
 from storefeed.notifications.shop import Part
 from storefeed.notifications.threads import muting_thread
 
@@ -55,21 +64,37 @@ def notify(
     """Tell `recipient_id` that `actor_id` did `type` (to `status_id`). Nothing for one's
     own actions, or from blocked or notification-muted accounts. A repeated event (liking
     again after an unlike) refreshes the existing notification: it comes back to the top,
-    unread, instead of piling up a second one."""
+    unread, instead of piling up a second one. The recipient's notification policy may drop
+    it (None) or hold it back in a notification request (`filtered`)."""
     if type not in NotificationType.values:
         raise ValueError(f"unknown notification type {type!r}")
     if recipient_id == actor_id or _suppressed(recipient_id=recipient_id, actor_id=actor_id):
         return None
     if status_id is not None and muting_thread([recipient_id], status_id):
         return None  # the recipient muted this thread
+    decision = policy.decide(
+        recipient_ids=[recipient_id], actor_id=actor_id, type=type, status_id=status_id
+    )[recipient_id]
+    if decision == PolicyChoice.DROP:
+        return None
+    filtered = decision == PolicyChoice.FILTER
     same = _same_event(recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id)
     existing = same.first()
-    events.publish("notification", recipients=[recipient_id])
+    now = timezone.now()
+    if filtered:
+        policy.request_record(recipient_id=recipient_id, actor_id=actor_id, status_id=status_id)
+    else:
+        events.publish("notification", recipients=[recipient_id])
     if existing is None:
         try:
             with transaction.atomic():
                 return Notification.objects.create(
-                    recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
+                    recipient_id=recipient_id,
+                    actor_id=actor_id,
+                    type=type,
+                    status_id=status_id,
+                    group_key=group_key_for(type, status_id, now),
+                    filtered=filtered,
                 )
         except IntegrityError:
             # A concurrent identical event won the insert; refresh that one below.
@@ -79,7 +104,11 @@ def notify(
     # Refresh: a new time-sortable id moves it to the top (nothing references the id).
     fresh_id = new_id()
     Notification.objects.filter(pk=existing.pk).update(
-        id=fresh_id, read=False, created_at=timezone.now()
+        id=fresh_id,
+        read=False,
+        created_at=now,
+        group_key=group_key_for(type, status_id, now),
+        filtered=filtered,
     )
     return Notification.objects.get(pk=fresh_id)
 
@@ -101,12 +130,33 @@ def _recipients(recipient_ids: Iterable[int], actor_id: int, status_id: int) -> 
 
 def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_id: int) -> int:
     """One notification per recipient; the unique constraint on (recipient, actor, type,
-    status) turns one that exists already into nothing. Returns len(recipients)."""
-    events.publish("notification", recipients=recipients)
+    status) turns one that exists already into nothing. The recipients' policies drop some
+    and hold some back (`policy.decide`). Returns len(recipients)."""
+    decided = policy.decide(
+        recipient_ids=recipients, actor_id=actor_id, type=type, status_id=status_id
+    )
+    kept = [r for r in recipients if decided[r] != PolicyChoice.DROP]
+    held = {r for r in kept if decided[r] == PolicyChoice.FILTER}
+    if held:
+        # A request counts a notification once: one already made (a task run twice) is not new.
+        made = Notification.objects.filter(
+            recipient_id__in=held, actor_id=actor_id, type=type, status_id=status_id
+        ).values_list("recipient_id", flat=True)
+        for r in sorted(held - set(made)):
+            policy.request_record(recipient_id=r, actor_id=actor_id, status_id=status_id)
+    events.publish("notification", recipients=[r for r in kept if r not in held])
+    now = timezone.now()
     Notification.objects.bulk_create(
         [
-            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
-            for r in recipients
+            Notification(
+                recipient_id=r,
+                actor_id=actor_id,
+                type=type,
+                status_id=status_id,
+                group_key=group_key_for(type, status_id, now),
+                filtered=decided[r] == PolicyChoice.FILTER,
+            )
+            for r in kept
         ],
         batch_size=1000,
         ignore_conflicts=True,
@@ -225,3 +275,78 @@ def notifications_clear(*, account: User) -> int:
     with transaction.atomic(durable=True):
         deleted, _rows = Notification.objects.filter(recipient=account).delete()
         return deleted
+
+
+def notification_group_dismiss(*, account: User, notifications: QuerySet[Notification]) -> None:
+    """Remove every notification of one group (`grouped.group_notifications`); NotFound when
+    it has none."""
+    with transaction.atomic(durable=True):
+        deleted, _rows = Notification.objects.filter(
+            pk__in=list(notifications.values_list("pk", flat=True)), recipient=account
+        ).delete()
+        if not deleted:
+            raise NotFound(_("This notification does not exist."))
+
+
+POLICY_FIELDS = (
+    "for_not_following",
+    "for_not_followers",
+    "for_new_accounts",
+    "for_private_mentions",
+    "for_limited_accounts",
+)
+
+
+def notification_policy_update(*, account: User, changes: dict[str, str]) -> NotificationPolicy:
+    """Set some of the policy's choices (each accept, filter or drop: checked by the caller
+    with `PolicyChoice`)."""
+    for name, value in changes.items():
+        if name not in POLICY_FIELDS or value not in PolicyChoice.values:
+            raise ValueError(f"bad policy change {name}={value!r}")
+    with transaction.atomic(durable=True):
+        current, _created = NotificationPolicy.objects.select_for_update().get_or_create(
+            account=account
+        )
+        for name, value in changes.items():
+            setattr(current, name, value)
+        if changes:
+            current.save(update_fields=list(changes))
+        return current
+
+
+def notification_requests_accept(*, account: User, request_ids: Sequence[int]) -> int:
+    """Accept requests: their notifications join the others, and what the accounts do from
+    now on always reaches `account`. Returns how many requests there were."""
+    with transaction.atomic(durable=True):
+        requests = list(
+            NotificationRequest.objects.select_for_update().filter(
+                recipient=account, pk__in=request_ids
+            )
+        )
+        senders = [r.from_account_id for r in requests]
+        NotificationPermission.objects.bulk_create(
+            [NotificationPermission(recipient=account, from_account_id=s) for s in senders],
+            ignore_conflicts=True,
+        )
+        Notification.objects.filter(recipient=account, actor_id__in=senders, filtered=True).update(
+            filtered=False
+        )
+        NotificationRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+    if senders:
+        events.publish("notification", recipients=[account.pk])
+    return len(requests)
+
+
+def notification_requests_dismiss(*, account: User, request_ids: Sequence[int]) -> int:
+    """Dismiss requests: they and the notifications they held go. A later notification from
+    the same account is filtered again (a new request). Returns how many there were."""
+    with transaction.atomic(durable=True):
+        requests = list(
+            NotificationRequest.objects.select_for_update().filter(
+                recipient=account, pk__in=request_ids
+            )
+        )
+        senders = [r.from_account_id for r in requests]
+        Notification.objects.filter(recipient=account, actor_id__in=senders, filtered=True).delete()
+        NotificationRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+    return len(requests)

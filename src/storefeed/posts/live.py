@@ -11,6 +11,7 @@ from django.db.models import Count
 from storefeed.accounts.models import User
 from storefeed.core import sql
 from storefeed.posts.models import Bookmark, Favourite, Pin, Poll, PollVote, Status
+from storefeed.social.models import Follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +33,17 @@ class Row:
     last_status_at: dt.datetime | None
     # The profile version of the account it replies to (the web shows "Replying to @name").
     reply_profile_version: int | None = None
+    # Quotes (Mastodon 4.5): who may quote it, and for a quote what became of its link.
+    visibility: str = "public"
+    quote_policy: str = "public"
+    quote_state: str = "accepted"
     # The reader's own marks (all False for an anonymous reader).
     favourited: bool = False
     bookmarked: bool = False
     reblogged: bool = False
     pinned: bool = False
+    # Whether the reader follows the author (for a followers-only quote policy).
+    following_author: bool = False
 
 
 def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
@@ -55,11 +62,16 @@ def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
     # The ids are bound once (a CTE), not four times: psycopg parses a statement of more than
     # 50 parameters again on every call, which cost more than the query itself.
     listed = ", ".join(["(CAST(%s AS BIGINT))", *["(%s)"] * (len(ids) - 1)])
+    follows = (
+        f"EXISTS (SELECT 1 FROM {sql.table(Follow)} f "  # noqa: S608
+        "WHERE f.follower_id = %s AND f.target_id = s.account_id)"
+    )
     query = f"""WITH page(id) AS (VALUES {listed})
         SELECT s.id, s.account_id, s.reblog_of_id, s.quote_of_id, s.version,
             s.reblogs_count, s.favourites_count, s.replies_count,
             u.profile_version, u.followers_count, u.following_count, u.statuses_count,
-            u.last_status_at, p.profile_version, {", ".join(marks)}
+            u.last_status_at, p.profile_version, s.visibility, s.quote_policy, s.quote_state,
+            {", ".join(marks)}, {follows}
         FROM {st} s JOIN {users} u ON u.id = s.account_id
         LEFT JOIN {users} p ON p.id = s.in_reply_to_account_id
         WHERE s.id IN (
@@ -69,16 +81,21 @@ def rows(ids: Iterable[int], *, viewer_id: int | None = None) -> dict[int, Row]:
             UNION SELECT r.quote_of_id FROM {st} x JOIN {st} r ON r.id = x.reblog_of_id
                 WHERE x.id IN (SELECT id FROM page))"""  # noqa: S608
     found: dict[int, Row] = {}
-    for values in sql.rows(query, [*ids, *[viewer_id] * 4]):
-        *counted, last_status_at, reply_version, favourited, bookmarked, reblogged, pinned = values
+    for values in sql.rows(query, [*ids, *[viewer_id] * 5]):
+        (*counted, last_status_at, reply_version, visibility, quote_policy, quote_state,
+         favourited, bookmarked, reblogged, pinned, following) = values  # fmt: skip
         row = Row(  # type: ignore[misc]
             *counted,
             last_status_at=sql.as_datetime(last_status_at),
             reply_profile_version=reply_version,
+            visibility=visibility,
+            quote_policy=quote_policy,
+            quote_state=quote_state,
             favourited=bool(favourited),  # SQLite gives 0 or 1
             bookmarked=bool(bookmarked),
             reblogged=bool(reblogged),
             pinned=bool(pinned),
+            following_author=bool(following),
         )
         found[row.id] = row
     return found

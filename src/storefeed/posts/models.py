@@ -17,6 +17,22 @@ class Visibility(models.TextChoices):
     DIRECT = "direct", _("Mentioned people only")
 
 
+class QuotePolicy(models.TextChoices):
+    """Who may quote a post (Mastodon 4.5's quote approval policy)."""
+
+    PUBLIC = "public", _("Anyone")
+    FOLLOWERS = "followers", _("Followers only")
+    NOBODY = "nobody", _("Just me")
+
+
+class QuoteState(models.TextChoices):
+    """What became of a quote's link to the quoted post."""
+
+    ACCEPTED = "accepted", _("accepted")
+    REVOKED = "revoked", _("removed by the author of the quoted post")
+    DELETED = "deleted", _("the quoted post was deleted")
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100)  # as first typed
     key = models.CharField(max_length=100, unique=True)  # normalized (NFKC, case-folded)
@@ -52,6 +68,15 @@ class Status(models.Model):
     # A repost with a comment (a quote) has its own text and points at the original.
     quote_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    # For a quote: accepted, or revoked by the quoted post's author (the link is cut) or
+    # deleted with the quoted post. Read live with the counters (posts.live).
+    quote_state = models.CharField(
+        max_length=10, choices=QuoteState.choices, default=QuoteState.ACCEPTED
+    )
+    # Who may quote this post; a followers-only or direct post is never quoted by others.
+    quote_policy = models.CharField(
+        max_length=10, choices=QuotePolicy.choices, default=QuotePolicy.PUBLIC
     )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)

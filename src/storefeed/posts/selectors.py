@@ -194,7 +194,17 @@ def _attach(viewer: User | None, statuses: Iterable[Status], *, shared_only: boo
                 voted.setdefault(poll_id, []).append(choice)
     instances = [s for group in everything.values() for s in group]
     hydration.run(instances, viewer)
+    followed: set[int] = set()
+    if viewer_id is not None:
+        followed = set(
+            Follow.objects.filter(
+                follower_id=viewer_id, target_id__in={s.account_id for s in instances}
+            ).values_list("target_id", flat=True)
+        )
     for status in instances:
+        # For the quote approval (`current_user`): who reads, and whether they follow.
+        status.viewer_id = viewer_id  # type: ignore[attr-defined]
+        status.viewer_follows_author = status.account_id in followed  # type: ignore[attr-defined]
         status.media_list = media.get(status.pk, [])  # type: ignore[attr-defined]
         status.viewer_favourited = status.pk in liked  # type: ignore[attr-defined]
         status.viewer_bookmarked = status.pk in bookmarked  # type: ignore[attr-defined]
@@ -310,12 +320,13 @@ def account_statuses_ids(
     limit: int = 20,
     exclude_replies: bool = False,
     exclude_reblogs: bool = False,
+    exclude_direct: bool = False,
     only_media: bool = False,
     pinned: bool = False,
     tagged: str | None = None,
 ) -> list[int]:
     """A profile's posts as `viewer` may see them, newest first (or its pinned posts, most
-    recently pinned first)."""
+    recently pinned first). `exclude_direct`: without direct posts (Mastodon 4.6)."""
     viewer_id = _viewer_id(viewer)
     if (
         viewer_id is not None
@@ -344,6 +355,8 @@ def account_statuses_ids(
         qs = qs.filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=account))
     if exclude_reblogs:
         qs = qs.filter(reblog_of__isnull=True)
+    if exclude_direct:
+        qs = qs.exclude(visibility=Visibility.DIRECT)
     if only_media:
         qs = qs.filter(
             Exists(MediaAttachment.objects.filter(status_id=OuterRef("pk")))

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from django.apps import apps
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -28,10 +29,13 @@ from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import Renderer
 from storefeed.api.mastodon.filtering import filter_notifications, filter_statuses
 from storefeed.api.mastodon.pages import render_statuses
+from storefeed.api.mastodon.views.announcements import render as render_announcements
 from storefeed.api.mastodon.views.conversations import conversation_entities
 from storefeed.conversations.models import AccountConversation
 from storefeed.core.errors import DomainError
 from storefeed.filters.selectors import ActiveFilters, active_filters
+from storefeed.instance.models import AnnouncementReaction
+from storefeed.instance.selectors import announcements_live
 from storefeed.notifications.selectors import notifications_for
 from storefeed.posts import selectors as posts
 from storefeed.posts.models import Mention, Status, StatusTag
@@ -113,6 +117,9 @@ class Batch:
     products: set[int] = field(default_factory=set)
     sellers: set[int] = field(default_factory=set)
     filters_changed: set[int] = field(default_factory=set)
+    announcements: set[int] = field(default_factory=set)
+    announcements_gone: set[int] = field(default_factory=set)
+    reactions: set[tuple[int, str]] = field(default_factory=set)
 
     @classmethod
     def of(cls, events: Iterable[dict[str, Any]]) -> "Batch":
@@ -135,6 +142,12 @@ class Batch:
                 if event.get("seller") is not None:
                     batch.sellers.add(int(event["seller"]))
                 batch.products.update(int(i) for i in event.get("ids", ()))
+            elif kind == "announcement":
+                batch.announcements.add(int(event["id"]))
+            elif kind == "announcement.delete":
+                batch.announcements_gone.add(int(event["id"]))
+            elif kind == "announcement.reaction":
+                batch.reactions.add((int(event["id"]), str(event["name"])))
         return batch
 
 
@@ -189,6 +202,8 @@ class Router:
             self._products(batch)
         if batch.filters_changed:
             self._filters_changed(batch.filters_changed)
+        if batch.announcements or batch.announcements_gone or batch.reactions:
+            self._announcements(batch)
         return self.out
 
     # Rendering ----------------------------------------------------------------------------
@@ -407,6 +422,40 @@ class Router:
             if reader.user is not None and reader.user.pk in accounts:
                 for stream in reader.has(USER):
                     self.send(reader, stream, "filters_changed", None)
+
+    # Announcements ------------------------------------------------------------------------
+
+    def _announcements(self, batch: Batch) -> None:
+        """`announcement` (the entity, as the reader sees it), `announcement.reaction` (a
+        reaction's new count) and `announcement.delete` (the id) on every `user` stream."""
+        readers = [r for r in self.readers if r.user is not None and r.has(USER)]
+        if not readers:
+            return
+        live = {a.pk: a for a in announcements_live().filter(pk__in=batch.announcements)}
+        counts = {
+            (aid, name): n
+            for aid, name, n in AnnouncementReaction.objects.filter(
+                announcement_id__in={aid for aid, _name in batch.reactions}
+            )
+            .values("announcement_id", "name")
+            .annotate(n=Count("id"))
+            .values_list("announcement_id", "name", "n")
+        }
+        for reader in readers:
+            assert reader.user is not None
+            entities = render_announcements(reader.user.pk, list(live.values()))
+            for stream in reader.has(USER):
+                for entity in entities:
+                    self.send(reader, stream, "announcement", entity)
+                for aid, name in sorted(batch.reactions):
+                    payload = {
+                        "name": name,
+                        "count": counts.get((aid, name), 0),
+                        "announcement_id": str(aid),
+                    }
+                    self.send(reader, stream, "announcement.reaction", payload)
+                for aid in sorted(batch.announcements_gone):
+                    self.send(reader, stream, "announcement.delete", str(aid))
 
     # Live shop windows --------------------------------------------------------------------
 

@@ -95,7 +95,7 @@ def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
 def _domain_error(exc: DomainError) -> JsonResponse:
     status = exc.http_status
     if isinstance(exc, NotFound):
-        return error_response(404, "Record not found")
+        return error_response(404, exc.message if exc.shown else "Record not found")
     if isinstance(exc, Forbidden):
         return error_response(403, exc.message)
     if isinstance(exc, Conflict):

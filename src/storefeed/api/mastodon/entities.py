@@ -14,7 +14,8 @@ from django.utils import timezone
 from storefeed.accounts.models import User
 from storefeed.core.money import format_amount
 from storefeed.notifications.models import Notification, NotificationType
-from storefeed.posts.models import MediaAttachment, Poll, Status, StatusEdit, Tag
+from storefeed.posts import quotes
+from storefeed.posts.models import MediaAttachment, Poll, QuoteState, Status, StatusEdit, Tag
 from storefeed.social.selectors import Relationship
 
 # Our notification types that Mastodon clients know by another name.
@@ -202,17 +203,35 @@ class Renderer:
             data["following"] = following
         return data
 
-    def status(self, status: Status, *, with_source: bool = False) -> dict[str, Any]:
+    def status(
+        self, status: Status, *, with_source: bool = False, as_quote: bool = False
+    ) -> dict[str, Any]:
         """A hydrated status (posts.selectors.statuses_hydrate) as Mastodon's Status."""
         reblog = status.reblog_of
         quote = status.quote_of
+        viewer_id = getattr(status, "viewer_id", None)
         data = assemble_status(
             self.status_core(status),
             account=self.account(status.account),
             counts=status_counts(status),
             marks=Marks.of(reblog or status, pinned=getattr(status, "viewer_pinned", False)),
             reblog=self.status(reblog) if reblog is not None else None,
-            quote=self.status(quote) if quote is not None else None,
+            quote=quote_entity(
+                state=status.quote_state,
+                quoted_id=status.quote_of_id,
+                quoted=self.status(quote, as_quote=True)
+                if quote is not None and not as_quote
+                else None,
+                shallow=as_quote,
+            ),
+            quote_approval=quotes.approval(
+                visibility=status.visibility,
+                policy=status.quote_policy,
+                author_id=status.account_id,
+                is_reblog=reblog is not None,
+                viewer_id=viewer_id,
+                following_author=getattr(status, "viewer_follows_author", False),
+            ),
             poll=self.poll(poll) if (poll := _poll(status)) is not None else None,
             products=[self.product_card(c) for c in getattr(status, "product_cards", [])],
         )
@@ -318,7 +337,7 @@ class Renderer:
         data = {
             "id": str(note.pk),
             "type": NOTIFICATION_TYPES.get(note.type, note.type),
-            "group_key": f"ungrouped-{note.pk}",
+            "group_key": note.group_key or f"ungrouped-{note.pk}",
             "created_at": iso(note.created_at),
             "account": self.account(note.actor),
             "status": self.status(status) if status is not None else None,
@@ -388,6 +407,7 @@ def assemble_status(
     marks: Marks,
     reblog: "Embedded | None",
     quote: "Embedded | None",
+    quote_approval: dict[str, Any],
     poll: dict[str, Any] | None,
     products: "list[Embedded]",
 ) -> dict[str, Any]:
@@ -405,11 +425,26 @@ def assemble_status(
         # Storefeed: the product cards a post carries, with price and stock as they are now
         # (empty for ordinary posts; ordinary Mastodon clients ignore the field).
         products=products,
-        # Storefeed: a repost with a comment carries the post it reposts.
+        # A repost with a comment: Mastodon 4.5's Quote (ShallowQuote inside a quoted post).
         quote=quote,
+        quote_approval=quote_approval,
         **counts,
     )
     return data
+
+
+def quote_entity(
+    *, state: str, quoted_id: int | None, quoted: "Embedded | None", shallow: bool
+) -> dict[str, Any] | None:
+    """Mastodon 4.5's Quote (`quoted_status`) or ShallowQuote (`quoted_status_id`); None for a
+    post that quotes nothing. A revoked or deleted quote keeps its state without the post."""
+    if quoted_id is None and state == QuoteState.ACCEPTED:
+        return None
+    if quoted_id is not None and not shallow and quoted is None:
+        state = QuoteState.DELETED  # the quoted post could not be shown (gone meanwhile)
+    if shallow:
+        return {"state": state, "quoted_status_id": str(quoted_id) if quoted_id else None}
+    return {"state": state, "quoted_status": quoted}
 
 
 def _poll(status: Status) -> Poll | None:

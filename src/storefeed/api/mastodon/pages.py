@@ -30,10 +30,11 @@ from storefeed.api.mastodon.entities import (
     Renderer,
     account_counts,
     assemble_status,
+    quote_entity,
     status_counts,
 )
 from storefeed.core import parts
-from storefeed.posts import hydration, live
+from storefeed.posts import hydration, live, quotes
 from storefeed.posts.selectors import statuses_hydrate
 
 # Bumped when the shape of a cached core changes, so old parts are not read.
@@ -86,7 +87,7 @@ def encoded_statuses(
         poll.own_votes = votes.get(poll.pk, [])  # type: ignore[attr-defined]
         return r.poll(poll)
 
-    def entity(pk: int | None, depth: int = 0) -> bytes | None:
+    def entity(pk: int | None, depth: int = 0, as_quote: bool = False) -> bytes | None:
         row = rows.get(pk) if pk is not None else None
         if row is None or depth > 2 or pk not in cores or row.account_id not in accounts:
             return None
@@ -94,13 +95,24 @@ def encoded_statuses(
         shown = row.reblog_of_id or row.id  # a repost reports the reader's marks of its post
         marked = rows.get(shown, row)
         reblog = entity(row.reblog_of_id, depth + 1)
-        quote = entity(row.quote_of_id, depth + 1)
+        quoted = None
+        if row.quote_of_id is not None and not as_quote:
+            quoted = entity(row.quote_of_id, depth + 1, as_quote=True)
         poll = poll_entity(core["_poll_id"])
         products = tuple(cards.get(shown, ()))
+        approval = quotes.approval(
+            visibility=row.visibility,
+            policy=row.quote_policy,
+            author_id=row.account_id,
+            is_reblog=row.reblog_of_id is not None,
+            viewer_id=viewer_id,
+            following_author=row.following_author,
+        )
         # Everything the entity is made of: the keys of its cached cores (versions), its row
-        # (counters, the author's counters, the reader's marks), the entities it carries,
-        # its poll as the reader sees it now and its cards' current values. The same page
-        # read again (by anyone with the same marks) is then spliced, not built.
+        # (counters, the author's counters, the reader's marks, the quote's state and policy),
+        # the entities it carries, its quote approval and poll as the reader sees them now and
+        # its cards' current values. The same page read again (by anyone with the same marks)
+        # is then spliced, not built.
         key = (
             core_keys[row.id],
             account_keys[row.account_id],
@@ -109,7 +121,9 @@ def encoded_statuses(
             marked.reblogged,
             marked.bookmarked,
             reblog,
-            quote,
+            quoted,
+            as_quote,
+            orjson.dumps(approval),
             None if poll is None else orjson.dumps(poll),
             products,
         )
@@ -127,7 +141,13 @@ def encoded_statuses(
                 pinned=row.pinned,
             ),
             reblog=None if reblog is None else orjson.Fragment(reblog),
-            quote=None if quote is None else orjson.Fragment(quote),
+            quote=quote_entity(
+                state=row.quote_state,
+                quoted_id=row.quote_of_id,
+                quoted=None if quoted is None else orjson.Fragment(quoted),
+                shallow=as_quote,
+            ),
+            quote_approval=approval,
             poll=poll,
             products=[_card_entity(r, card) for card in products],
         )

@@ -74,7 +74,9 @@ from storefeed.posts.services.tags import (
     _tag_named,
     featured_tag_create,
     featured_tag_delete,
+    tag_feature,
     tag_follow,
+    tag_unfeature,
     tag_unfollow,
 )
 from storefeed.posts.services.uploads import (
@@ -147,6 +149,8 @@ __all__ = [
     "status_unreblog",
     "status_update",
     "status_update_notify",
+    "tag_feature",
     "tag_follow",
+    "tag_unfeature",
     "tag_unfollow",
 ]

@@ -27,11 +27,12 @@ from storefeed.core.text import (
 )
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
-from storefeed.posts import search, signals
+from storefeed.posts import quotes, search, signals
 from storefeed.posts.models import (
     MediaAttachment,
     Mention,
     Poll,
+    QuoteState,
     Status,
     StatusIdempotency,
     StatusTag,
@@ -197,9 +198,12 @@ def _status_create(
     language: str = "",
     in_reply_to_id: int | str | None = None,
     quote_of_id: int | str | None = None,
+    quote_policy: str | None = None,
     poll: PollSpec | None = None,
 ) -> Status:
-    """Checks everything before writing anything; runs inside the caller's transaction."""
+    """Checks everything before writing anything; runs inside the caller's transaction.
+    `quote_policy`: who may quote the post (public, followers, nobody; None: the author's
+    default; a followers-only or direct post is quoted by nobody else whatever it says)."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
     wanted_media = _media_pks(media_ids)
@@ -241,6 +245,8 @@ def _status_create(
             ) from None
         if quoted.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
             raise Forbidden(_("Only public posts can be reposted."), field="quote_of_id")
+        quotes.check_quotable(quoted=quoted, quoter=account)
+    quote_policy = quotes.clean_policy(quote_policy, default=account.default_quote_policy)
 
     media = list(
         MediaAttachment.objects.select_for_update().filter(
@@ -267,6 +273,7 @@ def _status_create(
         in_reply_to=parent,
         in_reply_to_account_id=parent.account_id if parent else None,
         quote_of=quoted,
+        quote_policy=quote_policy,
     )
     by_id = {m.pk: m for m in media}
     for position, media_id in enumerate(wanted_media):
@@ -303,7 +310,7 @@ def _status_create(
         notifications.notify(
             recipient_id=quoted.account_id,
             actor_id=account.pk,
-            type=NotificationType.REBLOG,
+            type=NotificationType.QUOTE,
             status_id=status.pk,
         )
     for user in mentioned.values():
@@ -332,11 +339,17 @@ def _decrement(model: Any, pk: int, field: str) -> None:
 
 
 @transaction.atomic(durable=True)
-def status_delete(*, account: User, status_id: int | str) -> Status:
-    """Delete one's own post. Its plain reposts go with it; replies stay, detached."""
+def status_delete(*, account: User, status_id: int | str, keep_media: bool = False) -> Status:
+    """Delete one's own post. Its plain reposts go with it; replies stay, detached; quotes of
+    it stay, showing it was deleted. `keep_media` (Mastodon's delete-and-redraft): its images
+    are not deleted but detached, for a new post (the sweep of unattached images gives them
+    a day from now)."""
     status = _own_status(account, status_id)
     # Keep what the API returns (the deleted status with its source) before the rows go.
     status.media_list = list(status.media.all())  # type: ignore[attr-defined]
+    if keep_media:
+        MediaAttachment.objects.filter(status=status).update(status=None, created_at=timezone.now())
+    Status.objects.filter(quote_of=status).update(quote_state=QuoteState.DELETED)
     reblog_rows = list(Status.objects.filter(reblog_of=status).values_list("pk", "account_id"))
     removed_ids = [status.pk, *(pk for pk, _a in reblog_rows)]
     per_account: dict[int, int] = {}

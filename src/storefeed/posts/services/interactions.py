@@ -42,6 +42,9 @@ def status_reblog(
         raise Forbidden(_("This post is not public, so it cannot be reposted."))
     if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE):
         visibility = Visibility.PUBLIC
+    if original.visibility == Visibility.PRIVATE:
+        # One's own followers-only post, reposted, stays followers-only (as in Mastodon).
+        visibility = Visibility.PRIVATE
     try:
         with transaction.atomic():
             reblog = Status.objects.create(
@@ -223,7 +226,7 @@ def poll_vote(*, account: User, poll_id: int | str, choices: Sequence[int | str]
     if len(picked) > 1 and not poll.multiple:
         raise ValidationFailed(_("This poll allows only one choice."), field="choices")
     if PollVote.objects.filter(poll=poll, account=account).exists():
-        raise Conflict(_("You have already voted in this poll."), field="choices")
+        raise Conflict(_("You have already voted on this poll"), field="choices")
     PollVote.objects.bulk_create([PollVote(poll=poll, account=account, choice=c) for c in picked])
     Poll.objects.filter(pk=poll.pk).update(
         votes_count=F("votes_count") + len(picked), voters_count=F("voters_count") + 1

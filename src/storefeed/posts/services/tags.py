@@ -67,6 +67,29 @@ def featured_tag_create(*, account: User, name: str) -> FeaturedTag:
         raise ValidationFailed(_("This tag is already featured."), field="name") from None
 
 
+def tag_feature(*, account: User, name: str) -> Tag:
+    """Feature a tag on one's profile by its name (Mastodon 4.4's `/tags/:name/feature`);
+    featuring it again changes nothing. The limit applies as in `featured_tag_create`."""
+    with transaction.atomic(durable=True):
+        tag = _tag_named(name, create=True)
+        if FeaturedTag.objects.filter(account=account, tag=tag).exists():
+            return tag
+    try:
+        featured_tag_create(account=account, name=name)
+    except ValidationFailed:
+        if not FeaturedTag.objects.filter(account=account, tag=tag).exists():
+            raise  # the limit; else a concurrent request featured it
+    return tag
+
+
+@transaction.atomic(durable=True)
+def tag_unfeature(*, account: User, name: str) -> Tag:
+    """Stop featuring a tag; a tag not featured is not an error."""
+    tag = _tag_named(name, create=True)
+    FeaturedTag.objects.filter(account=account, tag=tag).delete()
+    return tag
+
+
 @transaction.atomic(durable=True)
 def featured_tag_delete(*, account: User, featured_id: int | str) -> None:
     try:

@@ -44,6 +44,7 @@ ERROR_CODES = {
 FIELD_NAMES = {
     "default_visibility": "source[privacy]",
     "default_language": "source[language]",
+    "default_quote_policy": "source[quote_policy]",
     "fields": "fields_attributes",
 }
 
@@ -96,6 +97,7 @@ def credential(api: ApiRequest, user: User) -> dict[str, Any]:
     data["source"]["privacy"] = user.default_visibility
     data["source"]["sensitive"] = user.default_sensitive
     data["source"]["language"] = user.default_language or None
+    data["source"]["quote_policy"] = user.default_quote_policy
     return data
 
 
@@ -179,7 +181,7 @@ def profile_changes(p: Any) -> dict[str, Any]:
 def update_credentials(api: ApiRequest) -> HttpResponse:
     p = api.params
     source = p.dict("source")
-    for name in ("privacy", "language"):
+    for name in ("privacy", "language", "quote_policy"):
         if isinstance(source.get(name), (dict, list)):
             raise ApiError(422, f"Validation failed: source[{name}] must be a string")
     changes: dict[str, Any] = {
@@ -189,6 +191,7 @@ def update_credentials(api: ApiRequest) -> HttpResponse:
         if "sensitive" in source
         else None,
         "default_language": source.get("language"),
+        "default_quote_policy": source.get("quote_policy"),
     }
     try:
         user = profile_update(account=api.user, **changes)
@@ -230,6 +233,7 @@ def account_statuses(api: ApiRequest, account_id: int) -> HttpResponse:
         limit=page["limit"],
         exclude_replies=p.bool("exclude_replies"),
         exclude_reblogs=p.bool("exclude_reblogs"),
+        exclude_direct=p.bool("exclude_direct"),
         only_media=p.bool("only_media"),
         pinned=p.bool("pinned"),
         tagged=p.str("tagged") or None,

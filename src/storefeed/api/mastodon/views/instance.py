@@ -1,6 +1,8 @@
 """Mastodon API: discovery (instance v1 and v2, nodeinfo, webfinger, health) and the empty but
 valid answers to what clients ask for at start-up that Storefeed does not have yet."""
 
+from email.utils import parseaddr
+from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.routing import route
 from storefeed.core import events
+from storefeed.instance import selectors as instance_selectors
 from storefeed.posts.selectors import site_stats
 from storefeed.timelines import markers as marker_service
 from storefeed.timelines.models import Marker, MarkerTimeline
@@ -45,7 +48,10 @@ def _description() -> str:
 
 
 def _contact_email() -> str:
-    return getattr(settings, "INSTANCE_CONTACT_EMAIL", "")
+    """STOREFEED_CONTACT_EMAIL, else the address the site's mail comes from."""
+    if settings.INSTANCE_CONTACT_EMAIL:
+        return str(settings.INSTANCE_CONTACT_EMAIL)
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def _domain(request: HttpRequest) -> str:
@@ -88,8 +94,29 @@ def _usage() -> dict[str, int]:
 
 
 def _contact_account(renderer: Renderer) -> dict[str, Any] | None:
-    staff = User.objects.filter(is_active=True, is_staff=True).order_by("pk").first()
-    return renderer.account(staff) if staff is not None else None
+    """STOREFEED_CONTACT_ACCOUNT's account, else the first staff account."""
+    named = settings.INSTANCE_CONTACT_ACCOUNT
+    account = account_by_username(named) if named else None
+    if account is None:
+        account = User.objects.filter(is_active=True, is_staff=True).order_by("pk").first()
+    return renderer.account(account) if account is not None else None
+
+
+def _rules() -> list[dict[str, Any]]:
+    """Mastodon 4.4's Rule, with the Chinese wording under `translations`."""
+    return [
+        {
+            "id": str(rule["id"]),
+            "text": rule["text"],
+            "hint": rule["hint"],
+            "translations": (
+                {"zh-CN": {"text": rule["text_zh"], "hint": rule["hint_zh"]}}
+                if rule["text_zh"]
+                else {}
+            ),
+        }
+        for rule in instance_selectors.rules()
+    ]
 
 
 @endpoint("GET", auth="none")
@@ -122,7 +149,7 @@ def instance_v1(api: ApiRequest) -> HttpResponse:
                 "polls": POLL_LIMITS,
             },
             "contact_account": _contact_account(renderer),
-            "rules": [],
+            "rules": _rules(),
         }
     )
 
@@ -165,7 +192,7 @@ def instance_v2(api: ApiRequest) -> HttpResponse:
                 "email": _contact_email(),
                 "account": _contact_account(renderer),
             },
-            "rules": [],
+            "rules": _rules(),
         }
     )
 
@@ -176,9 +203,41 @@ def empty_list(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
-@endpoint("GET", auth="required")
-def announcements(api: ApiRequest) -> HttpResponse:
-    return ok([])
+@endpoint("GET", auth="none")
+def rules(api: ApiRequest) -> HttpResponse:
+    return ok(_rules())
+
+
+@endpoint("GET", auth="none")
+def extended_description(api: ApiRequest) -> HttpResponse:
+    about = instance_selectors.about()
+    return ok(
+        {
+            "updated_at": iso(about.updated_at),
+            "content": about.extended_description or f"<p>{escape(_description())}</p>",
+        }
+    )
+
+
+# The languages Storefeed is written in and its posts are cut into words for (ISO 639-1,
+# with the names Mastodon gives them).
+LANGUAGES = [["en", "English", "English"], ["zh", "Chinese", "中文"]]
+
+
+@endpoint("GET", auth="none")
+def languages(api: ApiRequest) -> HttpResponse:
+    return ok([{"code": code, "name": name} for code, name, _native in LANGUAGES])
+
+
+@endpoint("GET", auth="none")
+def translation_languages(api: ApiRequest) -> HttpResponse:
+    # No translation service is configured: no language translates into another.
+    return ok({})
+
+
+@endpoint("GET", auth="none")
+def activity(api: ApiRequest) -> HttpResponse:
+    return ok(instance_selectors.activity())
 
 
 def _marker(marker: Marker) -> dict[str, Any]:
@@ -225,6 +284,7 @@ def preferences(api: ApiRequest) -> HttpResponse:
             "posting:default:visibility": user.default_visibility,
             "posting:default:sensitive": user.default_sensitive,
             "posting:default:language": user.default_language or None,
+            "posting:default:quote_policy": user.default_quote_policy,
             "reading:expand:media": "default",
             "reading:expand:spoilers": False,
         }
@@ -317,10 +377,12 @@ urlpatterns: list[URLPattern] = [
     route("api/v1/instance", instance_v1),
     route("api/v2/instance", instance_v2),
     route("api/v1/instance/peers", empty_list),
-    route("api/v1/instance/activity", empty_list),
-    route("api/v1/instance/rules", empty_list),
+    route("api/v1/instance/activity", activity),
+    route("api/v1/instance/rules", rules),
+    route("api/v1/instance/extended_description", extended_description),
+    route("api/v1/instance/languages", languages),
+    route("api/v1/instance/translation_languages", translation_languages),
     route("api/v1/custom_emojis", empty_list),
-    route("api/v1/announcements", announcements),
     route("api/v1/markers", markers),
     route("api/v1/preferences", preferences),
     route(".well-known/nodeinfo", nodeinfo_links),

@@ -67,6 +67,7 @@ def _status_fields(api: ApiRequest) -> dict[str, Any]:
         "language": p.str("language") or author.default_language,
         "in_reply_to_id": p.str("in_reply_to_id"),
         "quote_of_id": p.str("quote_id") or p.str("quoted_status_id"),
+        "quote_policy": p.str("quote_approval_policy"),
     }
 
 
@@ -184,7 +185,12 @@ def status(api: ApiRequest, status_id: int) -> HttpResponse:
         shown = _one(api, status_id)
         if shown.account_id != api.user.pk:
             raise ApiError(404, "Record not found")  # as Mastodon: others' posts are not yours
-        services.status_delete(account=api.user, status_id=status_id)
+        # As Mastodon: the images stay for a redraft unless `delete_media` is true.
+        services.status_delete(
+            account=api.user,
+            status_id=status_id,
+            keep_media=not api.params.bool("delete_media"),
+        )
         return ok(r.status(shown, with_source=True))
     found = _one(api, status_id)
     _report_shown(api, found)

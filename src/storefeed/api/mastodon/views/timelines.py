@@ -131,18 +131,34 @@ def tag_info(api: ApiRequest, name: str) -> HttpResponse:
     found = Tag.objects.filter(key=normalize_tag(name)).first() if is_valid_tag(name) else None
     if found is None:
         raise ApiError(404, "Record not found")
-    following = (
-        TagFollow.objects.filter(account=api.account, tag=found).exists() if api.account else None
+    if api.account is None:
+        return ok(Renderer(api.request).tag(found))
+    return ok(_tag_for(api, found))
+
+
+def _tag_for(api: ApiRequest, tag: Tag) -> dict[str, object]:
+    """The Tag with the reader's `following` and `featuring` (Mastodon 4.4)."""
+    data = Renderer(api.request).tag(
+        tag, following=TagFollow.objects.filter(account=api.user, tag=tag).exists()
     )
-    return ok(Renderer(api.request).tag(found, following=following))
+    data["featuring"] = FeaturedTag.objects.filter(account=api.user, tag=tag).exists()
+    return data
+
+
+def _tag_feature(feature: bool) -> object:
+    @endpoint("POST", scope="write:accounts")
+    def view(api: ApiRequest, name: str) -> HttpResponse:
+        service = services.tag_feature if feature else services.tag_unfeature
+        return ok(_tag_for(api, service(account=api.user, name=name)))
+
+    return view
 
 
 def _tag_toggle(follow: bool) -> object:
     @endpoint("POST", scope="write:follows")
     def view(api: ApiRequest, name: str) -> HttpResponse:
         service = services.tag_follow if follow else services.tag_unfollow
-        found = service(account=api.user, name=name)
-        return ok(Renderer(api.request).tag(found, following=follow))
+        return ok(_tag_for(api, service(account=api.user, name=name)))
 
     return view
 
@@ -196,6 +212,8 @@ urlpatterns = [
     route("api/v1/tags/<str:name>", tag_info),
     route("api/v1/tags/<str:name>/follow", _tag_toggle(True)),  # type: ignore[arg-type]
     route("api/v1/tags/<str:name>/unfollow", _tag_toggle(False)),  # type: ignore[arg-type]
+    route("api/v1/tags/<str:name>/feature", _tag_feature(True)),  # type: ignore[arg-type]
+    route("api/v1/tags/<str:name>/unfeature", _tag_feature(False)),  # type: ignore[arg-type]
     route("api/v1/featured_tags", featured_tags),
     route("api/v1/featured_tags/suggestions", featured_suggestions),
     route("api/v1/featured_tags/<id:featured_id>", featured_tag),
