@@ -353,6 +353,13 @@ def order_detail(request: AuthedRequest, order_id: str) -> HttpResponse:
     return render(request, "web/shop/order.html", context)
 
 
+def _carrier(post: Any) -> str:
+    """The carrier chosen from the list; "Other" means the name typed beside it."""
+    if post.get("carrier") == carriers.OTHER:
+        return str(post.get("carrier_other", ""))
+    return str(post.get("carrier", ""))
+
+
 @login_required
 @require_POST
 def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResponse:
@@ -390,11 +397,21 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
             order_services.order_ship(
                 seller=me,
                 order_id=pk,
-                # "Other" in the carrier list means the name typed beside it.
-                carrier=post.get("carrier_other", "")
-                if post.get("carrier") == carriers.OTHER
-                else post.get("carrier", ""),
+                carrier=_carrier(post),
                 tracking_number=post.get("tracking_number", ""),
+            )
+        elif action == "return_ship":
+            order_services.order_return_ship(
+                buyer=me,
+                order_id=pk,
+                carrier=_carrier(post),
+                tracking_number=post.get("tracking_number", ""),
+            )
+        elif action == "return_request":
+            order_services.order_return_request(seller=me, order_id=pk)
+        elif action == "return_receive":
+            order_services.order_return_receive(
+                seller=me, order_id=pk, restock=post.get("restock") in ("1", "on", "true", "True")
             )
         elif action == "refund_accept":
             order_services.order_refund_accept(seller=me, order_id=pk)
