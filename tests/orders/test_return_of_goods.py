@@ -173,6 +173,10 @@ def test_the_web_page_walks_a_return_in_both_languages(
         {"carrier": "sf", "tracking_number": "SF5566"},
         follow=True,
     )
+    # The returned parcel waits in the seller's refunds tab, the order in the buyer's list.
+    waiting = as_seller.get("/shop/orders?state=refunds").content.decode()
+    assert f'data-id="{order.pk}"' in waiting
+    assert f'data-id="{order.pk}"' in as_buyer.get("/orders?state=delivered").content.decode()
     page = as_seller.get(f"/orders/{order.pk}").content.decode()
     assert 'data-testid="return-shipment"' in page and "SF5566" in page
     assert 'data-testid="restock"' in page

@@ -44,10 +44,17 @@ BUYER_TABS = {
     "pending_payment": "pending_payment",
     "paid": "paid",
     "shipped": "shipped",
-    "delivered": "delivered,refund_requested,refund_declined,disputed",
+    "delivered": "delivered,refund_requested,refund_declined,disputed,return_requested,"
+    "return_shipped",
     "closed": "closed",
 }
-SELLER_TABS = {"to_ship": "paid", "shipped": "shipped", "refunds": "refund_requested", "all": None}
+SELLER_TABS = {
+    "to_ship": "paid",
+    "shipped": "shipped",
+    # What waits for the seller: refund requests, and returned parcels to receive.
+    "refunds": "refund_requested,return_requested,return_shipped",
+    "all": None,
+}
 
 # --------------------------------------------------------------------------------------------
 # Checkout
