@@ -2,11 +2,14 @@
 
 from storefeed.api.mastodon.views import (
     accounts,
+    conversations,
     discovery,
     emails,
+    filters,
     instance,
     lists,
     media,
+    moderation,
     notifications,
     oauth,
     profile,
@@ -20,7 +23,9 @@ ROUTE_MODULES = [
     instance,
     accounts,
     profile,
+    conversations,
     emails,
+    filters,
     statuses,
     media,
     timelines,
@@ -28,4 +33,7 @@ ROUTE_MODULES = [
     notifications,
     search,
     discovery,
+    filters,
+    conversations,
+    moderation,
 ]
