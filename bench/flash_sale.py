@@ -241,9 +241,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(workers: int, threads: int):
-    """`storefeed serve` on a free loopback port (no demo, no worker), stopped afterwards."""
-    port = free_port()
+def served(workers: int, threads: int, port: int = 0):
+    """`storefeed serve` on a loopback port (`port`, or a free one; no demo, no worker),
+    stopped afterwards."""
+    port = port or free_port()
     root = Path(__file__).resolve().parents[1]
     command = [
         str(Path(sys.executable).with_name("storefeed")),
@@ -336,6 +337,7 @@ def main() -> int:
     )
     parser.add_argument("--web-workers", type=int, default=4, help="with --serve")
     parser.add_argument("--threads", type=int, default=8, help="with --serve")
+    parser.add_argument("--port", type=int, default=0, help="with --serve (default: a free one)")
     parser.add_argument(
         "--pgbench",
         type=float,
@@ -346,7 +348,7 @@ def main() -> int:
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         if args.mode == "http" and args.serve:
-            args.base_url = stack.enter_context(served(args.web_workers, args.threads))
+            args.base_url = stack.enter_context(served(args.web_workers, args.threads, args.port))
         return run(args)
 
 

@@ -69,10 +69,12 @@ SERVER_ENV: dict[str, str] = {}
 
 
 @contextlib.contextmanager
-def served(workers: int, threads: int):
-    """`storefeed serve` on a free loopback port, and a background worker beside it (a process
-    of its own: serve stops everything when its own worker dies, as a supervisor expects)."""
-    port = flash_sale.free_port()
+def served(workers: int, threads: int, port: int = 0):
+    """`storefeed serve` on a loopback port (`port` and the next one for streaming, or free
+    ones), and a background worker beside it (a process of its own: serve stops everything
+    when its own worker dies, as a supervisor expects)."""
+    streaming = port + 1 if port else flash_sale.free_port()
+    port = port or flash_sale.free_port()
     command = [
         str(Path(sys.executable).with_name("storefeed")),
         "serve",
@@ -87,7 +89,7 @@ def served(workers: int, threads: int):
         "--threads",
         str(threads),
     ]
-    env = {**os.environ, "STOREFEED_STREAMING_PORT": str(flash_sale.free_port())}
+    env = {**os.environ, "STOREFEED_STREAMING_PORT": str(streaming)}
     # The bench process runs tasks inline (bench/flash_sale.py); the server's worker must not.
     env.pop("STOREFEED_TASKS", None)
     SERVER_ENV.update(env)
@@ -161,6 +163,7 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=180.0, help="seconds for the race")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--port", type=int, default=0, help="the server's (and +1 streaming)")
     parser.add_argument(
         "--kill-after", type=float, default=0.3, help="kill when this share of buyers is done"
     )
@@ -168,7 +171,7 @@ def main() -> int:
     if not 1 <= args.buyers <= flash_sale.MAX_BUYERS or not 1 <= args.units <= 100_000:
         raise SystemExit(f"--buyers is 1..{flash_sale.MAX_BUYERS}, --units 1..100000")
 
-    with served(args.web_workers, args.threads) as (server, worker, base_url):
+    with served(args.web_workers, args.threads, args.port) as (server, worker, base_url):
         import django
 
         django.setup()

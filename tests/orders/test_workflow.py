@@ -27,11 +27,18 @@ EXPECTED = {
     "shipped": {"buyer": ["confirm", "refund_request"], "seller": [], "staff": []},
     "delivered": {"buyer": ["refund_request"], "seller": [], "staff": []},
     "late_delivered": {"buyer": [], "seller": [], "staff": []},  # the refund window closed
-    "refund_requested": {
+    "refund_requested": {  # of a delivered order: the seller may ask for the goods back
+        "buyer": [],
+        "seller": ["refund_accept", "refund_decline", "return_request"],
+        "staff": [],
+    },
+    "transit_refund_requested": {  # of a parcel that never arrived: nothing to send back
         "buyer": [],
         "seller": ["refund_accept", "refund_decline"],
         "staff": [],
     },
+    "return_requested": {"buyer": ["return_ship"], "seller": [], "staff": []},
+    "return_shipped": {"buyer": [], "seller": ["refund_decline", "return_receive"], "staff": []},
     "refund_declined": {"buyer": ["dispute"], "seller": [], "staff": []},
     "disputed": {"buyer": [], "seller": [], "staff": ["resolve"]},
     "refunded": {"buyer": [], "seller": [], "staff": []},
@@ -46,6 +53,9 @@ ATTEMPTS = [  # (action, who tries it)
     ("refund_request", "buyer"),
     ("refund_accept", "seller"),
     ("refund_decline", "seller"),
+    ("return_request", "seller"),
+    ("return_ship", "buyer"),
+    ("return_receive", "seller"),
     ("dispute", "buyer"),
     ("cancel", "buyer"),
     ("cancel", "seller"),
@@ -59,6 +69,8 @@ FORM = {
     "dispute": {"reason": "Look at the photos"},
     "cancel": {"reason": "Changed plans"},
     "resolve": {"outcome": "refund"},
+    "return_ship": {"carrier": "sf", "tracking_number": "SF87654321"},
+    "return_receive": {"restock": True},
 }
 
 
@@ -99,6 +111,10 @@ def order_in(state: str, p: dict) -> Order:
     ]
     if state == "paid":
         return Order.objects.get(pk=order.pk)
+    if state == "transit_refund_requested":
+        steps[0][1]()
+        services.order_refund_request(buyer=buyer, order_id=order.pk, reason="Never came")
+        return Order.objects.get(pk=order.pk)
     for name, step in steps:
         step()
         if state == name:
@@ -110,6 +126,13 @@ def order_in(state: str, p: dict) -> Order:
             return Order.objects.get(pk=order.pk)
     services.order_refund_request(buyer=buyer, order_id=order.pk, reason="Broken")
     if state == "refund_requested":
+        return Order.objects.get(pk=order.pk)
+    if state in ("return_requested", "return_shipped"):
+        services.order_return_request(seller=seller, order_id=order.pk)
+        if state == "return_shipped":
+            services.order_return_ship(
+                buyer=buyer, order_id=order.pk, carrier="sf", tracking_number="SF87654321"
+            )
         return Order.objects.get(pk=order.pk)
     if state == "refunded":
         return services.order_refund_accept(seller=seller, order_id=order.pk)

@@ -113,8 +113,24 @@ def test_too_little_money_offers_a_top_up_and_places_nothing(alice, alice_client
     product = make_product(price="88.00")
     response = buy(alice_client, product)
     assert response.status_code == 400
-    assert "Top up first" in page_errors(response)
+    assert "(¥78.00 more). Top up" in page_errors(response)
     assert not Order.objects.exists()
+
+
+def test_buying_now_from_the_page_is_one_transaction(alice, alice_client, make_product):
+    """The page buys through `order_buy`: placed and paid at once, never a placed order
+    waiting for payment."""
+    from storefeed.wallet.models import IdempotencyKey
+
+    make_buyer(alice)
+    address_for(alice)
+    product = make_product(price="88.00")
+    response = buy(alice_client, product)
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.state, order.total_fen) == ("paid", 8800)
+    assert order.expires_at == order.paid_at  # written paid: it never waited for payment
+    assert list(IdempotencyKey.objects.values_list("scope", flat=True)) == ["orders.buy"]
 
 
 def test_a_new_address_is_saved_with_the_checkout(alice, alice_client, tea):

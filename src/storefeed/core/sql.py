@@ -11,7 +11,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any, cast
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, connection, connections
 from django.utils.dateparse import parse_datetime
 
 
@@ -155,27 +155,93 @@ def insert(objs: Sequence[Any]) -> None:
 Statement = tuple[str, Sequence[Any]]
 
 
-def batch(statements: Sequence[Statement]) -> list[int]:
+def batch(statements: Sequence[Statement], *, commit: bool = False) -> list[int]:
     """Run statements in order; their row counts. On PostgreSQL they go in one round trip
     (one string, `;`-separated, which client-side binding allows), so a transaction's hot rows
     are held for one round trip instead of one per statement; SQLite runs them one by one. The
-    first statement that fails raises, and the ones after it do not run."""
+    first statement that fails raises, and the ones after it do not run.
+
+    `commit=True`: these are the transaction's last statements, and where it can (PostgreSQL,
+    the outermost transaction, no savepoint open) the COMMIT goes in the same round trip, so
+    the hot rows are unlocked inside PostgreSQL without waiting for this thread to be
+    scheduled again (see `_commit_with`). Elsewhere it is the plain batch and the caller's
+    `atomic` commits as usual; the counts are the same either way."""
     db = _db()
+    if commit and _can_commit(db):
+        counts = _commit_with(db, statements)
+        if counts is not None:
+            return counts
     if db.vendor != "postgresql" or len(statements) == 1:
         return [execute(text, params) for text, params in statements]
+    return _send(db, _bound(db, statements))
+
+
+def _bound(db: Any, statements: Sequence[Statement]) -> list[str]:
+    """The statements with their values in them, bound by the client. (Each statement is
+    bound on its own: psycopg caches the parsing of short statements, not of one long string
+    with many parameters.) A string with its values in it is never run twice, so psycopg
+    never prepares it, even where the connection binds on the server (STOREFEED_DB_PREPARED)."""
     with db.cursor() as cursor:
         raw = cursor.cursor
-        # Each statement bound on its own by the client (psycopg caches the parsing of short
-        # statements, not of one long string with many parameters), then sent as one string
-        # without parameters, which PostgreSQL takes as several statements even where the
-        # connection binds parameters on the server (STOREFEED_DB_PREPARED).
-        # (A string with its values in it is never run twice, so psycopg never prepares it.)
         binder = raw if hasattr(raw, "mogrify") else psycopg.ClientCursor(raw.connection)
-        cursor.execute(SEPARATOR.join(binder.mogrify(text, params) for text, params in statements))
+        return [str(binder.mogrify(text, params)) for text, params in statements]
+
+
+def _send(db: Any, parts: Sequence[str]) -> list[int]:
+    """The bound statements as one string, which PostgreSQL takes as several statements; the
+    row count of each."""
+    with db.cursor() as cursor:
+        raw = cursor.cursor
+        cursor.execute(SEPARATOR.join(parts))
         counts = [int(raw.rowcount)]
         while raw.nextset():
             counts.append(int(raw.rowcount))
     return counts
+
+
+def _can_commit(db: Any) -> bool:
+    """Inside the outermost `atomic` with no savepoint open: a COMMIT sent here ends the very
+    transaction the caller's block would commit. (Never inside a test's own transaction.)"""
+    return (
+        db.vendor == "postgresql"
+        and db.in_atomic_block
+        and not db.get_autocommit()
+        and all(sid is None for sid in db.savepoint_ids)
+        and not any(getattr(block, "_from_testcase", False) for block in db.atomic_blocks)
+    )
+
+
+# The savepoint a committing batch rolls back to when one of its statements refuses.
+_SAVEPOINT = "storefeed_last_writes"
+
+
+def _commit_with(db: Any, statements: Sequence[Statement]) -> list[int] | None:
+    """`SAVEPOINT; the statements; COMMIT` in one round trip. A refusal must then be an error
+    that stops the string before its COMMIT, not a row count read afterwards: each UPDATE is
+    sent as `WITH hit AS (UPDATE ... RETURNING 1) SELECT 1 / COUNT(*) FROM hit`, which fails
+    (division by zero) when it changed no row, and a CHECK constraint (stock >= 0, balance
+    >= 0) fails likewise. On such an error PostgreSQL skips the rest of the string, the
+    transaction is rolled back to the savepoint (what came before it stays: the key's claim,
+    the locks taken) and None is returned: the caller's plain batch then runs the statements
+    again, their counts judged as usual (a refusal raised, or, if the race went the other way
+    meanwhile, committed by the caller's block). On success the counts are those of the plain
+    batch (an UPDATE's is 1), and Django's COMMIT at the end of the block is a no-op (psycopg
+    sends none when the server says the transaction is over)."""
+    parts = [f"SAVEPOINT {_SAVEPOINT}"]
+    for bound in _bound(db, statements):
+        if bound.lstrip().upper().startswith("UPDATE "):
+            bound = f"WITH hit AS ({bound} RETURNING 1) SELECT 1 / COUNT(*) FROM hit"  # noqa: S608
+        parts.append(bound)
+    parts.append("COMMIT")
+    try:
+        counts = _send(db, parts)
+    except (DataError, IntegrityError):
+        if db.connection.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            raise  # not a refusal inside the transaction: nothing to return to
+        with db.cursor() as cursor:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        return None
+    return counts[1:-1]
 
 
 # How `batch` joins statements (tests split captured SQL on it to count statements).

@@ -13,7 +13,8 @@ from storefeed.orders.states import RESERVED_STATES, SOLD_STATES
 
 def _units(states: frozenset[str]) -> dict[tuple[int, int | None], int]:
     rows = (
-        OrderItem.objects.filter(order__state__in=states)
+        # A restocked return's units are back in the stock: neither reserved nor sold.
+        OrderItem.objects.filter(order__state__in=states, order__restocked=False)
         .values("product_id", "variant_id")
         .annotate(units=Sum("quantity"))
     )

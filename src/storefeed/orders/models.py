@@ -104,6 +104,9 @@ class OrderState(models.TextChoices):
     REFUND_DECLINED = "refund_declined", _("Refund declined")
     DISPUTED = "disputed", _("Refund disputed")
     REFUNDED = "refunded", _("Refunded")
+    # A return of goods: the seller asked for the delivered goods back before refunding.
+    RETURN_REQUESTED = "return_requested", _("To send back")
+    RETURN_SHIPPED = "return_shipped", _("Sent back")
 
 
 class Order(models.Model):
@@ -139,6 +142,13 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    # A return of goods: when the seller asked for them, how the buyer sent them back, and
+    # whether the seller put the units back on sale when they arrived.
+    return_requested_at = models.DateTimeField(null=True, blank=True)
+    return_carrier = models.CharField(max_length=60, blank=True)
+    return_tracking_number = models.CharField(max_length=40, blank=True)
+    return_shipped_at = models.DateTimeField(null=True, blank=True)
+    restocked = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)  # completed/cancelled/expired/refunded
 
     class Meta:

@@ -8,6 +8,10 @@ that moves an order along it, records the move and refuses every other.
                                                      or the parcel never arrives)
     delivered       -> completed | refund_requested (completed when the refund window closes)
     refund_requested-> refunded | refund_declined   (the seller decides)
+                     | return_requested             (or asks for delivered goods back first)
+    return_requested-> return_shipped | completed   (the buyer sends them back, or the window
+                                                     to do so closes)
+    return_shipped  -> refunded | refund_declined   (the seller receives them, or says not)
     refund_declined -> disputed | completed         (the buyer disputes, or the window closes)
     disputed        -> refunded | completed         (staff decide)
 """
@@ -29,7 +33,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PAID: frozenset({S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED, S.REFUND_REQUESTED}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUND_REQUESTED}),
-    S.REFUND_REQUESTED: frozenset({S.REFUNDED, S.REFUND_DECLINED}),
+    S.REFUND_REQUESTED: frozenset({S.REFUNDED, S.REFUND_DECLINED, S.RETURN_REQUESTED}),
+    S.RETURN_REQUESTED: frozenset({S.RETURN_SHIPPED, S.COMPLETED}),
+    S.RETURN_SHIPPED: frozenset({S.REFUNDED, S.REFUND_DECLINED}),
     S.REFUND_DECLINED: frozenset({S.DISPUTED, S.COMPLETED}),
     S.DISPUTED: frozenset({S.REFUNDED, S.COMPLETED}),
     S.COMPLETED: frozenset(),
@@ -41,7 +47,8 @@ FINAL = frozenset(state for state, moves in TRANSITIONS.items() if not moves)
 # Units of these orders are held for the buyer (reserved, not yet paid).
 RESERVED_STATES = frozenset({S.PENDING_PAYMENT})
 # Units of these orders have left the stock for good; a refunded delivery keeps its units
-# (the goods are with the buyer; no return of goods is modelled).
+# (the goods are with the buyer), except an order whose returned goods the seller put back
+# on sale (`Order.restocked`: its units are in the stock again).
 SOLD_STATES = frozenset(set(S.values) - {S.PENDING_PAYMENT, S.EXPIRED, S.CANCELLED})
 # ...and these count as sales (per-post analytics): sold, and not refunded.
 SALE_STATES = SOLD_STATES - {S.REFUNDED}

@@ -9,7 +9,11 @@ buttons with the same words, so the three cannot disagree.
     refund_request  buyer   shipped (in transit), delivered (within the refund window)
                                                             -> refund_requested
     refund_accept   seller  refund_requested                -> refunded
-    refund_decline  seller  refund_requested                -> refund_declined
+    refund_decline  seller  refund_requested, return_shipped -> refund_declined
+    return_request  seller  refund_requested (goods delivered) -> return_requested
+    return_ship     buyer   return_requested (within the return window) -> return_shipped
+    return_receive  seller  return_shipped                  -> refunded (units back on sale
+                                                               if the seller says so)
     dispute         buyer   refund_declined (within the dispute window) -> disputed
     cancel          either  pending_payment, paid           -> cancelled
     resolve         staff   disputed                        -> refunded | completed
@@ -33,9 +37,11 @@ from storefeed.orders.states import state_label
 S = OrderState
 BUYER, SELLER, STAFF = "buyer", "seller", "staff"
 
-# A delivered order may be refunded for this long; a declined refund disputed for this long.
+# A delivered order may be refunded for this long; a declined refund disputed for this long;
+# goods the seller asked back sent back within this long (else the order completes).
 REFUND_WINDOW = dt.timedelta(days=7)
 DISPUTE_WINDOW = dt.timedelta(days=7)
+RETURN_WINDOW = dt.timedelta(days=7)
 
 
 def _refund_window(order: Order, now: dt.datetime) -> OrderStateConflict | None:
@@ -59,6 +65,26 @@ def _dispute_window(order: Order, now: dt.datetime) -> OrderStateConflict | None
     return None
 
 
+def _delivered(order: Order, now: dt.datetime) -> OrderStateConflict | None:
+    if order.delivered_at is None:
+        return OrderStateConflict(
+            str(_("This parcel never arrived, so there are no goods to send back.")),
+            state=order.state,
+        )
+    return None
+
+
+def _return_window(order: Order, now: dt.datetime) -> OrderStateConflict | None:
+    asked = order.return_requested_at
+    if asked is not None and now > asked + RETURN_WINDOW:
+        return RefundWindowClosed(
+            _("Goods asked back are to be sent within %(days)s days; that time has passed.")
+            % {"days": RETURN_WINDOW.days},
+            state=order.state,
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -70,7 +96,8 @@ class Action:
     refusal: Promise  # from any other state; %(state)s is the order's
     # Refusals worded for particular states (cancelling a shipped order).
     refusals: Mapping[str, Promise] = field(default_factory=dict)
-    # What the form asks for: "reason" (required), "reason?" (optional), "shipment", "pin".
+    # What the form asks for: "reason" (required), "reason?" (optional), "shipment", "pin",
+    # "restock" (whether returned units go back on sale).
     asks: tuple[str, ...] = ()
     # A condition of time on top of the state (a window that closes), or None.
     window: Callable[[Order, dt.datetime], OrderStateConflict | None] | None = None
@@ -132,12 +159,43 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "refund_decline",
         frozenset({SELLER}),
-        frozenset({S.REFUND_REQUESTED}),
+        frozenset({S.REFUND_REQUESTED, S.RETURN_SHIPPED}),
         S.REFUND_DECLINED,
         label=_("Decline the refund"),
         done=_("Refund declined; the buyer may ask staff to decide."),
         refusal=_("There is no refund request to decline; this order is “%(state)s”."),
         asks=("reason",),
+    ),
+    Action(
+        "return_request",
+        frozenset({SELLER}),
+        frozenset({S.REFUND_REQUESTED}),
+        S.RETURN_REQUESTED,
+        label=_("Ask for the goods back first"),
+        done=_("The buyer has been asked to send the goods back; refund them once they arrive."),
+        refusal=_("There is no refund request to answer; this order is “%(state)s”."),
+        window=_delivered,
+    ),
+    Action(
+        "return_ship",
+        frozenset({BUYER}),
+        frozenset({S.RETURN_REQUESTED}),
+        S.RETURN_SHIPPED,
+        label=_("I sent the goods back"),
+        done=_("Return recorded; the seller refunds you once the parcel arrives."),
+        refusal=_("Only goods the seller asked back can be sent back; this order is “%(state)s”."),
+        asks=("shipment",),
+        window=_return_window,
+    ),
+    Action(
+        "return_receive",
+        frozenset({SELLER}),
+        frozenset({S.RETURN_SHIPPED}),
+        S.REFUNDED,
+        label=_("Goods received: refund"),
+        done=_("Refund paid: the money is back with the buyer."),
+        refusal=_("No returned parcel is on its way; this order is “%(state)s”."),
+        asks=("restock",),
     ),
     Action(
         "dispute",

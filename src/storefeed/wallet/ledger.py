@@ -121,6 +121,7 @@ def transfer(
     first: Sequence[sql.Statement] = (),
     check_first: Callable[[list[int]], None] | None = None,
     savepoint: bool = True,
+    commit: bool = False,
 ) -> LedgerTransaction:
     """Move money: one transaction, one entry per leg (credit > 0, debit < 0), summing to
     zero. Runs inside the caller's transaction (it refuses to run outside one) and in a
@@ -134,7 +135,10 @@ def transfer(
     the caller's commit. `first` are statements of the caller's that run between the two: a
     caller that must lock rows of its own first (stock, in the one lock order) does it there,
     as late as it can, and `check_first` judges their row counts (raising to refuse) before
-    the debits are judged. All of it is one `sql.batch`: one round trip on PostgreSQL."""
+    the debits are judged. All of it is one `sql.batch`: one round trip on PostgreSQL.
+    `commit=True` (with `savepoint=False`): these are the caller's last writes, and on
+    PostgreSQL the COMMIT goes in the same round trip (`sql.batch`), so the balances' rows are
+    unlocked as soon as they are written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transfer() runs inside the caller's transaction")
     _check_legs(legs, currency)
@@ -156,7 +160,8 @@ def transfer(
                 sql.insert_statement(entries),
                 *first,
                 *(_balance_statement(account, amount) for account, amount in ordered),
-            ]
+            ],
+            commit=commit,
         )
         if check_first is not None:
             check_first(counts[2 : 2 + len(first)])

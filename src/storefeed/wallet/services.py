@@ -563,10 +563,11 @@ def escrow_hold(
     first: Sequence[sql.Statement] = (),
     check_first: Callable[[list[int]], None] | None = None,
     savepoint: bool = True,
+    commit: bool = False,
 ) -> LedgerTransaction:
     """Pay into escrow: buyer's wallet -> escrow, a conditional debit. InsufficientFunds
     (with balance and shortfall) if the wallet holds too little; then nothing moved.
-    `first`, `check_first` and `savepoint` as for `ledger.transfer`."""
+    `first`, `check_first`, `savepoint` and `commit` as for `ledger.transfer`."""
     _positive_fen(amount, "amount")
     with transaction.atomic(savepoint=savepoint):
         wallet, escrow = wallet_and_system_account(
@@ -581,6 +582,7 @@ def escrow_hold(
             first=first,
             check_first=check_first,
             savepoint=savepoint,
+            commit=commit,
         )
 
 

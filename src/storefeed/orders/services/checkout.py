@@ -359,9 +359,9 @@ def _place(
             CartItem.objects.filter(pk__in=cart_item_ids, cart__owner_id=buyer.pk).delete()
         if idempotency is not None:
             statements.append(idempotency.keep_statement(placed))
-        # One round trip (sql.batch), the stock's hot rows last.
+        # One round trip (sql.batch), the stock's hot rows last, the COMMIT with them.
         stock = _stock_statements(lines, bought)
-        counts = sql.batch(statements + stock)
+        counts = sql.batch(statements + stock, commit=True)
         _check_stock(lines, bought, counts[len(statements) :])
         orders = [p.order for p in placed]
         expires_at = orders[0].expires_at

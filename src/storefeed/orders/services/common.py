@@ -3,6 +3,7 @@ for one of its parties, notifying them, giving stock and money back."""
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,13 +17,14 @@ from storefeed.core.errors import NotFound, ValidationFailed
 from storefeed.core.parse import lookup_id, parse_count
 from storefeed.core.text import clean_plain
 from storefeed.notifications.services import notify_shop
-from storefeed.notifications.shop import Part
-from storefeed.orders import links, workflow
+from storefeed.notifications.shop import Part, shop_text
+from storefeed.orders import carriers, links, workflow
 from storefeed.orders.models import (
     MAX_QUANTITY,
     Order,
     OrderState,
 )
+from storefeed.orders.states import transition
 from storefeed.wallet.selectors import escrow_held
 from storefeed.wallet.services import (
     escrow_refund,
@@ -34,6 +36,7 @@ S = OrderState
 # DISPUTE_WINDOW to dispute before the order completes (declared with the workflow).
 REFUND_WINDOW = workflow.REFUND_WINDOW
 DISPUTE_WINDOW = workflow.DISPUTE_WINDOW
+RETURN_WINDOW = workflow.RETURN_WINDOW
 MAX_LINES = 50
 REASON_MAX = 500
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
@@ -111,6 +114,62 @@ def _text(value: object, *, field: str, max_length: int, required: bool, missing
             field=field,
         )
     return text
+
+
+@dataclass(frozen=True)
+class Parcel:
+    carrier: str  # a code from `carriers`, or a name typed for "other"
+    carrier_param: object  # the carrier as a notification's parameter (translated when read)
+    tracking: str
+
+
+def _shipment(carrier: object, tracking_number: object) -> Parcel:
+    """A parcel's carrier and tracking number, checked (the order shipped, goods sent back)."""
+    carrier_text = _text(
+        carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
+    )
+    if carrier_text == carriers.OTHER:
+        raise ValidationFailed(_("Enter the name of the carrier."), field="carrier")
+    known = carriers.carrier_for(carrier_text)
+    tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
+    if not TRACKING_RE.fullmatch(tracking):
+        raise ValidationFailed(
+            _("Enter the tracking number: 4 to 40 letters, digits or dashes."),
+            field="tracking_number",
+        )
+    if known is None:
+        return Parcel(carrier_text, carrier_text, tracking)
+    return Parcel(known.code, shop_text(known.name), tracking)
+
+
+def _parcel_sent(
+    order: Order,
+    to_state: str,
+    parcel: Parcel,
+    *,
+    by: User,
+    to: int,
+    event: str,
+    message: str,
+    **fields: Any,
+) -> None:
+    """A parcel handed to a carrier (the order shipped, goods sent back): the move with
+    `fields`, its event noting the carrier and tracking number, and `to` told with `message`
+    (a msgid with %(id)s, %(carrier)s and %(tracking)s)."""
+    transition(
+        order, to_state, by=by, note=f"{carriers.label(parcel.carrier)} {parcel.tracking}", **fields
+    )
+    _notify(
+        order,
+        to=to,
+        actor=by.pk,
+        event=event,
+        message=shop_text(
+            message, id=order.pk, carrier=parcel.carrier_param, tracking=parcel.tracking
+        ),
+        carrier=parcel.carrier,
+        tracking_number=parcel.tracking,
+    )
 
 
 def _reason(value: object, *, required: bool, missing: str = "") -> str:

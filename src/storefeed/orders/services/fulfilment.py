@@ -6,20 +6,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from storefeed.accounts.models import User
-from storefeed.core.errors import ValidationFailed
-from storefeed.core.text import clean_plain
 from storefeed.notifications.shop import money, shop_text
-from storefeed.orders import carriers, workflow
+from storefeed.orders import workflow
 from storefeed.orders.models import Order
 from storefeed.orders.services.common import (
-    TRACKING_RE,
     S,
     _locked,
     _notify,
+    _parcel_sent,
     _reason,
     _refund,
     _return_stock,
-    _text,
+    _shipment,
 )
 from storefeed.orders.states import transition
 
@@ -72,45 +70,21 @@ def order_cancel(*, account: User, order_id: object, reason: str = "") -> Order:
 
 def order_ship(*, seller: User, order_id: object, carrier: str, tracking_number: str) -> Order:
     """The seller ships a paid order with the carrier and tracking number."""
-    carrier_text = _text(
-        carrier, field="carrier", max_length=60, required=True, missing=_("Enter the carrier.")
-    )
-    if carrier_text == carriers.OTHER:
-        raise ValidationFailed(_("Enter the name of the carrier."), field="carrier")
-    known = carriers.carrier_for(carrier_text)
-    carrier_text = known.code if known else carrier_text
-    carrier_param: object = shop_text(known.name) if known else carrier_text
-    tracking = clean_plain(str(tracking_number or "")).replace(" ", "")
-    if not TRACKING_RE.fullmatch(tracking):
-        raise ValidationFailed(
-            _("Enter the tracking number: 4 to 40 letters, digits or dashes."),
-            field="tracking_number",
-        )
+    parcel = _shipment(carrier, tracking_number)
     with transaction.atomic(durable=True):
         order = _locked(order_id, account=seller, role="seller")
         workflow.check(order, "ship")
-        transition(
+        _parcel_sent(
             order,
             S.SHIPPED,
+            parcel,
             by=seller,
-            note=f"{carriers.label(carrier_text)} {tracking}",
-            carrier=carrier_text,
-            tracking_number=tracking,
-            shipped_at=timezone.now(),
-        )
-        _notify(
-            order,
             to=order.buyer_id,
-            actor=seller.pk,
             event="order_shipped",
-            message=shop_text(
-                gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
-                id=order.pk,
-                carrier=carrier_param,
-                tracking=tracking,
-            ),
-            carrier=carrier_text,
-            tracking_number=tracking,
+            message=gettext_noop("Order %(id)s is on its way: %(carrier)s %(tracking)s."),
+            carrier=parcel.carrier,
+            tracking_number=parcel.tracking,
+            shipped_at=timezone.now(),
         )
         return order
 

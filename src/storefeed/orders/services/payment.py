@@ -117,6 +117,7 @@ def _hold(
         first=first,
         check_first=check_first,
         savepoint=False,  # nothing here catches a refusal: it rolls the whole payment back
+        commit=True,  # the payment's last writes: the COMMIT goes with them (PostgreSQL)
     )
 
 

@@ -13,12 +13,16 @@ from storefeed.orders.models import Order
 from storefeed.orders.services.common import (
     DISPUTE_WINDOW,
     REASON_MAX,
+    RETURN_WINDOW,
     S,
     _locked,
     _notify,
+    _parcel_sent,
     _pk,
     _reason,
     _refund,
+    _return_stock,
+    _shipment,
     _text,
 )
 from storefeed.orders.services.sweeps import _complete
@@ -159,4 +163,87 @@ def order_dispute_resolve(*, by: User, order_id: object, outcome: str, note: str
                 message=verdict,
                 more=[text] if text else [],
             )
+        return order
+
+
+# A return of goods: a refund of a delivered order that the seller pays once the goods are
+# back. The seller asks for them (instead of accepting or declining), the buyer sends them
+# with a carrier and tracking number, and the seller, once they arrive, refunds and says
+# whether the units go back on sale; or declines (they never came, or not as sent), and the
+# buyer may then dispute. Goods not sent back within RETURN_WINDOW: the order completes.
+
+
+def order_return_request(*, seller: User, order_id: object) -> Order:
+    """The seller answers a refund request on a delivered order by asking for the goods back."""
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=seller, role="seller")
+        workflow.check(order, "return_request")
+        transition(order, S.RETURN_REQUESTED, by=seller, return_requested_at=timezone.now())
+        _notify(
+            order,
+            to=order.buyer_id,
+            actor=seller.pk,
+            event="return_requested",
+            message=shop_text(
+                gettext_noop(
+                    "The seller asks for the goods of order %(id)s back before refunding: send "
+                    "them within %(days)s days and enter the tracking number."
+                ),
+                id=order.pk,
+                days=RETURN_WINDOW.days,
+            ),
+        )
+        return order
+
+
+def order_return_ship(
+    *, buyer: User, order_id: object, carrier: str, tracking_number: str
+) -> Order:
+    """The buyer sends the goods back, with the carrier and tracking number."""
+    parcel = _shipment(carrier, tracking_number)
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=buyer, role="buyer")
+        workflow.check(order, "return_ship")
+        _parcel_sent(
+            order,
+            S.RETURN_SHIPPED,
+            parcel,
+            by=buyer,
+            to=order.seller_id,
+            event="return_shipped",
+            message=gettext_noop(
+                "The buyer sent the goods of order %(id)s back: %(carrier)s %(tracking)s. "
+                "Refund once they arrive."
+            ),
+            return_carrier=parcel.carrier,
+            return_tracking_number=parcel.tracking,
+            return_shipped_at=timezone.now(),
+        )
+        return order
+
+
+def order_return_receive(*, seller: User, order_id: object, restock: bool = False) -> Order:
+    """The returned goods arrived: the total goes back to the buyer's wallet and, if the seller
+    says so (`restock`), the units go back on sale."""
+    with transaction.atomic(durable=True):
+        order = _locked(order_id, account=seller, role="seller")
+        workflow.check(order, "return_receive")
+        transition(order, S.REFUNDED, by=seller, restocked=bool(restock))
+        if restock:
+            _return_stock(order)
+        _refund(order, memo=_("Refund of order %(id)s") % {"id": order.pk})
+        _notify(
+            order,
+            to=order.buyer_id,
+            actor=seller.pk,
+            event="refund_accepted",
+            message=shop_text(
+                gettext_noop(
+                    "The seller received the goods of order %(id)s: %(total)s is back in your "
+                    "wallet."
+                ),
+                id=order.pk,
+                total=money(order.total_fen, order.currency),
+            ),
+        )
         return order

@@ -16,6 +16,7 @@ from storefeed.orders.models import Order
 from storefeed.orders.services.common import (
     DISPUTE_WINDOW,
     REFUND_WINDOW,
+    RETURN_WINDOW,
     SWEEP_BATCH,
     S,
     _notify,
@@ -132,7 +133,13 @@ def _complete_if_due(order: Order) -> bool:
         and order.declined_at is not None
         and order.declined_at + DISPUTE_WINDOW <= now
     )
-    if not (delivered_due or declined_due):
+    # Goods the seller asked back and the buyer did not send in time: the sale stands.
+    unreturned_due = (
+        order.state == S.RETURN_REQUESTED
+        and order.return_requested_at is not None
+        and order.return_requested_at + RETURN_WINDOW <= now
+    )
+    if not (delivered_due or declined_due or unreturned_due):
         return False
     _complete(order, by=None)
     _notify(
@@ -150,13 +157,15 @@ def _complete_if_due(order: Order) -> bool:
 
 
 def orders_complete_due(*, limit: int = SWEEP_BATCH) -> int:
-    """Pay sellers for orders whose refund window closed (delivered 7 days ago) or whose
-    declined refund was not disputed in time."""
+    """Pay sellers for orders whose refund window closed (delivered 7 days ago), whose
+    declined refund was not disputed in time, or whose goods asked back were not sent back
+    in time."""
     now = timezone.now()
     ids = list(
         Order.objects.filter(
             Q(state=S.DELIVERED, delivered_at__lte=now - REFUND_WINDOW)
             | Q(state=S.REFUND_DECLINED, declined_at__lte=now - DISPUTE_WINDOW)
+            | Q(state=S.RETURN_REQUESTED, return_requested_at__lte=now - RETURN_WINDOW)
         )
         .order_by("id")
         .values_list("pk", flat=True)[:limit]

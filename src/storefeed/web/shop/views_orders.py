@@ -1,9 +1,10 @@
 """Buying and orders: checkout from a product card (Buy, then confirm with the PIN), the cart,
 the buyer's orders and their actions, the seller's orders to ship, and the staff dispute queue.
 
-Checkout checks the PIN and the balance before placing anything, so a wrong PIN or too little
-money changes nothing; placing and paying carry keys minted with the form, so a double submit
-buys once."""
+Buying now is one call (`order_buy`: placed and paid in one transaction, all or nothing);
+the cart's checkout checks the PIN and the balance before placing anything. Either way a
+wrong PIN or too little money changes nothing (but the counted try), a new address included,
+and the keys minted with the form make a double submit buy once."""
 
 from typing import Any
 
@@ -43,10 +44,17 @@ BUYER_TABS = {
     "pending_payment": "pending_payment",
     "paid": "paid",
     "shipped": "shipped",
-    "delivered": "delivered,refund_requested,refund_declined,disputed",
+    "delivered": "delivered,refund_requested,refund_declined,disputed,return_requested,"
+    "return_shipped",
     "closed": "closed",
 }
-SELLER_TABS = {"to_ship": "paid", "shipped": "shipped", "refunds": "refund_requested", "all": None}
+SELLER_TABS = {
+    "to_ship": "paid",
+    "shipped": "shipped",
+    # What waits for the seller: refund requests, and returned parcels to receive.
+    "refunds": "refund_requested,return_requested,return_shipped",
+    "all": None,
+}
 
 # --------------------------------------------------------------------------------------------
 # Checkout
@@ -60,6 +68,14 @@ def _address(request: AuthedRequest, form: AddressForm, addresses: list[Address]
     if not form.has_address() and addresses:
         return addresses[0]
     return order_services.address_create(account=request.user, **form.address_data())
+
+
+def _new_address(form: AddressForm, addresses: list[Address]) -> bool:
+    """Whether `_address` will save a new address from the form."""
+    chosen = form.cleaned_data.get("address_id") or ""
+    if chosen and chosen != "new":
+        return False
+    return form.has_address() or not addresses
 
 
 def _ready_to_pay(request: AuthedRequest, *, pin: str, total: int) -> None:
@@ -128,25 +144,27 @@ def buy(request: AuthedRequest, product_id: str) -> HttpResponse:
         data = form.cleaned_data
         key = data["idempotency_key"] or new_key()
         try:
-            _ready_to_pay(request, pin=data["pin"], total=unit * data["quantity"])
+            if _new_address(form, addresses):
+                # The new address is saved only once the PIN and the balance are known good,
+                # so that a refusal leaves the address book as it was.
+                _ready_to_pay(request, pin=data["pin"], total=unit * data["quantity"])
             address = _address(request, form, addresses)
-            orders = order_services.order_place(
+            # One step, all or nothing: placed and paid in one transaction (`order_buy`).
+            order = order_services.order_buy(
                 buyer=request.user,
-                items=[
-                    {
-                        "product_id": product.pk,
-                        "variant_id": variant.pk if variant is not None else None,
-                        "quantity": data["quantity"],
-                        "source_status_id": data["source"] or None,
-                    }
-                ],
+                product_id=product.pk,
+                variant_id=variant.pk if variant is not None else None,
+                quantity=data["quantity"],
                 address_id=address.pk,
-                idempotency_key=f"{key}:place",
+                pin=data["pin"],
+                source_status_id=data["source"] or None,
+                idempotency_key=f"{key}:buy",
             )
         except DomainError as error:
             show_error(request, error, form)
         else:
-            return _paid_or_waiting(request, orders, pin=data["pin"], key=key)
+            messages.success(request, _("Paid. The seller has been told to ship."))
+            return redirect(reverse("shop:order", args=[order.pk]) + "?paid=1")
     overview = wallet_selectors.wallet_overview(account=request.user)
     quantity = form.data.get("quantity") if form.is_bound else form.initial.get("quantity")
     units = id_or_none(quantity if isinstance(quantity, str) else str(quantity)) or 1
@@ -342,6 +360,13 @@ def order_detail(request: AuthedRequest, order_id: str) -> HttpResponse:
     return render(request, "web/shop/order.html", context)
 
 
+def _carrier(post: Any) -> str:
+    """The carrier chosen from the list; "Other" means the name typed beside it."""
+    if post.get("carrier") == carriers.OTHER:
+        return str(post.get("carrier_other", ""))
+    return str(post.get("carrier", ""))
+
+
 @login_required
 @require_POST
 def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResponse:
@@ -379,11 +404,21 @@ def order_action(request: AuthedRequest, order_id: str, action: str) -> HttpResp
             order_services.order_ship(
                 seller=me,
                 order_id=pk,
-                # "Other" in the carrier list means the name typed beside it.
-                carrier=post.get("carrier_other", "")
-                if post.get("carrier") == carriers.OTHER
-                else post.get("carrier", ""),
+                carrier=_carrier(post),
                 tracking_number=post.get("tracking_number", ""),
+            )
+        elif action == "return_ship":
+            order_services.order_return_ship(
+                buyer=me,
+                order_id=pk,
+                carrier=_carrier(post),
+                tracking_number=post.get("tracking_number", ""),
+            )
+        elif action == "return_request":
+            order_services.order_return_request(seller=me, order_id=pk)
+        elif action == "return_receive":
+            order_services.order_return_receive(
+                seller=me, order_id=pk, restock=post.get("restock") in ("1", "on", "true", "True")
             )
         elif action == "refund_accept":
             order_services.order_refund_accept(seller=me, order_id=pk)

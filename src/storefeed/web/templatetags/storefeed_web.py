@@ -303,10 +303,20 @@ def carrier_choices() -> list[tuple[str, str]]:
 def shipment(order: Any) -> str:
     """An order's carrier (in the reader's language) and tracking number, linked to the
     carrier's tracking page when it is a known carrier."""
+    return _parcel(order.carrier, order.tracking_number)
+
+
+@register.filter
+def return_shipment(order: Any) -> str:
+    """The parcel of goods sent back, as `shipment` shows the order's own."""
+    return _parcel(order.return_carrier, order.return_tracking_number)
+
+
+def _parcel(carrier: str, tracking_number: str) -> str:
     from storefeed.orders import carriers  # only orders have shipments
 
-    text = f"{carriers.label(order.carrier)} {order.tracking_number}"
-    url = carriers.tracking_url(order.carrier, order.tracking_number)
+    text = f"{carriers.label(carrier)} {tracking_number}"
+    url = carriers.tracking_url(carrier, tracking_number)
     if url is None:
         return conditional_escape(text)
     return mark_safe(  # noqa: S308 - both parts escaped

@@ -132,6 +132,10 @@ class ShipIn(Schema):
     tracking_number: str = ""
 
 
+class RestockIn(Schema):
+    restock: bool = False  # put the returned units back on sale
+
+
 class ResolveIn(Schema):
     outcome: Literal["refund", "complete"]
     note: str = ""
@@ -164,6 +168,18 @@ class ShippingOut(Schema):
     tracking_url: str | None
 
 
+class ReturnOut(Schema):
+    """A return of goods: how the buyer sent them back (empty until then)."""
+
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    tracking_url: str | None
+    requested_at: str | None  # when the seller asked for the goods back
+    shipped_at: str | None
+    restocked: bool  # the seller put the returned units back on sale
+
+
 class ReasonsOut(Schema):
     cancel: str
     refund: str
@@ -193,6 +209,7 @@ class OrderOut(Schema):
     fee: str
     currency: str
     shipping: ShippingOut
+    return_of_goods: ReturnOut
     reasons: ReasonsOut
     created_at: str
     expires_at: str  # pay before this, or the order expires and its stock returns
@@ -327,6 +344,17 @@ def render_order(
             "carrier_name": carriers.label(order.carrier),
             "tracking_number": order.tracking_number,
             "tracking_url": carriers.tracking_url(order.carrier, order.tracking_number),
+        },
+        "return_of_goods": {
+            "carrier": order.return_carrier,
+            "carrier_name": carriers.label(order.return_carrier),
+            "tracking_number": order.return_tracking_number,
+            "tracking_url": carriers.tracking_url(
+                order.return_carrier, order.return_tracking_number
+            ),
+            "requested_at": iso(order.return_requested_at),
+            "shipped_at": iso(order.return_shipped_at),
+            "restocked": order.restocked,
         },
         "reasons": {
             "cancel": order.cancel_reason,
@@ -642,6 +670,49 @@ def order_refund_decline(request: HttpRequest, order_id: str, payload: ReasonIn)
         lambda who, pk: services.order_refund_decline(
             seller=who, order_id=pk, reason=payload.reason
         ),
+    )
+
+
+@router.post("/orders/{order_id}/return_request", auth=WRITE, response={200: OrderOut, **ERRORS})
+def order_return_request(request: HttpRequest, order_id: str) -> JsonResponse:
+    """The seller answers a refund request on a delivered order by asking for the goods back
+    first; the buyer then has 7 days to send them."""
+    return _party_action(
+        request,
+        order_id,
+        {},
+        lambda who, pk: services.order_return_request(seller=who, order_id=pk),
+    )
+
+
+@router.post("/orders/{order_id}/return_ship", auth=WRITE, response={200: OrderOut, **ERRORS})
+def order_return_ship(request: HttpRequest, order_id: str, payload: ShipIn) -> JsonResponse:
+    """The buyer sends the goods asked back, with the carrier and tracking number."""
+    return _party_action(
+        request,
+        order_id,
+        payload,
+        lambda who, pk: services.order_return_ship(
+            buyer=who,
+            order_id=pk,
+            carrier=payload.carrier,
+            tracking_number=payload.tracking_number,
+        ),
+    )
+
+
+@router.post("/orders/{order_id}/return_receive", auth=WRITE, response={200: OrderOut, **ERRORS})
+def order_return_receive(
+    request: HttpRequest, order_id: str, payload: RestockIn | None = None
+) -> JsonResponse:
+    """The returned goods arrived: the buyer is refunded, and the units go back on sale if
+    `restock`."""
+    restock = bool(payload and payload.restock)
+    return _party_action(
+        request,
+        order_id,
+        {"restock": restock},
+        lambda who, pk: services.order_return_receive(seller=who, order_id=pk, restock=restock),
     )
 
 
