@@ -18,6 +18,7 @@ from storefeed.core.ids import new_id
 from storefeed.core.parse import lookup_id
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.notifications.shop import Part
+from storefeed.notifications.signals import announce
 
 
 def _suppressing(actor_id: int) -> Q:
@@ -65,9 +66,11 @@ def notify(
     if existing is None:
         try:
             with transaction.atomic():
-                return Notification.objects.create(
+                made = Notification.objects.create(
                     recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id
                 )
+            announce([made.pk])
+            return made
         except IntegrityError:
             # A concurrent identical event won the insert; refresh that one below.
             existing = same.first()
@@ -78,6 +81,7 @@ def notify(
     Notification.objects.filter(pk=existing.pk).update(
         id=fresh_id, read=False, created_at=timezone.now()
     )
+    announce([fresh_id])
     return Notification.objects.get(pk=fresh_id)
 
 
@@ -98,14 +102,13 @@ def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_i
     """One notification per recipient; the unique constraint on (recipient, actor, type,
     status) turns one that exists already into nothing. Returns len(recipients)."""
     events.publish("notification", recipients=recipients)
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
-            for r in recipients
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    rows = [
+        Notification(recipient_id=r, actor_id=actor_id, type=type, status_id=status_id)
+        for r in recipients
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    # The ids were drawn before the insert; a row that met an existing one is simply not there.
+    announce([row.pk for row in rows])
     return len(recipients)
 
 

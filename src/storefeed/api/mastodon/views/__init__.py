@@ -10,6 +10,7 @@ from storefeed.api.mastodon.views import (
     notifications,
     oauth,
     profile,
+    push,
     search,
     statuses,
     timelines,
@@ -26,6 +27,7 @@ ROUTE_MODULES = [
     timelines,
     lists,
     notifications,
+    push,
     search,
     discovery,
 ]
