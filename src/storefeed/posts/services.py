@@ -31,13 +31,15 @@ from storefeed.core.text import (
 )
 from storefeed.notifications import services as notifications
 from storefeed.notifications.models import NotificationType
-from storefeed.posts import search, signals
+from storefeed.posts import search, signals, video
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     Bookmark,
     Favourite,
     FeaturedTag,
     MediaAttachment,
+    MediaKind,
+    MediaState,
     Mention,
     Pin,
     Poll,
@@ -91,11 +93,16 @@ def render_text(text: str, mentioned: dict[str, User]) -> str:
 def media_create(
     *, account: User, file: UploadedFile, description: str = "", focus: tuple[float, float] = (0, 0)
 ) -> MediaAttachment:
-    """Check and store one image, not yet attached to a post."""
+    """Check and store one image, not yet attached to a post; a video or an animated GIF is
+    checked and kept for the worker to transcode (posts/video.py)."""
     description = clean_plain(description or "", multiline=True)
     if len(description) > 1500:
         raise ValidationFailed(
             _("Image descriptions can be at most 1,500 characters."), field="description"
+        )
+    if video.looks_like_video(file):
+        return video.media_video_create(
+            account=account, file=file, description=description, focus=focus
         )
     processed = process_image(file)
     with transaction.atomic():
@@ -239,8 +246,11 @@ def _status_create(
     in_reply_to_id: int | str | None = None,
     quote_of_id: int | str | None = None,
     poll: PollSpec | None = None,
+    allow_processing: bool = False,
 ) -> Status:
-    """Checks everything before writing anything; runs inside the caller's transaction."""
+    """Checks everything before writing anything; runs inside the caller's transaction.
+    `allow_processing`: a video still being transcoded may be attached (the web composer,
+    whose post shows it once ready); the API refuses it, as Mastodon does."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
     wanted_media = _media_pks(media_ids)
@@ -293,6 +303,7 @@ def _status_create(
             _("An image is missing or already used in another post; upload it again."),
             field="media_ids",
         )
+    _check_media_mix(media, allow_processing=allow_processing)
     text = _check_text(text, has_attachments=bool(media) or quoted is not None)
     parsed = parse(text)
     mentioned = _resolve_mentions(parsed.mentions)
@@ -453,7 +464,28 @@ def _edit_media(
             _("An image is missing or already used in another post; upload it again."),
             field="media_ids",
         )
-    return [found[pk] for pk in wanted]
+    chosen = [found[pk] for pk in wanted]
+    _check_media_mix(chosen, allow_processing=False)
+    return chosen
+
+
+def _check_media_mix(media: Sequence[MediaAttachment], *, allow_processing: bool) -> None:
+    """A video (or gifv) goes alone, as on Mastodon, and only once transcoded (unless
+    `allow_processing`); one whose transcoding failed never."""
+    if any(m.state == MediaState.FAILED for m in media):
+        raise ValidationFailed(
+            _("A video could not be processed; upload it again or choose another."),
+            field="media_ids",
+        )
+    if not allow_processing and any(m.state == MediaState.PROCESSING for m in media):
+        raise Conflict(
+            _("Cannot attach files that have not finished processing. Try again in a moment!"),
+            field="media_ids",
+        )
+    if len(media) > 1 and any(m.kind != MediaKind.IMAGE for m in media):
+        raise Conflict(
+            _("Cannot attach a video to a post that already contains images"), field="media_ids"
+        )
 
 
 def _media_changes(
@@ -1116,6 +1148,7 @@ def media_sweep_unattached(*, older_than: dt.timedelta = UNATTACHED_MEDIA_TTL) -
     for media in stale.iterator():
         media.file.delete(save=False)
         media.thumbnail.delete(save=False)
+        media.source.delete(save=False)
         media.delete()
         count += 1
     return count
