@@ -345,3 +345,17 @@ def test_the_vapid_key_comes_from_the_settings_when_given(api_client, alice, set
     entity = subscribe(api_client(alice), Subscriber.new(), "http://127.0.0.1:9/p").json()
     assert entity["server_key"] == key.public_key
     assert not PushServerKey.objects.exists()
+
+
+def test_the_push_is_in_the_subscribers_language(
+    api_client, alice, bob, push_service, django_capture_on_commit_callbacks
+):
+    alice.locale = "zh-hans"
+    alice.save(update_fields=["locale"])
+    subscriber = Subscriber.new()
+    subscribe(api_client(alice), subscriber, f"{push_service.url}/p", alerts={"follow": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        social_services.follow_create(follower=bob, target=alice)
+    payload = subscriber.decrypt(push_service.received[0])
+    assert payload["preferred_locale"] == "zh-hans"
+    assert payload["title"] == "Bob 关注了你"
