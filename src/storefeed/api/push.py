@@ -25,6 +25,7 @@ import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -87,10 +88,36 @@ def generate_server_key() -> ServerKey:
     return ServerKey(private_key=_b64(raw), public_key=_b64(public))
 
 
+SERVER_KEY_CACHE = "push:server-public-key"
+
+
 def server_key() -> ServerKey:
     """The VAPID key pair: from the settings, else the one generated on first use and kept."""
     if settings.PUSH_VAPID_PRIVATE_KEY and settings.PUSH_VAPID_PUBLIC_KEY:
         return ServerKey(settings.PUSH_VAPID_PRIVATE_KEY, settings.PUSH_VAPID_PUBLIC_KEY)
+    return _stored_server_key()
+
+
+def server_public_key() -> str:
+    """The public half (the entities' `server_key`, `vapid_key`), read through the cache so
+    the instance entity costs no query for it. Only the public half is ever cached."""
+    if settings.PUSH_VAPID_PRIVATE_KEY and settings.PUSH_VAPID_PUBLIC_KEY:
+        return str(settings.PUSH_VAPID_PUBLIC_KEY)
+    try:
+        cached = cache.get(SERVER_KEY_CACHE)
+    except Exception:  # a cache that is down costs a query, never the answer
+        cached = None
+    if isinstance(cached, str) and cached:
+        return cached
+    public = _stored_server_key().public_key
+    try:
+        cache.set(SERVER_KEY_CACHE, public, None)
+    except Exception:
+        log.warning("could not cache the VAPID public key", exc_info=True)
+    return public
+
+
+def _stored_server_key() -> ServerKey:
     row = PushServerKey.objects.order_by("pk").first()
     if row is None:
         fresh = generate_server_key()

@@ -31,7 +31,10 @@ from storefeed.posts.media import THUMBNAIL_EDGE, _blurhash, _megabytes
 DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,gif"
 SAFE_INPUT = ["-protocol_whitelist", "file", "-format_whitelist", DEMUXERS]
 MAX_EDGE = 1920
-MAX_SOURCE_EDGE = 8192
+# Mastodon's limits for what is uploaded: 4K (3840 × 2160 pixels) and 120 frames a second.
+MAX_VIDEO_PIXELS = 3840 * 2160
+MAX_SOURCE_FRAME_RATE = 120
+# What is served: at most 60 frames a second.
 MAX_FRAME_RATE = 60
 # A silent video this short plays like a GIF (Mastodon's "gifv": looping, muted, no controls).
 GIFV_MAX_SECONDS = 60.0
@@ -183,10 +186,10 @@ def check_upload(upload: UploadedFile, *, path: str, field: str = "file") -> Pro
             % {"name": name, "seconds": f"{found.duration:.0f}", "limit": f"{limit:.0f}"},
             field=field,
         )
-    if max(found.width, found.height) > MAX_SOURCE_EDGE:
+    if found.width * found.height > MAX_VIDEO_PIXELS or found.fps > MAX_SOURCE_FRAME_RATE:
         raise ValidationFailed(
-            _("%(name)s is too large (%(w)s × %(h)s pixels).")
-            % {"name": name, "w": found.width, "h": found.height},
+            _("%(name)s is too large (%(w)s × %(h)s pixels, %(fps)s frames a second).")
+            % {"name": name, "w": found.width, "h": found.height, "fps": round(found.fps)},
             field=field,
         )
     return found

@@ -47,7 +47,7 @@ def _entity(subscription: PushSubscription) -> dict[str, Any]:
         "endpoint": subscription.endpoint,
         "standard": subscription.standard,
         "alerts": {name: bool(subscription.alerts.get(name)) for name in PUSH_ALERTS},
-        "server_key": push.server_key().public_key,
+        "server_key": push.server_public_key(),
         "policy": subscription.policy,
     }
 
