@@ -430,6 +430,7 @@ def media_video_process(*, media_id: int) -> str:
     failed is left as it is). Returns the state it ends in."""
     from django.db import transaction
 
+    from storefeed.core import events
     from storefeed.core.ids import new_version
     from storefeed.posts.models import MediaAttachment, MediaState, Status
 
@@ -475,6 +476,7 @@ def media_video_process(*, media_id: int) -> str:
             )
             if fresh.status_id is not None:  # a web post made while it processed shows it now
                 Status.objects.filter(pk=fresh.status_id).update(version=new_version())
+                events.publish("status.updated", id=fresh.status_id)
         source = fresh.source.name
         MediaAttachment.objects.filter(pk=media_id).update(source="")
     if source:
