@@ -243,3 +243,25 @@ def test_without_ffmpeg_a_video_is_refused_clearly(api_for, alice, make_video, s
     assert answer.status_code == 422
     assert "Videos cannot be processed on this server right now." in answer.json()["error"]
     assert not MediaAttachment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_video_whose_task_was_lost_is_queued_again(api_for, alice, make_video, database_queue):
+    import datetime as dt
+
+    import time_machine
+    from django_tasks_db.models import DBTaskResult
+
+    from storefeed.posts.tasks import requeue_stuck_videos
+
+    api = api_for(alice)
+    media_id = upload(api, make_video("mp4"), "clip.mp4", "video/mp4").json()["id"]
+    DBTaskResult.objects.all().delete()  # the worker that took it was killed
+    requeue_stuck_videos.enqueue()
+    run_worker()
+    assert MediaAttachment.objects.get().state == MediaState.PROCESSING  # not stuck yet
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)):
+        requeue_stuck_videos.enqueue()
+        run_worker()
+    assert MediaAttachment.objects.get().state == MediaState.READY
+    assert api.get(f"/api/v1/media/{media_id}").status_code == 200

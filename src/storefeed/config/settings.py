@@ -527,6 +527,7 @@ PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    ("storefeed.posts.tasks.requeue_stuck_videos", 600),
     # The hot list folds recent activity in every minute; the experts' ranking moves slower.
     ("storefeed.discovery.tasks.refresh_trends", TRENDS_SECONDS),
     ("storefeed.discovery.tasks.refresh_expert_ranks", EXPERT_RANKS_SECONDS),

@@ -33,3 +33,8 @@ def notify_status_update(status_id: int) -> None:
 @task()
 def process_video(media_id: int) -> None:
     video.media_video_process(media_id=media_id)
+
+
+@task()
+def requeue_stuck_videos() -> None:
+    video.media_videos_requeue_stuck()

@@ -482,3 +482,30 @@ def media_video_process(*, media_id: int) -> str:
     if source:
         fresh.source.storage.delete(source)
     return fresh.state
+
+
+# A video still processing this long after its upload lost its task (a worker killed mid-run;
+# a transcode takes at most TRANSCODE_SECONDS): the sweep queues it again.
+STUCK_AFTER_SECONDS = 2 * TRANSCODE_SECONDS
+
+
+def media_videos_requeue_stuck() -> int:
+    """Queue the transcoding of videos stuck in processing again (`tasks.requeue_stuck_videos`,
+    on the beat). Harmless if the first task still runs: the state check under a lock lets
+    one of them finish. Returns how many were queued."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from storefeed.posts import tasks
+    from storefeed.posts.models import MediaAttachment, MediaState
+
+    cutoff = timezone.now() - dt.timedelta(seconds=STUCK_AFTER_SECONDS)
+    stuck = list(
+        MediaAttachment.objects.filter(state=MediaState.PROCESSING, created_at__lt=cutoff)
+        .exclude(source="")
+        .values_list("pk", flat=True)[:100]
+    )
+    for media_id in stuck:
+        tasks.process_video.enqueue(media_id)
+    return len(stuck)
