@@ -62,6 +62,7 @@ def wait_up(base: str, server: subprocess.Popen[bytes], timeout: float = 300) ->
 def api_token(base: str) -> str:
     app = httpx.post(
         f"{base}/api/v1/apps",
+        timeout=60,
         data={
             "client_name": "bench",
             "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
@@ -70,6 +71,7 @@ def api_token(base: str) -> str:
     ).json()
     token = httpx.post(
         f"{base}/oauth/token",
+        timeout=60,  # the password check is slow on purpose, slower on a loaded machine
         data={
             "grant_type": "password",
             "client_id": app["client_id"],
@@ -83,7 +85,7 @@ def api_token(base: str) -> str:
 
 
 def web_cookie(base: str) -> str:
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=60) as client:
         client.get("/login")
         csrf = client.cookies.get("csrftoken") or ""
         answer = client.post(
@@ -206,11 +208,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     args = parser.parse_args()
     seconds = max(1, min(args.seconds, 60))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt install wrk)")
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

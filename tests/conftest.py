@@ -128,6 +128,7 @@ COMMERCE_TESTS = (
     "insights",
     "mastodon/test_product_posts.py",
     "browser/test_live_shop.py",
+    "browser/test_everyday_shop.py",
     "demo/test_demo_command.py",
     "demo/test_demo_orders.py",
     "discovery/test_commerce.py",
@@ -277,11 +278,13 @@ def each_timeline_store(request, settings) -> str:
 
 
 @pytest.fixture
-def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterator[Any]:
+def browser_page(request, live_server, transactional_db, monkeypatch, settings) -> Iterator[Any]:
     """A Playwright page in headless Chromium, pointed at Django's live test server.
 
     Relative URLs go to the live server: `browser_page.goto("/")`. Mark a test
-    `@pytest.mark.browser(javascript=False)` to browse with JavaScript off; parametrize it
+    `@pytest.mark.browser(javascript=False)` to browse with JavaScript off, and
+    `@pytest.mark.browser(locale="zh-CN", timezone_id="Asia/Shanghai")` to be a browser set up
+    for China (its Accept-Language and its clock's zone; en-US and UTC by default); parametrize it
     indirectly (`@pytest.mark.parametrize("browser_page", ["phone", "desktop"],
     indirect=True)`) to browse at both sizes. Playwright's sync
     API runs an event loop in this thread, so the ORM's async-safety guard is lifted.
@@ -294,18 +297,24 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
     from playwright.sync_api import sync_playwright
 
     marker = request.node.get_closest_marker("browser")
-    javascript = marker.kwargs.get("javascript", True) if marker else True
+    options = marker.kwargs if marker else {}
+    javascript = options.get("javascript", True)
     # A phone unless the test asks for a desktop (`browser_size = "desktop"` param or fixture).
     size = getattr(request, "param", None) or "phone"
     viewport = {"phone": {"width": 412, "height": 915}, "desktop": {"width": 1366, "height": 900}}
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # No streaming API unless the test starts one (`live_stream` sets STREAMING_URL, which
+    # wins): otherwise the pages' live.js would connect to whatever listens on the default
+    # port (8001) of this machine, someone else's server or nothing.
+    settings.STREAMING_PORT = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
         )
         context = browser.new_context(
             base_url=live_server.url,
-            locale="en-US",
+            locale=options.get("locale", "en-US"),
+            timezone_id=options.get("timezone_id", "UTC"),
             viewport=viewport[size],  # a phone by default: most users are on one
             java_script_enabled=javascript,
         )

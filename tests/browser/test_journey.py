@@ -45,16 +45,20 @@ def status_card(page, status_id: int):
     return page.locator(f'[data-testid="status"][data-status-id="{status_id}"]').first
 
 
-def test_newcomer_journey(browser_page, expert_post, tmp_path):
-    page = browser_page
-
-    # Sign up.
+def sign_up(page) -> None:
+    """Sign up as New Fan (@newfan) on the sign-up page."""
     page.goto("/signup")
     page.fill("#id_username", "newfan")
     page.fill("#id_display_name", "New Fan")
     page.fill("#id_email", "newfan@example.com")
     page.fill("#id_password", "lipstick-and-tea-7")
     page.click('[data-testid="signup-submit"]')
+
+
+def test_newcomer_journey(browser_page, expert_post, tmp_path):
+    page = browser_page
+
+    sign_up(page)
     # The step after signing up: the fields one cares about, then whom to follow.
     expect(page.locator("body")).to_have_attribute("data-testid", "page-interests")
     page.check('[data-testid="interest-beauty"]')

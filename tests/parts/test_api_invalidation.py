@@ -172,3 +172,25 @@ def test_a_home_page_costs_a_fixed_number_of_queries(alice, bob, carol, reader):
     from django.conf import settings
 
     assert few <= (7 if settings.COMMERCE else 6)
+
+
+def test_encoded_entities_are_per_marks_and_counts(each_cache, alice, bob, carol, api_for):
+    """Entities are kept encoded in the process, keyed by what they were made from: two
+    readers with different marks never share one, and a count that moves is a new one."""
+    social.follow_create(follower=bob, target=alice)
+    social.follow_create(follower=carol, target=alice)
+    post = posts.status_create(account=alice, text="encoded once")
+    as_bob, as_carol = api_for(bob), api_for(carol)
+    posts.status_favourite(account=bob, status_id=post.pk)
+    for _ in range(2):  # the second read is spliced from the encoded entities
+        mine, theirs = by_id(home(as_bob), post.pk), by_id(home(as_carol), post.pk)
+        assert (mine["favourited"], theirs["favourited"]) == (True, False)
+        assert mine["favourites_count"] == theirs["favourites_count"] == 1
+    posts.status_bookmark(account=carol, status_id=post.pk)
+    posts.status_favourite(account=carol, status_id=post.pk)
+    mine, theirs = by_id(home(as_bob), post.pk), by_id(home(as_carol), post.pk)
+    assert (mine["bookmarked"], theirs["bookmarked"]) == (False, True)
+    assert mine["favourites_count"] == theirs["favourites_count"] == 2
+    assert {k: v for k, v in mine.items() if k not in ("favourited", "bookmarked")} == {
+        k: v for k, v in theirs.items() if k not in ("favourited", "bookmarked")
+    }

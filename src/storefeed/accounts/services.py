@@ -315,10 +315,11 @@ def email_confirmation_send(*, account_id: int, requested_at: str, site_url: str
     if not claimed:
         return False
     user = User.objects.get(pk=account_id)
+    made_at = timezone.now()  # the token's own time stamp is a moment later: never sooner
     link = (site_url or f"http://127.0.0.1:{settings.PORT}") + mail.confirmation_path(
         email_confirmation_token(user)
     )
-    subject, body = mail.confirmation_email(user, link=link)
+    subject, body = mail.confirmation_email(user, link=link, sent_at=made_at)
     try:
         send_mail(subject, body, None, [user.email])
     except Exception:
@@ -571,11 +572,12 @@ def password_reset_send(*, account_id: int, site_url: str = "") -> None:
     user = User.objects.filter(pk=account_id, is_active=True).first()
     if user is None:
         return
+    made_at = timezone.now()
     link = (site_url or f"http://127.0.0.1:{settings.PORT}") + mail.password_reset_path(
         uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
         token=default_token_generator.make_token(user),
     )
-    subject, body = mail.password_reset_email(user, link=link)
+    subject, body = mail.password_reset_email(user, link=link, sent_at=made_at)
     send_mail(subject, body, None, [user.email])
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +28,7 @@ from storefeed.catalog.models import (
     ProductStatus,
     Variant,
 )
-from storefeed.core import sql
+from storefeed.core import parts, sql
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
 from storefeed.core.money import display
 from storefeed.core.parse import lookup_id
@@ -36,7 +37,7 @@ from storefeed.posts.selectors import MAX_PAGE, statuses_hydrate, visible_q
 from storefeed.sellers.models import Seller, SellerState
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProductCard:
     id: int
     kind: str  # "product" | "external"
@@ -235,41 +236,56 @@ def product_cards_for(status_ids: Sequence[int]) -> dict[int, list[ProductCard]]
             ORDER BY pp.status_id, pp.position""",  # noqa: S608
         ids,
     )
+    language = translation.get_language() or ""
     for row in rows:
-        (status_id, product_id, title, description, price, currency, stock, variants,
-         status, seller_id, seller_username, seller_state, item_id, *item, cover,
-         variant_stock) = row  # fmt: skip
-        if product_id is not None:
-            card = _product_card(
-                product_id=product_id,
-                title=title,
-                description=description,
-                price_fen=price,
-                currency=currency,
-                stock=(variant_stock or 0) if variants else stock,
-                has_variants=bool(variants),  # SQLite gives 0 or 1
-                on_sale=status == ProductStatus.ON_SALE,
-                seller_active=seller_state == SellerState.ACTIVE,
-                seller_id=seller_id,
-                seller_username=seller_username,
-                cover=cover,
-            )
-        else:
-            title, description, price, currency, availability, image, image_url, url, source, checked = item  # fmt: skip
-            card = _item_card(
-                item_id=item_id,
-                title=title,
-                description=description,
-                price_fen=price,
-                currency=currency,
-                sold_out=availability == Availability.OUT_OF_STOCK,
-                image_url=_file_url(image) or image_url,
-                url=url,
-                source=source,
-                checked_at=sql.as_datetime(checked),
-            )
-        cards.setdefault(status_id, []).append(card)
+        # A card is a function of its row's values and the language (its state is
+        # translated): built once per process for each, since every page reads it again.
+        key = (row[1:], language)
+        card = _built_cards.get(key)
+        if card is None:
+            card = _built_cards.remember(key, _card_of(row[1:]))
+        cards.setdefault(row[0], []).append(card)
     return cards
+
+
+# Cards by the row and language they were built from, in this process (a card is rebuilt
+# from its row in microseconds; the point is not to do it on every read).
+_built_cards = parts.Memo(10_000)
+
+
+def _card_of(row: tuple[Any, ...]) -> ProductCard:
+    """The card of one row of `product_cards_for`'s query (without its status id)."""
+    (product_id, title, description, price, currency, stock, variants,
+     status, seller_id, seller_username, seller_state, item_id, *item, cover,
+     variant_stock) = row  # fmt: skip
+    if product_id is not None:
+        return _product_card(
+            product_id=product_id,
+            title=title,
+            description=description,
+            price_fen=price,
+            currency=currency,
+            stock=(variant_stock or 0) if variants else stock,
+            has_variants=bool(variants),  # SQLite gives 0 or 1
+            on_sale=status == ProductStatus.ON_SALE,
+            seller_active=seller_state == SellerState.ACTIVE,
+            seller_id=seller_id,
+            seller_username=seller_username,
+            cover=cover,
+        )
+    title, description, price, currency, availability, image, image_url, url, source, checked = item  # fmt: skip
+    return _item_card(
+        item_id=item_id,
+        title=title,
+        description=description,
+        price_fen=price,
+        currency=currency,
+        sold_out=availability == Availability.OUT_OF_STOCK,
+        image_url=_file_url(image) or image_url,
+        url=url,
+        source=source,
+        checked_at=sql.as_datetime(checked),
+    )
 
 
 def attach_product_cards(statuses: Sequence[Any], viewer: Any) -> None:

@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "storefeed.timelines",
     "storefeed.notifications",
     "storefeed.discovery",
+    "storefeed.filters",
+    "storefeed.conversations",
+    "storefeed.moderation",
     # Commerce: the seller program, catalog, orders and wallet. STOREFEED_COMMERCE=off leaves
     # them out entirely, and the microblog runs (and its tests pass) without them.
     *(
@@ -206,6 +209,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered parts (core/parts.py) each process keeps in memory in front of the cache above.
 PARTS_LOCAL_ENTRIES = int(os.environ.get("STOREFEED_PARTS_LOCAL_ENTRIES", "20000"))
+# The API's encoded Status entities (and product cards) each process keeps, keyed by all they
+# were made from (api/mastodon/pages.py): a few KB each.
+API_ENCODED_ENTRIES = int(os.environ.get("STOREFEED_API_ENCODED_ENTRIES", "5000"))
 
 # The streaming API (storefeed.streaming, an ASGI process `storefeed serve` starts beside
 # gunicorn): its port, the address clients are told (the instance's `streaming_api`; unset,
@@ -275,6 +281,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with one plain query (core/sessions.py).
+SESSION_ENGINE = "storefeed.core.sessions"
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

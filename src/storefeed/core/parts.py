@@ -101,6 +101,30 @@ def get_or_render(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, 
     return {item: found[key] for item, key in keys.items() if key in found}
 
 
+_memos: list["Memo"] = []
+
+
+class Memo(dict[Any, Any]):
+    """Values by everything they were made from (so never stale), in this process: for what
+    is cheap to make again but made on every read (encoded entities, product cards). Emptied
+    when full rather than kept in order: cheaper per read than an LRU, and the next reads
+    refill it."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        _memos.append(self)
+
+    def remember(self, key: Any, value: Any) -> Any:
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
+
+
 def clear_local() -> None:
-    """Forget this process's parts (tests use it to exercise the shared level alone)."""
+    """Forget this process's parts and memos (tests use it to exercise the shared level
+    alone)."""
     _local.clear()
+    for memo in _memos:
+        memo.clear()

@@ -16,7 +16,13 @@ from django.utils.dateparse import parse_datetime
 
 
 def table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return _table(model, _db().vendor)
+
+
+@functools.cache
+def _table(model: Any, vendor: str) -> str:
+    # Quoted once per model and database kind: every page names a dozen tables.
+    return _db().ops.quote_name(model._meta.db_table)
 
 
 def placeholders(values: Sequence[Any]) -> str:

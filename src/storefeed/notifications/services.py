@@ -19,6 +19,7 @@ from storefeed.core.parse import lookup_id
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.notifications.shop import Part
 from storefeed.notifications.signals import announce
+from storefeed.notifications.threads import muting_thread
 
 
 def _suppressing(actor_id: int) -> Q:
@@ -60,6 +61,8 @@ def notify(
         raise ValueError(f"unknown notification type {type!r}")
     if recipient_id == actor_id or _suppressed(recipient_id=recipient_id, actor_id=actor_id):
         return None
+    if status_id is not None and muting_thread([recipient_id], status_id):
+        return None  # the recipient muted this thread
     same = _same_event(recipient_id=recipient_id, actor_id=actor_id, type=type, status_id=status_id)
     existing = same.first()
     events.publish("notification", recipients=[recipient_id])
@@ -85,8 +88,9 @@ def notify(
     return Notification.objects.get(pk=fresh_id)
 
 
-def _recipients(recipient_ids: Iterable[int], actor_id: int) -> list[int]:
-    """`recipient_ids` without the actor and the suppressed (see `_suppressing`), sorted."""
+def _recipients(recipient_ids: Iterable[int], actor_id: int, status_id: int) -> list[int]:
+    """`recipient_ids` without the actor, the suppressed (see `_suppressing`) and those who
+    muted `status_id`'s thread, sorted."""
     wanted = set(recipient_ids) - {actor_id}
     if not wanted:
         return []
@@ -95,7 +99,8 @@ def _recipients(recipient_ids: Iterable[int], actor_id: int) -> list[int]:
         .filter(_suppressing(actor_id))
         .values_list("pk", flat=True)
     )
-    return sorted(wanted - suppressed)
+    wanted -= suppressed
+    return sorted(wanted - muting_thread(wanted, status_id))
 
 
 def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_id: int) -> int:
@@ -119,7 +124,7 @@ def notify_once(*, recipient_ids: Iterable[int], actor_id: int, type: str, statu
     twice must not bring it back to the top. Returns how many recipients remained."""
     if type not in NotificationType.values:
         raise ValueError(f"unknown notification type {type!r}")
-    recipients = _recipients(recipient_ids, actor_id)
+    recipients = _recipients(recipient_ids, actor_id, status_id)
     if not recipients:
         return 0
     return _insert_missing(recipients, actor_id=actor_id, type=type, status_id=status_id)
@@ -134,7 +139,7 @@ def notify_since(
     suppressed (see `_suppressing`) are left out. Returns how many recipients remained."""
     if type not in NotificationType.values:
         raise ValueError(f"unknown notification type {type!r}")
-    recipients = _recipients(recipient_ids, actor_id)
+    recipients = _recipients(recipient_ids, actor_id, status_id)
     if not recipients:
         return 0
     Notification.objects.filter(

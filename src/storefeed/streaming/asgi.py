@@ -172,7 +172,8 @@ async def _prepare(client: Client, names: set[str]) -> None:
 
 
 def _sse_message(delivery: Delivery) -> bytes:
-    lines = "".join(f"data: {line}\n" for line in delivery.payload.split("\n"))
+    payload = "undefined" if delivery.payload is None else delivery.payload
+    lines = "".join(f"data: {line}\n" for line in payload.split("\n"))
     return f"event: {delivery.event}\n{lines}\n".encode()
 
 
@@ -294,11 +295,9 @@ async def _ws_writer(send: Any, connection: Connection) -> None:
             await connection.wake.wait()
             connection.wake.clear()
             for delivery in _drain(connection):
-                frame = {
-                    "stream": delivery.stream,
-                    "event": delivery.event,
-                    "payload": delivery.payload,
-                }
+                frame: dict[str, Any] = {"stream": delivery.stream, "event": delivery.event}
+                if delivery.payload is not None:
+                    frame["payload"] = delivery.payload
                 await send({"type": "websocket.send", "text": orjson.dumps(frame).decode()})
         if connection.closed:
             with contextlib.suppress(Exception):

@@ -26,11 +26,15 @@ from django.utils.translation import gettext
 
 from storefeed.accounts.models import User
 from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.filtering import filter_notifications, filter_statuses
 from storefeed.api.mastodon.pages import render_statuses
+from storefeed.api.mastodon.views.conversations import conversation_entities
+from storefeed.conversations.models import AccountConversation
 from storefeed.core.errors import DomainError
+from storefeed.filters.selectors import ActiveFilters, active_filters
 from storefeed.notifications.selectors import notifications_for
 from storefeed.posts import selectors as posts
-from storefeed.posts.models import Mention, Status, StatusTag, Visibility
+from storefeed.posts.models import Mention, Status, StatusTag
 from storefeed.posts.selectors import MAX_PAGE
 from storefeed.social.models import Follow
 from storefeed.social.selectors import hidden_account_ids
@@ -91,7 +95,10 @@ class Delivery:
     key: int
     stream: list[str]
     event: str
-    payload: str  # JSON text of the entity, or a bare id for `delete`
+    # JSON text of the entity, a bare id for `delete`, or None for an event without a payload
+    # (`filters_changed`: SSE then writes `data: undefined`, WebSockets leave `payload` out,
+    # as Mastodon's streaming server does).
+    payload: str | None
 
 
 @dataclass
@@ -105,6 +112,7 @@ class Batch:
     recipients: set[int] = field(default_factory=set)
     products: set[int] = field(default_factory=set)
     sellers: set[int] = field(default_factory=set)
+    filters_changed: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, events: Iterable[dict[str, Any]]) -> "Batch":
@@ -121,6 +129,8 @@ class Batch:
                 batch.deleted.update(int(i) for i in event["ids"])
             elif kind == "notification":
                 batch.recipients.update(int(i) for i in event["recipients"])
+            elif kind == "filters_changed":
+                batch.filters_changed.add(int(event["account"]))
             elif kind == "product":
                 if event.get("seller") is not None:
                     batch.sellers.add(int(event["seller"]))
@@ -161,6 +171,7 @@ class Router:
         self._own: dict[tuple[int, str, str, int], dict[str, Any] | None] = {}
         self._hidden: dict[int, set[int]] = {}
         self._shown: dict[tuple[int, int], set[int]] = {}
+        self._filters: dict[int, ActiveFilters] = {}
 
     def deliveries(self, batch: Batch) -> list[Delivery]:
         for sid in sorted(batch.created):
@@ -176,6 +187,8 @@ class Router:
             self._notifications(batch.recipients)
         if batch.products or batch.sellers:
             self._products(batch)
+        if batch.filters_changed:
+            self._filters_changed(batch.filters_changed)
         return self.out
 
     # Rendering ----------------------------------------------------------------------------
@@ -217,8 +230,19 @@ class Router:
         return found[0] if found else None
 
     def send(self, reader: Reader, stream: Stream, event: str, payload: Any) -> None:
-        text = payload if isinstance(payload, str) else _json(payload)
+        text = payload if isinstance(payload, str) or payload is None else _json(payload)
         self.out.append(Delivery(reader.key, stream.label(), event, text))
+
+    def filtered(
+        self, reader: Reader, entities: list[dict[str, Any]], context: str
+    ) -> list[dict[str, Any]]:
+        """The reader's filters (read once per batch) applied, as the timelines apply them."""
+        user = reader.user
+        if user is None or not entities:
+            return entities
+        if user.pk not in self._filters:
+            self._filters[user.pk] = active_filters(user.pk)
+        return filter_statuses(user, entities, context, filters=self._filters[user.pk])
 
     def hidden(self, reader: Reader) -> set[int]:
         if reader.user is None:
@@ -257,7 +281,8 @@ class Router:
                 entity = self.shared(reader, sid)
                 if entity is None or int(entity["account"]["id"]) in self.hidden(reader):
                     continue
-                self.send(reader, stream, event, entity)
+                for shown in self.filtered(reader, [entity], "public"):
+                    self.send(reader, stream, event, shown)
 
     def _candidates(self, sid: int) -> tuple[set[int], int | None]:
         """Connected readers whose home or lists may hold `sid`: the author, those mentioned
@@ -307,36 +332,33 @@ class Router:
                             partial(list_timeline_ids, viewer=user, list_id=stream.list_id),
                         )
                 shown = [sid for sid in wanted[user.pk] if sid in self._shown[key]]
-                for entity in self.own_many(reader, shown):
+                for entity in self.filtered(reader, self.own_many(reader, shown), "home"):
                     self.send(reader, stream, event, entity)
         self._shown.clear()
 
     def _direct(self, sid: int) -> None:
         """Mastodon's `conversation` event on the `direct` stream: a direct post, to its author
-        and those it mentions."""
+        and those it mentions, as the Conversation entity GET /api/v1/conversations gives
+        (the reader's conversation row: its id, unread, the other participants)."""
         wanted = [r for r in self.readers if r.user is not None and r.has(DIRECT)]
         if not wanted:
             return
-        status = Status.objects.filter(pk=sid, visibility=Visibility.DIRECT).first()
-        if status is None:
-            return
-        people = {status.account_id} | set(
-            Mention.objects.filter(status_id=sid).values_list("account_id", flat=True)
-        )
-        users = {u.pk: u for u in User.objects.filter(pk__in=people)}
+        rows = {
+            row.account_id: row
+            for row in AccountConversation.objects.filter(
+                last_status_id=sid, account_id__in={r.user.pk for r in wanted if r.user}
+            )
+        }
         for reader in wanted:
             assert reader.user is not None
-            if reader.user.pk not in people or (entity := self.own(reader, sid)) is None:
+            row = rows.get(reader.user.pk)
+            if row is None:
                 continue
-            r = Renderer(_Request(reader.base, reader.lang))
-            conversation = {
-                "id": str(status.in_reply_to_id or status.pk),
-                "unread": reader.user.pk != status.account_id,
-                "accounts": [r.account(users[p]) for p in sorted(people) if p != reader.user.pk],
-                "last_status": entity,
-            }
+            found = conversation_entities(_Request(reader.base, reader.lang), reader.user, [row])
+            if not found or found[0]["last_status"] is None:
+                continue
             for stream in reader.has(DIRECT):
-                self.send(reader, stream, "conversation", conversation)
+                self.send(reader, stream, "conversation", found[0])
 
     def _deleted(self, ids: set[int]) -> None:
         # The rows are gone, so nothing says who could see them: every status stream hears of
@@ -366,13 +388,25 @@ class Router:
             for reader in readers:
                 r = Renderer(_Request(reader.base, reader.lang))
                 with translation.override(reader.lang):
-                    for note in reversed(notes):  # oldest first
-                        if note.type == "shop" and not reader.web:
-                            continue  # Mastodon clients do not know our type
-                        status = statuses.get(note.status_id) if note.status_id else None
-                        entity = r.notification(note, status)
-                        for stream in reader.has(USER, NOTIFICATIONS):
-                            self.send(reader, stream, "notification", entity)
+                    entities = [
+                        r.notification(
+                            note, statuses.get(note.status_id) if note.status_id else None
+                        )
+                        for note in reversed(notes)  # oldest first
+                        # Mastodon clients do not know our "shop" type.
+                        if note.type != "shop" or reader.web
+                    ]
+                for entity in filter_notifications(user, entities):
+                    for stream in reader.has(USER, NOTIFICATIONS):
+                        self.send(reader, stream, "notification", entity)
+
+    def _filters_changed(self, accounts: set[int]) -> None:
+        """Mastodon's `filters_changed` (no payload) to the `user` streams of whoever changed
+        their filters: clients read them again."""
+        for reader in self.readers:
+            if reader.user is not None and reader.user.pk in accounts:
+                for stream in reader.has(USER):
+                    self.send(reader, stream, "filters_changed", None)
 
     # Live shop windows --------------------------------------------------------------------
 

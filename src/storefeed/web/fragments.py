@@ -322,6 +322,14 @@ class _Page:
                     + f'<button type="submit" class="danger" data-action="delete">'
                     f"{t['delete']}</button>\n</form>\n</div>\n</details>\n"
                 )
+            elif self.viewer_id is not None:
+                out.append(
+                    '<details class="more" data-testid="report-menu">\n'
+                    f'<summary class="act" title="{t["more"]}">{icon("more")}'
+                    f'<span class="sr">{t["more"]}</span></summary>\n<div class="menu">\n'
+                    f'<a href="{lv.report_url(s)}" class="danger" data-action="report">'
+                    f"{t['report']}</a>\n</div>\n</details>\n"
+                )
         out.append("</footer>")
         return "".join(out)
 
@@ -384,6 +392,7 @@ class _Live:
         self.status_url: Callable[[str, int], str] = urls["status"]
         self.action_url: Callable[[int, str], str] = urls["action"]
         self.edit_url: Callable[[int], str] = urls["edit"]
+        self.report_url: Callable[[int], str] = urls["report"]
         self.compose_url: str = urls["compose"]()
         self.login_url: str = urls["login"]()
         self.fields = ""
@@ -451,6 +460,7 @@ _LABELS = {
     "edit": gettext_noop("Edit"),
     "delete": gettext_noop("Delete"),
     "confirm_delete": gettext_noop("Delete this post?"),
+    "report": gettext_noop("Report"),
 }
 
 # Addresses are made by formatting rather than by reverse() for every post: reverse() once
@@ -474,6 +484,7 @@ def _urls() -> dict[str, Callable[..., str]]:
             "status": _maker("web:status", _NAME, _ID),
             "action": _maker("web:status_action", _ID, _ACTION),
             "edit": _maker("web:status_edit", _ID),
+            "report": _maker("web:status_report", _ID),
             "compose": _maker("web:compose"),
             "login": _maker("web:login"),
         }

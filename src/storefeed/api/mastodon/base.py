@@ -232,11 +232,16 @@ def _json_default(value: Any) -> Any:
 _django_json = DjangoJSONEncoder()
 
 
+def dumps(data: Any) -> bytes:
+    """JSON as the API writes it (orjson; `orjson.Fragment`s are written as they are)."""
+    return orjson.dumps(data, default=_json_default, option=_JSON_OPTIONS)
+
+
 def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     """A JSON answer. orjson: encoding a timeline page with the standard library took longer
     than assembling it."""
     response = HttpResponse(
-        orjson.dumps(data, default=_json_default, option=_JSON_OPTIONS),
+        dumps(data),
         status=status,
         content_type="application/json",
     )

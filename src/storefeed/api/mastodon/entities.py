@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -362,6 +363,10 @@ def status_counts(status: Any) -> dict[str, int]:
     }
 
 
+# An entity inside another: a dict, or already encoded (api/mastodon/pages.py).
+type Embedded = dict[str, Any] | orjson.Fragment
+
+
 @dataclass(frozen=True, slots=True)
 class Marks:
     """The reader's own state of a post (of the reposted post, for a repost; `pinned` is
@@ -388,10 +393,10 @@ def assemble_status(
     account: dict[str, Any],
     counts: dict[str, int],
     marks: Marks,
-    reblog: dict[str, Any] | None,
-    quote: dict[str, Any] | None,
+    reblog: "Embedded | None",
+    quote: "Embedded | None",
     poll: dict[str, Any] | None,
-    products: list[dict[str, Any]],
+    products: "list[Embedded]",
 ) -> dict[str, Any]:
     """Mastodon's Status from a cached core and the live parts (a new dict: cores are
     shared and never changed)."""

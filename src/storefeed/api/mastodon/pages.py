@@ -8,15 +8,23 @@ bookmarked, pinned: posts.live.rows, one query), the reader's poll votes and the
 when the page has polls) and the product cards with their current price and stock (one
 query). A page in which everything is cached builds no
 model instances at all.
+
+Each entity is then kept encoded (JSON bytes) in this process, keyed by everything it was
+made from, live values and the reader's marks included: a page read again, by its reader or
+by anyone whose marks are the same, is spliced from those bytes rather than assembled and
+encoded again. A change of any value is another key, so an entry is never stale.
 """
 
 import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+from django.conf import settings
 from django.http import HttpRequest
 
 from storefeed.accounts.models import User
+from storefeed.api.mastodon.base import dumps
 from storefeed.api.mastodon.entities import (
     Marks,
     Renderer,
@@ -34,6 +42,22 @@ SHAPE = 1
 
 def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int]) -> list[dict]:
     """Mastodon Status entities for `ids` (a page, in order; deleted posts dropped)."""
+    return [orjson.loads(encoded) for _pk, encoded in encoded_statuses(request, viewer, ids)]
+
+
+def statuses_page(
+    request: HttpRequest, viewer: User | None, ids: Sequence[int]
+) -> tuple[list[int], orjson.Fragment]:
+    """`render_statuses` as the JSON array a timeline answers with (`ok()` writes it as it
+    is), and the ids it holds (for the Link header)."""
+    found = encoded_statuses(request, viewer, ids)
+    return [pk for pk, _ in found], orjson.Fragment(b"[" + b",".join(e for _, e in found) + b"]")
+
+
+def encoded_statuses(
+    request: HttpRequest, viewer: User | None, ids: Sequence[int]
+) -> list[tuple[int, bytes]]:
+    """Each of `ids` that still exists, as the JSON of its Status entity, in order."""
     r = Renderer(request)
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     rows = live.rows(ids, viewer_id=viewer_id)
@@ -41,15 +65,11 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
     if not page:
         return []
     site = hashlib.blake2s(r.base.encode(), digest_size=6).hexdigest()
-    cores = parts.get_or_render(
-        {pk: f"ms{SHAPE}:{pk}:{row.version}:{site}" for pk, row in rows.items()},
-        lambda missing: _status_cores(r, missing),
-    )
+    core_keys = {pk: f"ms{SHAPE}:{pk}:{row.version}:{site}" for pk, row in rows.items()}
+    cores = parts.get_or_render(core_keys, lambda missing: _status_cores(r, missing))
     authors = {row.account_id: row.profile_version for row in rows.values()}
-    accounts = parts.get_or_render(
-        {pk: f"ma{SHAPE}:{pk}:{version}:{site}" for pk, version in authors.items()},
-        lambda missing: _account_cores(r, missing),
-    )
+    account_keys = {pk: f"ma{SHAPE}:{pk}:{version}:{site}" for pk, version in authors.items()}
+    accounts = parts.get_or_render(account_keys, lambda missing: _account_cores(r, missing))
     poll_ids = [core["_poll_id"] for core in cores.values() if core["_poll_id"]]
     votes = live.poll_votes(viewer_id, poll_ids)
     polls = live.polls(poll_ids)
@@ -66,14 +86,37 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
         poll.own_votes = votes.get(poll.pk, [])  # type: ignore[attr-defined]
         return r.poll(poll)
 
-    def entity(pk: int | None, depth: int = 0) -> dict[str, Any] | None:
+    def entity(pk: int | None, depth: int = 0) -> bytes | None:
         row = rows.get(pk) if pk is not None else None
         if row is None or depth > 2 or pk not in cores or row.account_id not in accounts:
             return None
         core = cores[row.id]
         shown = row.reblog_of_id or row.id  # a repost reports the reader's marks of its post
         marked = rows.get(shown, row)
-        return assemble_status(
+        reblog = entity(row.reblog_of_id, depth + 1)
+        quote = entity(row.quote_of_id, depth + 1)
+        poll = poll_entity(core["_poll_id"])
+        products = tuple(cards.get(shown, ()))
+        # Everything the entity is made of: the keys of its cached cores (versions), its row
+        # (counters, the author's counters, the reader's marks), the entities it carries,
+        # its poll as the reader sees it now and its cards' current values. The same page
+        # read again (by anyone with the same marks) is then spliced, not built.
+        key = (
+            core_keys[row.id],
+            account_keys[row.account_id],
+            row,
+            marked.favourited,
+            marked.reblogged,
+            marked.bookmarked,
+            reblog,
+            quote,
+            None if poll is None else orjson.dumps(poll),
+            products,
+        )
+        encoded = _encoded.get(key)
+        if encoded is not None:
+            return encoded
+        data = assemble_status(
             core,
             account={**accounts[row.account_id], **account_counts(row)},
             counts=status_counts(row),
@@ -83,13 +126,28 @@ def render_statuses(request: HttpRequest, viewer: User | None, ids: Sequence[int
                 bookmarked=marked.bookmarked,
                 pinned=row.pinned,
             ),
-            reblog=entity(row.reblog_of_id, depth + 1),
-            quote=entity(row.quote_of_id, depth + 1),
-            poll=poll_entity(core["_poll_id"]),
-            products=[r.product_card(c) for c in cards.get(shown, [])],
+            reblog=None if reblog is None else orjson.Fragment(reblog),
+            quote=None if quote is None else orjson.Fragment(quote),
+            poll=poll,
+            products=[_card_entity(r, card) for card in products],
         )
+        return _encoded.remember(key, dumps(data))
 
-    return [e for pk in page if (e := entity(pk)) is not None]
+    return [(pk, e) for pk in page if (e := entity(pk)) is not None]
+
+
+# Encoded entities and product cards, keyed by all they were made from (never stale): a few
+# KB each, STOREFEED_API_ENCODED_ENTRIES of them per process.
+_encoded = parts.Memo(settings.API_ENCODED_ENTRIES)
+_cards = parts.Memo(settings.API_ENCODED_ENTRIES)
+
+
+def _card_entity(r: Renderer, card: Any) -> orjson.Fragment:
+    key = (r.base, card)
+    found = _cards.get(key)
+    if found is None:
+        found = _cards.remember(key, orjson.Fragment(dumps(r.product_card(card))))
+    return found
 
 
 def _status_cores(r: Renderer, ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefeed.accounts.models import User
@@ -19,7 +18,9 @@ from storefeed.catalog.models import (
 from storefeed.catalog.services.checks import _ids, require_active_seller
 from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
 from storefeed.posts.models import Status, StatusIdempotency
-from storefeed.posts.services import IDEMPOTENCY_WINDOW
+
+# A retried product post finds the post the first try made, as a plain post does.
+from storefeed.posts.services import _idempotent_status
 from storefeed.posts.services import _status_create as status_create_within
 
 
@@ -102,14 +103,3 @@ def product_post_create(
         if earlier is None:
             raise
         return earlier
-
-
-def _idempotent_status(account: User, key: str) -> Status | None:
-    row = (
-        StatusIdempotency.objects.filter(
-            account=account, key=key, created_at__gte=timezone.now() - IDEMPOTENCY_WINDOW
-        )
-        .select_related("status")
-        .first()
-    )
-    return row.status if row is not None else None

@@ -1,30 +1,17 @@
-"""Small helpers the commerce pages share: staff-only views, ids from URLs, the seller check."""
+"""Small helpers the commerce pages share: ids from URLs, the seller check (and staff-only
+views, from the page views' helpers)."""
 
-import functools
 import secrets
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from storefeed.core.parse import id_or_none
 from storefeed.sellers import selectors as seller_selectors
 from storefeed.sellers.models import Seller
+from storefeed.web.views.helpers import staff_required
 
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only; anyone else signed in gets 403 (visitors go to sign in)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied("Staff only")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+__all__ = ["int_or_404", "new_key", "own_seller_state", "seller_of", "staff_required"]
 
 
 def int_or_404(value: object) -> int:

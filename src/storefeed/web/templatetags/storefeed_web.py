@@ -9,8 +9,9 @@ from typing import Any
 from django import template
 from django.apps import apps
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter, naturaltime
 from django.template.defaultfilters import date as date_filter
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -33,11 +34,32 @@ def reltime(value: dt.datetime | None) -> str:
         return ""
     now = timezone.now()
     if now - value < dt.timedelta(days=1):
-        return str(naturaltime(value))
+        return _ago(now - value, value)
     local = timezone.localtime(value)
     if local.year == timezone.localtime(now).year:
         return date_filter(local, _("M j"))
     return date_filter(local, "Y-m-d")
+
+
+_AGO = {"s": "past-second", "m": "past-minute", "h": "past-hour"}
+_ago_texts: dict[tuple[str, str, int], str] = {}
+
+
+def _ago(delta: dt.timedelta, value: dt.datetime) -> str:
+    """`naturaltime` of a time less than a day ago, from its own words, remembered per
+    language and count: every post on every page asks."""
+    seconds = delta.seconds
+    if delta.days != 0 or seconds == 0:  # in the future, or now
+        return str(naturaltime(value))
+    unit, count = ("s", seconds) if seconds < 60 else ("m", seconds // 60)
+    if seconds >= 3600:
+        unit, count = "h", seconds // 3600
+    key = (get_language() or "", unit, count)
+    text = _ago_texts.get(key)
+    if text is None:
+        words = NaturalTimeFormatter.time_strings[_AGO[unit]]
+        text = _ago_texts[key] = str(words % {"count": count})
+    return text
 
 
 # What {% csrf_token %} sees inside a {% fragment %} while it is rendered: the real token
@@ -105,6 +127,18 @@ def _href(_root: str, _urlconf: Any, _prefix: str, name: str, args: tuple[Any, .
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% static path %}` remembered per process: the manifest's hashed names do not change
+    while a process runs, and every page names the same few files."""
+    return _asset(settings.STATIC_URL, path)
+
+
+@functools.lru_cache(maxsize=256)
+def _asset(_static_url: str, path: str) -> str:
+    return static(path)
 
 
 @register.simple_tag

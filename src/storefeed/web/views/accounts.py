@@ -25,6 +25,7 @@ from storefeed.web.views.helpers import (
     HtmxRequest,
     account_or_404,
     cursor,
+    filtered,
     next_cursor,
     redirect_back,
     safe_next,
@@ -65,7 +66,7 @@ def profile(request: HtmxRequest, username: str) -> HttpResponse:
     context = {
         "account": account,
         "relationship": _relationship(request, account),
-        "statuses": fragments.render(request, ids),
+        "statuses": filtered(request, fragments.render(request, ids), "account"),
         "pinned": pinned,
         "profile_tab": tab,
         "next_max_id": ids[-1] if len(ids) >= PAGE_SIZE else None,

@@ -20,6 +20,7 @@ from storefeed.web.views.helpers import (
     AuthedRequest,
     HtmxRequest,
     cursor,
+    filtered,
     next_cursor,
     viewer,
 )
@@ -34,11 +35,12 @@ def _feed(request: HtmxRequest, template: str, context: dict) -> HttpResponse:
     return render(request, template, context, status=context.pop("http_status", 200))
 
 
-def _posts(request: HtmxRequest, ids: Sequence[int]) -> dict:
-    """The page's posts and the cursor of the next page (from the ids, so a post deleted
-    meanwhile does not end the timeline early)."""
+def _posts(request: HtmxRequest, ids: Sequence[int], context: str = "home") -> dict:
+    """The page's posts (through the reader's filters for `context`) and the cursor of the
+    next page (from the ids, so a post deleted or hidden meanwhile does not end the timeline
+    early)."""
     return {
-        "statuses": fragments.render(request, ids),
+        "statuses": filtered(request, fragments.render(request, ids), context),
         "next_max_id": ids[-1] if len(ids) >= PAGE_SIZE else None,
     }
 
@@ -49,17 +51,19 @@ def home(request: HtmxRequest) -> HttpResponse:
         ids = post_selectors.public_timeline_ids(
             viewer=None, max_id=cursor(request), limit=PAGE_SIZE
         )
-        return _feed(request, "web/landing.html", _posts(request, ids))
+        return _feed(request, "web/landing.html", _posts(request, ids, "public"))
     ids = timeline_selectors.home_timeline_ids(viewer=user, max_id=cursor(request), limit=PAGE_SIZE)
     posted = request.session.pop(JUST_POSTED, None)
     if isinstance(posted, int) and cursor(request) is None and posted not in ids:
         # One's own new post, on top, though delivery to the home may still be on its way
         # (render_statuses drops it if it is gone or not one's own to see).
         ids = [posted, *ids][:PAGE_SIZE]
+    # The form's class, not a form: the template calls it only where it draws the composer,
+    # which is a cached {% fragment %} for most readers (building the form is not free).
     return _feed(
         request,
         "web/home.html",
-        {**_posts(request, ids), "compose_form": ComposeForm(), "tab": "home"},
+        {**_posts(request, ids), "compose_form": ComposeForm, "tab": "home"},
     )
 
 
@@ -67,7 +71,7 @@ def public(request: HtmxRequest) -> HttpResponse:
     ids = post_selectors.public_timeline_ids(
         viewer=viewer(request), max_id=cursor(request), limit=PAGE_SIZE
     )
-    return _feed(request, "web/public.html", {**_posts(request, ids), "tab": "public"})
+    return _feed(request, "web/public.html", {**_posts(request, ids, "public"), "tab": "public"})
 
 
 def tag(request: HtmxRequest, name: str) -> HttpResponse:
@@ -80,7 +84,7 @@ def tag(request: HtmxRequest, name: str) -> HttpResponse:
     ids = post_selectors.tag_timeline_ids(
         viewer=viewer(request), tag=name, max_id=cursor(request), limit=PAGE_SIZE
     )
-    return _feed(request, "web/tag.html", {**_posts(request, ids), "tag": name})
+    return _feed(request, "web/tag.html", {**_posts(request, ids, "public"), "tag": name})
 
 
 @login_required

@@ -1,15 +1,24 @@
 """Small helpers the page views share: cursors, safe redirects, 404s for unknown things."""
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from storefeed.accounts import selectors as account_selectors
 from storefeed.accounts.models import User
 from storefeed.core.errors import NotFound
 from storefeed.core.parse import id_or_none
+from storefeed.filters import selectors as filter_selectors
 from storefeed.posts import selectors as post_selectors
 from storefeed.posts.models import Status
 
@@ -26,6 +35,19 @@ class AuthedRequest(HtmxRequest):
     """A request behind login_required."""
 
     user: User  # type: ignore[assignment]
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in staff only; anyone else signed in gets 403 (visitors go to sign in)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied("Staff only")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def viewer(request: HttpRequest) -> User | None:
@@ -85,3 +107,41 @@ def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResp
 
 def status_url(status: Status) -> str:
     return reverse("web:status", args=[status.account.username, status.pk])
+
+
+def filtered(request: HttpRequest, shown: list[Any], context: str) -> list[Any]:
+    """A page of posts (web.fragments.Shown) through the reader's filters for `context`, as
+    the API applies them: a post a `hide` filter matches is left out; one a `warn` or `blur`
+    filter matches is folded under "Filtered: <title>" (the web folds the whole post for
+    `blur` too). One query when the reader has no filters for `context`."""
+    user = viewer(request)
+    if user is None or not shown:
+        return shown
+    active = filter_selectors.active_filters(user.pk)
+    if not active.for_context(context):
+        return shown
+    ids = [s.pk for s in shown]
+    carried = dict(
+        Status.objects.filter(pk__in=ids, reblog_of__isnull=False).values_list("pk", "reblog_of_id")
+    )
+    found = filter_selectors.status_matches(
+        viewer_id=user.pk,
+        status_ids=[carried.get(pk, pk) for pk in ids],
+        context=context,
+        filters=active,
+    )
+    out = []
+    for entry in shown:
+        hits = found.get(carried.get(entry.pk, entry.pk), [])
+        if any(h.filter.action == "hide" for h in hits):
+            continue
+        if hits:
+            titles = ", ".join(h.filter.title for h in hits)
+            label = _("Filtered: %(titles)s") % {"titles": titles}
+            entry.html = format_html(
+                '<details class="filtered" data-testid="filtered"><summary>{}</summary>{}</details>',
+                label,
+                entry.html,
+            )
+        out.append(entry)
+    return out

@@ -2,11 +2,14 @@
 
 from storefeed.api.mastodon.views import (
     accounts,
+    conversations,
     discovery,
     emails,
+    filters,
     instance,
     lists,
     media,
+    moderation,
     notifications,
     oauth,
     profile,
@@ -21,7 +24,9 @@ ROUTE_MODULES = [
     instance,
     accounts,
     profile,
+    conversations,
     emails,
+    filters,
     statuses,
     media,
     timelines,
@@ -30,4 +35,7 @@ ROUTE_MODULES = [
     push,
     search,
     discovery,
+    filters,
+    conversations,
+    moderation,
 ]

@@ -15,7 +15,7 @@ from storefeed.api import selectors as api_selectors
 from storefeed.api import services
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, not_found, ok
 from storefeed.api.mastodon.entities import Renderer, iso
-from storefeed.api.mastodon.pages import render_statuses
+from storefeed.api.mastodon.filtering import filtered_page
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import FALSE, TRUE
 from storefeed.api.mastodon.routing import route
@@ -234,8 +234,8 @@ def account_statuses(api: ApiRequest, account_id: int) -> HttpResponse:
         pinned=p.bool("pinned"),
         tagged=p.str("tagged") or None,
     )
-    statuses = render_statuses(api.request, api.account, ids)
-    return ok(statuses, headers=link_header(api, [int(s["id"]) for s in statuses]))
+    shown, statuses = filtered_page(api.request, api.account, ids, "account")
+    return ok(statuses, headers=link_header(api, shown))
 
 
 @endpoint("GET", auth="optional", scope="read:accounts")

@@ -179,23 +179,8 @@ def empty_list(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
-@endpoint("GET", auth="required", scope="read:filters")
-def filters(api: ApiRequest) -> HttpResponse:
-    return ok([])
-
-
 @endpoint("GET", auth="required")
 def announcements(api: ApiRequest) -> HttpResponse:
-    return ok([])
-
-
-@endpoint("GET", auth="required", scope="read:statuses")
-def conversations(api: ApiRequest) -> HttpResponse:
-    return ok([])
-
-
-@endpoint("GET", auth="required", scope="read:blocks")
-def domain_blocks(api: ApiRequest) -> HttpResponse:
     return ok([])
 
 
@@ -338,11 +323,7 @@ urlpatterns: list[URLPattern] = [
     route("api/v1/instance/activity", empty_list),
     route("api/v1/instance/rules", empty_list),
     route("api/v1/custom_emojis", empty_list),
-    route("api/v1/filters", filters),
-    route("api/v2/filters", filters),
     route("api/v1/announcements", announcements),
-    route("api/v1/conversations", conversations),
-    route("api/v1/domain_blocks", domain_blocks),
     route("api/v1/markers", markers),
     route("api/v1/preferences", preferences),
     route(".well-known/nodeinfo", nodeinfo_links),

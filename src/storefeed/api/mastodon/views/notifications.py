@@ -6,6 +6,7 @@ from django.utils import translation
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
+from storefeed.api.mastodon.filtering import filter_notifications
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.notifications import selectors, services
@@ -37,10 +38,11 @@ def _render(api: ApiRequest, notes: list[Notification]) -> list[dict[str, object
         )
     }
     with translation.override(_language(api)):
-        return [
+        rendered = [
             r.notification(n, statuses.get(n.status_id) if n.status_id is not None else None)
             for n in notes
         ]
+    return filter_notifications(api.user, rendered)
 
 
 @endpoint("GET", scope="read:notifications")
@@ -72,7 +74,10 @@ def one(api: ApiRequest, notification_id: int) -> HttpResponse:
     )
     if note is None:
         raise ApiError(404, "Record not found")
-    return ok(_render(api, [note])[0])
+    shown = _render(api, [note])
+    if not shown:  # its post is hidden by a filter
+        raise ApiError(404, "Record not found")
+    return ok(shown[0])
 
 
 @endpoint("POST", scope="write:notifications")

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
+from storefeed.api.mastodon.filtering import filter_statuses, with_marks
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.params import Invalid
 from storefeed.api.mastodon.routing import route
@@ -185,7 +186,7 @@ def status(api: ApiRequest, status_id: int) -> HttpResponse:
             raise ApiError(404, "Record not found")  # as Mastodon: others' posts are not yours
         services.status_delete(account=api.user, status_id=status_id)
         return ok(r.status(shown, with_source=True))
-    return ok(r.status(_one(api, status_id)))
+    return ok(with_marks(api.account, r.status(_one(api, status_id))))
 
 
 def _edit_fields(api: ApiRequest) -> dict[str, Any]:
@@ -236,7 +237,12 @@ def context(api: ApiRequest, status_id: int) -> HttpResponse:
     r = Renderer(api.request)
     status = selectors.status_for_viewer(viewer=api.account, status_id=status_id)
     ancestors, descendants = selectors.status_context(viewer=api.account, status=status)
-    return ok({"ancestors": r.statuses(ancestors), "descendants": r.statuses(descendants)})
+    return ok(
+        {
+            "ancestors": filter_statuses(api.account, r.statuses(ancestors), "thread"),
+            "descendants": filter_statuses(api.account, r.statuses(descendants), "thread"),
+        }
+    )
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer
-from storefeed.api.mastodon.pages import render_statuses
+from storefeed.api.mastodon.filtering import filtered_page
 from storefeed.api.mastodon.pagination import cursors, link_header
 from storefeed.api.mastodon.routing import route
 from storefeed.core.text import is_valid_tag, normalize_tag
@@ -18,14 +18,14 @@ from storefeed.timelines.lists import list_timeline_ids
 from storefeed.timelines.selectors import home_timeline_ids
 
 
-def _page(api: ApiRequest, ids: list[int]) -> HttpResponse:
-    statuses = render_statuses(api.request, api.account, ids)
-    return ok(statuses, headers=link_header(api, [int(s["id"]) for s in statuses]))
+def _page(api: ApiRequest, ids: list[int], context: str) -> HttpResponse:
+    shown, page = filtered_page(api.request, api.account, ids, context)
+    return ok(page, headers=link_header(api, shown))
 
 
 @endpoint("GET", scope="read:statuses")
 def home(api: ApiRequest) -> HttpResponse:
-    return _page(api, home_timeline_ids(viewer=api.user, **cursors(api)))
+    return _page(api, home_timeline_ids(viewer=api.user, **cursors(api)), "home")
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
@@ -35,7 +35,7 @@ def public(api: ApiRequest) -> HttpResponse:
     ids = selectors.public_timeline_ids(
         viewer=api.account, only_media=api.params.bool("only_media"), **cursors(api)
     )
-    return _page(api, ids)
+    return _page(api, ids, "public")
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
@@ -52,12 +52,13 @@ def tag(api: ApiRequest, hashtag: str) -> HttpResponse:
         only_media=p.bool("only_media"),
         **cursors(api),
     )
-    return _page(api, ids)
+    return _page(api, ids, "public")
 
 
 @endpoint("GET", scope="read:lists")
 def list_(api: ApiRequest, list_id: int) -> HttpResponse:
-    return _page(api, list_timeline_ids(viewer=api.user, list_id=list_id, **cursors(api)))
+    ids = list_timeline_ids(viewer=api.user, list_id=list_id, **cursors(api))
+    return _page(api, ids, "home")  # Mastodon: lists are filtered as the home timeline
 
 
 def _rows_page(api: ApiRequest, statuses: list[Status]) -> HttpResponse:

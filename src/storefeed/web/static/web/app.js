@@ -99,9 +99,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
   });
-  // The image viewer: a post's images full size, one at a time, swiped or stepped through
-  // with the arrows; Escape or the close button ends it. Without JavaScript a tap opens the
-  // image itself.
+  // The image viewer: a post's (or a product's) images full size, one at a time, swiped or
+  // stepped through with the arrows; Escape or the close button ends it. Without JavaScript a
+  // tap opens the image itself.
   var viewer = null;
   function openViewer(links, index) {
     if (!viewer) {
@@ -154,7 +154,8 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-viewer]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey || !window.HTMLDialogElement) return;
-    var grid = link.closest("[data-testid='media-grid']");
+    // A post's nine-grid, or a product page's gallery.
+    var grid = link.closest("[data-testid='media-grid'], [data-viewer-group]");
     if (!grid || grid.closest("details:not([open])")) return;
     event.preventDefault();
     var links = Array.from(grid.querySelectorAll("a[data-viewer]"));

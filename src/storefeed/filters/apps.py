@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FiltersConfig(AppConfig):
+    name = "storefeed.filters"
+    label = "filters"

@@ -1,0 +1,1 @@
+from tests.mastodon.conftest import api_for  # noqa: F401  (the Mastodon API client fixture)
