@@ -1,8 +1,8 @@
 """Shared fixtures: small named accounts and clients, the services rule, and the browser.
 
-Services rule: a test marked `postgres`, `redis` or `browser` (the Redis and browser markers are
-added automatically to tests using the `redis_url` and `browser_page` fixtures) skips with a
-reason when its service is missing, and fails instead when STOREFEED_REQUIRE_SERVICES=1 (CI).
+Services rule: a test marked `postgres`, `redis`, `browser` or `ffmpeg` (the Redis, browser and
+ffmpeg markers are added automatically to tests using the `redis_url`, `browser_page` and
+`make_video` fixtures) skips with a reason when its service (or program) is missing, and fails instead when STOREFEED_REQUIRE_SERVICES=1 (CI).
 `postgres` tests run in the PostgreSQL pass (STOREFEED_DATABASE_URL=postgres://...) and skip in
 the SQLite pass, whatever STOREFEED_REQUIRE_SERVICES says: there PostgreSQL is not missing, it
 is just not the database under test. Package conftests add their own fixtures.
@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SERVICE_MARKERS = ("postgres", "redis", "browser")
+SERVICE_MARKERS = ("postgres", "redis", "browser", "ffmpeg")
 
 
 def require_services() -> bool:
@@ -76,6 +76,10 @@ def missing_service(marker: str) -> str | None:
         except ImportError as error:
             return f"needs Playwright: {error}"
         return None
+    if marker == "ffmpeg":
+        from storefeed.posts.video import ffmpeg_missing
+
+        return ffmpeg_missing()
     raise ValueError(marker)
 
 
@@ -86,6 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if "redis_url" in fixtures and not item.get_closest_marker("redis"):
             item.add_marker(pytest.mark.redis)
+        if "make_video" in fixtures and not item.get_closest_marker("ffmpeg"):
+            item.add_marker(pytest.mark.ffmpeg)
     # Tests marked `commerce` in files that test the microblog too: left out (not skipped)
     # when commerce is off, like the commerce-only files of COMMERCE_TESTS.
     from django.conf import settings
@@ -204,6 +210,35 @@ def client_for():
         return client
 
     return _client
+
+
+@pytest.fixture
+def make_video(tmp_path):
+    """make_video(kind="mp4", seconds=1, audio=True, size="160x120") -> the bytes of a small
+    test clip made with ffmpeg's lavfi sources (marks the test `ffmpeg`). Kinds: mp4, webm,
+    mov, gif."""
+    import subprocess
+
+    from django.conf import settings
+
+    def make(
+        kind: str = "mp4", *, seconds: float = 1, audio: bool = True, size: str = "160x120"
+    ) -> bytes:
+        out = tmp_path / f"clip-{len(list(tmp_path.iterdir()))}.{kind}"
+        args = [settings.FFMPEG, "-v", "error", "-f", "lavfi", "-i"]
+        args.append(f"testsrc=size={size}:rate=25:duration={seconds}")
+        if audio and kind != "gif":
+            args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-shortest"]
+        codecs = {
+            "mp4": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+            "mov": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+            "webm": ["-c:v", "libvpx", "-b:v", "200k", "-c:a", "libvorbis"],
+            "gif": ["-r", "10"],
+        }[kind]
+        subprocess.run([*args, *codecs, str(out)], check=True, timeout=60)
+        return out.read_bytes()
+
+    return make
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 
 import storefeed
+from storefeed.api import push
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,13 @@ def test_instance_v2_describes_the_real_limits(anon, alice):
         "image/png",
         "image/gif",
         "image/webp",
+        "video/mp4",
+        "video/webm",
+        "video/quicktime",
     ]
     assert config["media_attachments"]["image_size_limit"] == 10485760
+    assert config["media_attachments"]["video_size_limit"] == 40 * 1024 * 1024
+    assert config["vapid"]["public_key"] == push.server_public_key()
     assert config["polls"] == {
         "max_options": 4,
         "max_characters_per_option": 50,
@@ -104,6 +110,7 @@ def test_instance_endpoints_cost_the_same_few_queries_and_no_count(anon, alice, 
 
     refresh_site_stats.enqueue()
     queries()  # the rules are read once, then kept in the cache
+    push.server_public_key()  # the VAPID key the instance shows, made on first use (then cached)
     small = queries()
     for n in range(30):
         make_user(f"reader{n}")

@@ -113,6 +113,8 @@ def storefeed_server(
         # One token and one address (127.0.0.1) serve every test here; the limit itself is
         # tested in tests/api/test_rate_limit.py.
         "STOREFEED_API_RATE_LIMIT": "1000000",
+        # Web Push goes to a push service the tests run on loopback (tests/push_service.py).
+        "STOREFEED_PUSH_ALLOW_PRIVATE": "1",
     }
     with serving(env, "--worker-interval", "0.05", log=var / "serve.log") as (_process, url):
         yield url

@@ -331,6 +331,12 @@ STATUS_MAX_CHARACTERS = 2000
 STATUS_MAX_MEDIA = 9
 MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("STOREFEED_MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024))
 MEDIA_MAX_IMAGE_PIXELS = 40_000_000
+# Videos and animated GIFs (posts/video.py): the largest upload, the longest duration, and the
+# ffmpeg/ffprobe that check and transcode them in the worker.
+MEDIA_MAX_VIDEO_BYTES = int(os.environ.get("STOREFEED_MEDIA_MAX_VIDEO_BYTES", 40 * 1024 * 1024))
+MEDIA_MAX_VIDEO_SECONDS = float(os.environ.get("STOREFEED_MEDIA_MAX_VIDEO_SECONDS", "300"))
+FFMPEG = os.environ.get("STOREFEED_FFMPEG", "/usr/bin/ffmpeg")
+FFPROBE = os.environ.get("STOREFEED_FFPROBE", "/usr/bin/ffprobe")
 HOME_BACKFILL = 40
 # The Redis store keeps this many newest entries per home (Mastodon's 800), trimmed on push.
 HOME_KEEP = 800
@@ -470,6 +476,18 @@ PLATFORM_FEE_PERCENT = int(os.environ.get("STOREFEED_PLATFORM_FEE_PERCENT", "0")
 # unless this is on (tests serve fixture pages on loopback with it).
 FETCH_ALLOW_PRIVATE = env_bool("STOREFEED_FETCH_ALLOW_PRIVATE")
 FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREFEED_FETCH_TIMEOUT", "5"))
+# Web Push (api/push.py): the VAPID key pair that signs every push, as base64url strings (the
+# raw 32-byte private key; the 65-byte uncompressed public key). Unset, a pair is generated
+# once and kept in the database, shared by every process. The subject is the contact a push
+# service may write to (a mailto: or https: URL; unset, the site's https URL when it has one,
+# else mailto: DEFAULT_FROM_EMAIL).
+PUSH_VAPID_PRIVATE_KEY = os.environ.get("STOREFEED_VAPID_PRIVATE_KEY", "").strip()
+PUSH_VAPID_PUBLIC_KEY = os.environ.get("STOREFEED_VAPID_PUBLIC_KEY", "").strip()
+PUSH_VAPID_SUBJECT = os.environ.get("STOREFEED_VAPID_SUBJECT", "").strip()
+# Push endpoints must be https URLs on public addresses; tests and development may allow
+# http:// to loopback and private addresses with this.
+PUSH_ALLOW_PRIVATE = env_bool("STOREFEED_PUSH_ALLOW_PRIVATE")
+PUSH_TIMEOUT_SECONDS = float(os.environ.get("STOREFEED_PUSH_TIMEOUT", "5"))
 # Payment provider callbacks are signed with this secret (HMAC-SHA256).
 # Unset, a key derived from the secret key (never the secret key itself, which a provider
 # would then hold).
@@ -531,6 +549,7 @@ PERIODIC_TASKS = [
     ("storefeed.posts.tasks.publish_due_scheduled", 60),
     ("storefeed.posts.tasks.refresh_site_stats", SITE_STATS_SECONDS),
     ("storefeed.posts.tasks.sweep_unattached_media", 3600),
+    ("storefeed.posts.tasks.requeue_stuck_videos", 600),
     # The hot list folds recent activity in every minute; the experts' ranking moves slower.
     ("storefeed.discovery.tasks.refresh_trends", TRENDS_SECONDS),
     ("storefeed.discovery.tasks.refresh_expert_ranks", EXPERT_RANKS_SECONDS),

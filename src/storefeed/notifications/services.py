@@ -27,6 +27,7 @@ from storefeed.notifications.models import (
     group_key_for,
 )
 from storefeed.notifications.shop import Part
+from storefeed.notifications.signals import announce
 from storefeed.notifications.threads import muting_thread
 
 
@@ -88,7 +89,7 @@ def notify(
     if existing is None:
         try:
             with transaction.atomic():
-                return Notification.objects.create(
+                made = Notification.objects.create(
                     recipient_id=recipient_id,
                     actor_id=actor_id,
                     type=type,
@@ -96,6 +97,9 @@ def notify(
                     group_key=group_key_for(type, status_id, now),
                     filtered=filtered,
                 )
+            if not filtered:
+                announce([made.pk])
+            return made
         except IntegrityError:
             # A concurrent identical event won the insert; refresh that one below.
             existing = same.first()
@@ -110,6 +114,8 @@ def notify(
         group_key=group_key_for(type, status_id, now),
         filtered=filtered,
     )
+    if not filtered:
+        announce([fresh_id])
     return Notification.objects.get(pk=fresh_id)
 
 
@@ -146,21 +152,21 @@ def _insert_missing(recipients: list[int], *, actor_id: int, type: str, status_i
             policy.request_record(recipient_id=r, actor_id=actor_id, status_id=status_id)
     events.publish("notification", recipients=[r for r in kept if r not in held])
     now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=r,
-                actor_id=actor_id,
-                type=type,
-                status_id=status_id,
-                group_key=group_key_for(type, status_id, now),
-                filtered=decided[r] == PolicyChoice.FILTER,
-            )
-            for r in kept
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    rows = [
+        Notification(
+            recipient_id=r,
+            actor_id=actor_id,
+            type=type,
+            status_id=status_id,
+            group_key=group_key_for(type, status_id, now),
+            filtered=r in held,
+        )
+        for r in kept
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    # The ids were drawn before the insert; a row that met an existing one is simply not
+    # there. Held-back notifications are not pushed.
+    announce([row.pk for row in rows if not row.filtered])
     return len(recipients)
 
 

@@ -157,6 +157,18 @@ class StatusTag(models.Model):
         indexes = [models.Index(fields=["tag", "-status"])]
 
 
+class MediaKind(models.TextChoices):
+    IMAGE = "image"
+    VIDEO = "video"
+    GIFV = "gifv"  # an animated GIF or a short silent video: plays looped and muted
+
+
+class MediaState(models.TextChoices):
+    READY = "ready"
+    PROCESSING = "processing"  # a video waiting for the worker: no file yet
+    FAILED = "failed"
+
+
 class MediaAttachment(models.Model):
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     account = models.ForeignKey(
@@ -166,8 +178,15 @@ class MediaAttachment(models.Model):
         Status, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
     )
     position = models.PositiveSmallIntegerField(default=0)
-    file = models.ImageField(upload_to="media/%Y/%m/", width_field="width", height_field="height")
-    thumbnail = models.ImageField(upload_to="media/%Y/%m/small/")
+    # An image, or a video's H.264 MP4; empty while a video is processed.
+    file = models.FileField(upload_to="media/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(upload_to="media/%Y/%m/small/", blank=True)
+    kind = models.CharField(max_length=10, choices=MediaKind.choices, default=MediaKind.IMAGE)
+    state = models.CharField(max_length=12, choices=MediaState.choices, default=MediaState.READY)
+    # A video as uploaded, kept until the worker has transcoded it.
+    source = models.FileField(upload_to="media/%Y/%m/source/", blank=True)
+    # A video's `meta` as Mastodon gives it (posts/video.py: duration, frame_rate, bitrate...).
+    meta = models.JSONField(default=dict, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     content_type = models.CharField(max_length=40, default="image/jpeg")

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from storefeed.posts import services
+from storefeed.posts import services, video
 
 
 @task()
@@ -28,3 +28,13 @@ def refresh_site_stats() -> None:
 @task()
 def notify_status_update(status_id: int) -> None:
     services.status_update_notify(status_id=status_id)
+
+
+@task()
+def process_video(media_id: int) -> None:
+    video.media_video_process(media_id=media_id)
+
+
+@task()
+def requeue_stuck_videos() -> None:
+    video.media_videos_requeue_stuck()

@@ -17,6 +17,7 @@ from storefeed.accounts.selectors import account_entry_refusal
 from storefeed.accounts.throttle import SignInThrottled
 from storefeed.core.text import text_length
 from storefeed.posts.models import Visibility
+from storefeed.posts.video import looks_like_video
 
 
 class SignUpForm(forms.Form):
@@ -120,8 +121,13 @@ class ComposeForm(forms.Form):
         ),
     )
     images = MultipleImageField(
-        label=_("Images"),
-        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        label=_("Images or a video"),
+        widget=MultipleImageInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/gif,image/webp,"
+                "video/mp4,video/webm,video/quicktime"
+            }
+        ),
     )
     visibility = forms.ChoiceField(
         label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC
@@ -163,6 +169,14 @@ class ComposeForm(forms.Form):
                 % {"limit": limit}
             )
         for image in images:
+            if looks_like_video(image):
+                limit = settings.MEDIA_MAX_VIDEO_BYTES
+                if image.size is not None and image.size > limit:
+                    raise forms.ValidationError(
+                        _("“%(name)s” is too large: a video can be at most %(mb)d MB.")
+                        % {"name": image.name, "mb": limit // (1024 * 1024)}
+                    )
+                continue
             if image.size is not None and image.size > settings.MEDIA_MAX_IMAGE_BYTES:
                 raise forms.ValidationError(
                     _("“%(name)s” is too large: an image can be at most %(mb)d MB.")

@@ -11,7 +11,9 @@ import pytest
 
 from storefeed.catalog.importers import ImportFailed, resolve
 from storefeed.catalog.importers import fetch as fetch_module
-from storefeed.catalog.importers.fetch import address_allowed, fetch
+from storefeed.catalog.importers.fetch import fetch
+from storefeed.core import safehttp
+from storefeed.core.safehttp import address_allowed
 from tests.catalog.importers.conftest import BIG_SIZE
 
 PRODUCT = (
@@ -269,7 +271,7 @@ def test_every_redirect_hop_is_checked(
     settings.FETCH_ALLOW_PRIVATE = False
     settings.FETCH_HOST_OVERRIDES = {"shop.example.com": f"127.0.0.1:{shop.port}"}
     monkeypatch.setattr(
-        fetch_module, "address_allowed", lambda a: a == "127.0.0.1" or address_allowed(a)
+        safehttp, "address_allowed", lambda a: a == "127.0.0.1" or address_allowed(a)
     )
     # The fixture server itself must still be reachable: connect for real to it only.
     monkeypatch.setattr(socket, "create_connection", _loopback_only(fake_dns.connects))

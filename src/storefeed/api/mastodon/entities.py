@@ -15,7 +15,15 @@ from storefeed.accounts.models import User
 from storefeed.core.money import format_amount
 from storefeed.notifications.models import Notification, NotificationType
 from storefeed.posts import quotes
-from storefeed.posts.models import MediaAttachment, Poll, QuoteState, Status, StatusEdit, Tag
+from storefeed.posts.models import (
+    MediaAttachment,
+    MediaKind,
+    Poll,
+    QuoteState,
+    Status,
+    StatusEdit,
+    Tag,
+)
 from storefeed.social.selectors import Relationship
 
 # Our notification types that Mastodon clients know by another name.
@@ -151,23 +159,30 @@ class Renderer:
                 "aspect": round(width / height, 4) if height else 1,
             }
 
-        small_w, small_h = media.width, media.height
-        edge = max(small_w, small_h, 1)
-        if edge > 480:
-            small_w, small_h = round(small_w * 480 / edge), round(small_h * 480 / edge)
+        focus = {"x": media.focus_x, "y": media.focus_y}
+        if media.kind != MediaKind.IMAGE:
+            # Videos: the meta the worker read with ffprobe (posts/video.py); {} while processing.
+            media_meta = {**media.meta, "focus": focus} if media.meta else {"focus": focus}
+        else:
+            small_w, small_h = media.width, media.height
+            edge = max(small_w, small_h, 1)
+            if edge > 480:
+                small_w, small_h = round(small_w * 480 / edge), round(small_h * 480 / edge)
+            media_meta = {
+                "original": meta(media.width, media.height),
+                "small": meta(small_w, small_h),
+                "focus": focus,
+            }
         return {
             "id": str(media.pk),
-            "type": "image",
+            "type": media.kind,
+            # Mastodon's convention: no url until the file is processed.
             "url": self.file_url(media.file),
             "preview_url": self.file_url(media.thumbnail),
             "remote_url": None,
             "preview_remote_url": None,
             "text_url": None,
-            "meta": {
-                "original": meta(media.width, media.height),
-                "small": meta(small_w, small_h),
-                "focus": {"x": media.focus_x, "y": media.focus_y},
-            },
+            "meta": media_meta,
             "description": media.description or None,
             "blurhash": media.blurhash or None,
         }

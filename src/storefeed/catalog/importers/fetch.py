@@ -1,8 +1,8 @@
 """Fetching a shop page safely: timeouts, a size cap, a redirect cap, and no private addresses.
 
-Every connection goes through `_GuardedBackend`, which resolves the host name itself
-(socket.getaddrinfo), refuses the connection unless every address is public, and connects to
-the address it checked, so a second DNS answer (rebinding) cannot slip past. Redirects are
+Every connection goes through core.safehttp's guarded transport, which resolves the host name
+itself, refuses the connection unless every address is public, and connects to the address it
+checked, so a second DNS answer (rebinding) cannot slip past. Redirects are
 followed here one hop at a time, each hop checked the same way. Proxies from the environment
 are ignored (trust_env=False): a proxy would make the address check meaningless.
 
@@ -22,10 +22,7 @@ Settings (read when a fetch starts):
 Call it outside any database transaction: it waits on the network.
 """
 
-import ipaddress
-import socket
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -37,12 +34,11 @@ from django.utils.translation import gettext as _
 
 from storefeed.catalog.importers.data import ImportFailed
 from storefeed.core.parse import id_or_none
+from storefeed.core.safehttp import AddressNotAllowed, GuardedTransport
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 USER_AGENT = "Mozilla/5.0 (compatible; StorefeedBot/0.1; product card preview)"
 CHUNK = 64 * 1024
-# A name with more addresses than this is tried on the first few only.
-MAX_ADDRESSES = 4
 
 # The clock a fetch's total deadline is measured with (tests replace it).
 clock = time.monotonic
@@ -57,10 +53,6 @@ _NETWORK_ERRORS: tuple[type[Exception], ...] = (
     OSError,
 )
 _TIMEOUTS: tuple[type[Exception], ...] = (httpcore.TimeoutException, httpx.TimeoutException)
-
-
-class AddressNotAllowed(Exception):
-    """Raised inside the connection path; turned into ImportFailed by `fetch`."""
 
 
 @dataclass
@@ -83,127 +75,6 @@ def _setting(name: str, default: Any) -> Any:
 
 def max_redirects() -> int:
     return int(_setting("FETCH_MAX_REDIRECTS", 5))
-
-
-def address_allowed(address: str) -> bool:
-    """Whether an IP address is on the public internet (not private, loopback, link-local,
-    multicast, reserved or unspecified, including IPv4 hidden in IPv6 forms)."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in ipaddress.IPv6Network("64:ff9b::/96"):
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return address_allowed(str(embedded))
-    return ip.is_global and not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def checked_addresses(host: str, port: int) -> list[str]:
-    """The addresses `host` resolves to, all of them allowed, or AddressNotAllowed."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise httpcore.ConnectError(f"cannot resolve {host}") from exc
-    addresses: list[str] = []
-    for info in infos:
-        address = str(info[4][0])
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
-        raise httpcore.ConnectError(f"cannot resolve {host}")
-    if not _setting("FETCH_ALLOW_PRIVATE", False):
-        refused = [a for a in addresses if not address_allowed(a)]
-        if refused:
-            # One bad address is enough: a name pointing inside is not a shop page.
-            raise AddressNotAllowed(host)
-    return addresses[:MAX_ADDRESSES]
-
-
-class _GuardedBackend(httpcore.SyncBackend):
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        last_error: Exception | None = None
-        for address in checked_addresses(host, port):
-            try:
-                # An IP literal: create_connection does no further name lookup.
-                return super().connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except httpcore.ConnectError as exc:
-                last_error = exc
-        assert last_error is not None
-        raise last_error
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        raise AddressNotAllowed("unix socket")
-
-
-class _ResponseStream(httpx.SyncByteStream):
-    def __init__(self, response: httpcore.Response) -> None:
-        self._response = response
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._response.iter_stream()
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class _GuardedTransport(httpx.BaseTransport):
-    """httpx on an httpcore pool whose every connection goes through `_GuardedBackend`."""
-
-    def __init__(self) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            network_backend=_GuardedBackend(),
-            max_connections=4,
-            retries=0,
-        )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        response = self._pool.handle_request(core_request)
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_ResponseStream(response),
-            extensions=response.extensions,
-        )
-
-    def close(self) -> None:
-        self._pool.close()
 
 
 def _target(url: httpx.URL) -> tuple[httpx.URL, dict[str, str]]:
@@ -229,7 +100,7 @@ def fetch(url: str, *, redirect_cap: int | None = None) -> Fetched:
         "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
     }
     with httpx.Client(
-        transport=_GuardedTransport(),
+        transport=GuardedTransport(allow_private=lambda: _setting("FETCH_ALLOW_PRIVATE", False)),
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         trust_env=False,

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from storefeed.accounts.models import User
 from storefeed.core import events
-from storefeed.core.errors import Forbidden, NotFound, ValidationFailed
+from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.parse import id_or_none
 from storefeed.core.text import (
     clean_plain,
@@ -30,6 +30,8 @@ from storefeed.notifications.models import NotificationType
 from storefeed.posts import quotes, search, signals
 from storefeed.posts.models import (
     MediaAttachment,
+    MediaKind,
+    MediaState,
     Mention,
     Poll,
     QuoteState,
@@ -200,10 +202,14 @@ def _status_create(
     quote_of_id: int | str | None = None,
     quote_policy: str | None = None,
     poll: PollSpec | None = None,
+    allow_processing: bool = False,
 ) -> Status:
     """Checks everything before writing anything; runs inside the caller's transaction.
     `quote_policy`: who may quote the post (public, followers, nobody; None: the author's
-    default; a followers-only or direct post is quoted by nobody else whatever it says)."""
+    default; a followers-only or direct post is quoted by nobody else whatever it says).
+
+    `allow_processing`: a video still being transcoded may be attached (the web composer,
+    whose post shows it once ready); the API refuses it, as Mastodon does."""
     if visibility not in Visibility.values:
         raise ValidationFailed(_("Choose who can see this post."), field="visibility")
     wanted_media = _media_pks(media_ids)
@@ -258,6 +264,7 @@ def _status_create(
             _("An image is missing or already used in another post; upload it again."),
             field="media_ids",
         )
+    _check_media_mix(media, allow_processing=allow_processing)
     text = _check_text(text, has_attachments=bool(media) or quoted is not None)
     parsed = parse(text)
     mentioned = _resolve_mentions(parsed.mentions)
@@ -374,6 +381,25 @@ def status_delete(*, account: User, status_id: int | str, keep_media: bool = Fal
     Status.objects.filter(pk__in=removed_ids).delete()
     status.pk = deleted_pk
     return status
+
+
+def _check_media_mix(media: Sequence[MediaAttachment], *, allow_processing: bool) -> None:
+    """A video (or gifv) goes alone, as on Mastodon, and only once transcoded (unless
+    `allow_processing`); one whose transcoding failed never."""
+    if any(m.state == MediaState.FAILED for m in media):
+        raise ValidationFailed(
+            _("A video could not be processed; upload it again or choose another."),
+            field="media_ids",
+        )
+    if not allow_processing and any(m.state == MediaState.PROCESSING for m in media):
+        raise Conflict(
+            _("Cannot attach files that have not finished processing. Try again in a moment!"),
+            field="media_ids",
+        )
+    if len(media) > 1 and any(m.kind != MediaKind.IMAGE for m in media):
+        raise Conflict(
+            _("Cannot attach a video to a post that already contains images"), field="media_ids"
+        )
 
 
 def _media_pks(media_ids: Sequence[object]) -> list[int]:

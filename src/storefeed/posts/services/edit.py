@@ -35,6 +35,7 @@ from storefeed.posts.models import (
 from storefeed.posts.selectors import status_for_editor, status_snapshot
 from storefeed.posts.services.compose import (
     PollSpec,
+    _check_media_mix,
     _check_poll,
     _check_text,
     _media_pks,
@@ -92,7 +93,9 @@ def _edit_media(
             _("An image is missing or already used in another post; upload it again."),
             field="media_ids",
         )
-    return [found[pk] for pk in wanted]
+    chosen = [found[pk] for pk in wanted]
+    _check_media_mix(chosen, allow_processing=False)
+    return chosen
 
 
 def _media_changes(

@@ -14,6 +14,7 @@ from storefeed.core.parse import lookup_id
 from storefeed.core.text import (
     clean_plain,
 )
+from storefeed.posts import video
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     MediaAttachment,
@@ -25,11 +26,16 @@ from storefeed.posts.models import (
 def media_create(
     *, account: User, file: UploadedFile, description: str = "", focus: tuple[float, float] = (0, 0)
 ) -> MediaAttachment:
-    """Check and store one image, not yet attached to a post."""
+    """Check and store one image, not yet attached to a post; a video or an animated GIF is
+    checked and kept for the worker to transcode (posts/video.py)."""
     description = clean_plain(description or "", multiline=True)
     if len(description) > 1500:
         raise ValidationFailed(
             _("Image descriptions can be at most 1,500 characters."), field="description"
+        )
+    if video.looks_like_video(file):
+        return video.media_video_create(
+            account=account, file=file, description=description, focus=focus
         )
     processed = process_image(file)
     with transaction.atomic():
@@ -101,6 +107,7 @@ def media_sweep_unattached(*, older_than: dt.timedelta = UNATTACHED_MEDIA_TTL) -
     for media in stale.iterator():
         media.file.delete(save=False)
         media.thumbnail.delete(save=False)
+        media.source.delete(save=False)
         media.delete()
         count += 1
     return count

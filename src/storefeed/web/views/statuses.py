@@ -197,6 +197,8 @@ def _post(request: AuthedRequest, form: ComposeForm) -> Status:
         "sensitive": data["sensitive"],
         "in_reply_to_id": data["in_reply_to_id"],
         "quote_of_id": data["quote_of_id"],
+        # A video uploaded here is transcoded by the worker; the post shows it once ready.
+        "allow_processing": True,
     }
     if chosen is not None:
         return shop_compose.post(account=request.user, chosen=chosen, **fields)

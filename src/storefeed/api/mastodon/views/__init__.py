@@ -15,6 +15,7 @@ from storefeed.api.mastodon.views import (
     notifications,
     oauth,
     profile,
+    push,
     quotes,
     search,
     statuses,
@@ -38,6 +39,7 @@ ROUTE_MODULES = [
     # Before notifications: its `requests` paths would read as notification ids there.
     grouped,
     notifications,
+    push,
     search,
     discovery,
     filters,

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET
 import storefeed
 from storefeed.accounts.models import User
 from storefeed.accounts.selectors import account_by_username
+from storefeed.api import push
 from storefeed.api.mastodon.base import ApiError, ApiRequest, endpoint, ok
 from storefeed.api.mastodon.entities import Renderer, iso
 from storefeed.api.mastodon.routing import route
 from storefeed.core import events
 from storefeed.instance import selectors as instance_selectors
+from storefeed.posts import video
 from storefeed.posts.selectors import site_stats
 from storefeed.timelines import markers as marker_service
 from storefeed.timelines.models import Marker, MarkerTimeline
@@ -25,6 +27,7 @@ from storefeed.timelines.models import Marker, MarkerTimeline
 VERSION = f"4.3.0 (compatible; Storefeed {storefeed.__version__})"
 SOURCE_URL = "https://github.com/storefeed/storefeed"
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+VIDEO_TYPES = ["video/mp4", "video/webm", "video/quicktime"]
 MAX_FEATURED_TAGS = 10
 MAX_PINNED_STATUSES = 5
 POLL_LIMITS = {
@@ -72,13 +75,13 @@ def _statuses_config() -> dict[str, Any]:
 
 def _media_config() -> dict[str, Any]:
     return {
-        "supported_mime_types": IMAGE_TYPES,
+        "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES,
         "image_size_limit": settings.MEDIA_MAX_IMAGE_BYTES,
         "image_matrix_limit": settings.MEDIA_MAX_IMAGE_PIXELS,
-        # Video is not accepted; zero limits say so to clients that read them.
-        "video_size_limit": 0,
-        "video_frame_rate_limit": 0,
-        "video_matrix_limit": 0,
+        # Videos (posts/video.py): transcoded in the worker, at most 60 frames a second out.
+        "video_size_limit": settings.MEDIA_MAX_VIDEO_BYTES,
+        "video_frame_rate_limit": video.MAX_SOURCE_FRAME_RATE,
+        "video_matrix_limit": video.MAX_VIDEO_PIXELS,
     }
 
 
@@ -171,7 +174,7 @@ def instance_v2(api: ApiRequest) -> HttpResponse:
             "languages": ["en", "zh"],
             "configuration": {
                 "urls": {"streaming": _streaming(api.request), "status": None},
-                "vapid": {"public_key": getattr(settings, "VAPID_PUBLIC_KEY", "")},
+                "vapid": {"public_key": push.server_public_key()},
                 "accounts": {
                     "max_featured_tags": MAX_FEATURED_TAGS,
                     "max_pinned_statuses": MAX_PINNED_STATUSES,

@@ -9,7 +9,6 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -27,7 +26,7 @@ from oauthlib.oauth2 import Server
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 from storefeed.accounts.throttle import SignInThrottled
-from storefeed.api import services
+from storefeed.api import push, services
 from storefeed.api.mastodon.base import ALL_SCOPES, ApiRequest, endpoint, ok, scope_allows
 from storefeed.api.mastodon.routing import route
 from storefeed.api.models import ClientApp
@@ -319,8 +318,8 @@ def application_entity(
         "scopes": client_app.scope_list if client_app else ["read"],
         "redirect_uri": "\n".join(uris),
         "redirect_uris": uris,
-        # Web Push is not offered yet; clients read the key but need not use it.
-        "vapid_key": getattr(settings, "VAPID_PUBLIC_KEY", ""),
+        # The VAPID public key push subscriptions are signed with (api/push.py).
+        "vapid_key": push.server_public_key(),
     }
     if secret is not None:
         data["client_id"] = application.client_id

@@ -54,9 +54,11 @@
       var cell = document.createElement("div");
       cell.className = "cell";
       cell.setAttribute("data-testid", "preview-image");
-      var img = document.createElement("img");
+      var isVideo = file.type.indexOf("video/") === 0;
+      var img = document.createElement(isVideo ? "video" : "img");
       img.alt = file.name;
-      if (file.type.indexOf("image/") === 0) img.src = URL.createObjectURL(file);
+      if (isVideo) img.muted = true;
+      if (isVideo || file.type.indexOf("image/") === 0) img.src = URL.createObjectURL(file);
       var remove = document.createElement("button");
       remove.type = "button";
       remove.textContent = "×";
