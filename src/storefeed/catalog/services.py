@@ -356,9 +356,11 @@ def product_update(
 
 def product_changed(*product_ids: int) -> None:
     """Tell live clients (core/events.py) that these products' cards changed: stock, price,
-    availability. Called by every write that moves one, inside its transaction; the event goes
-    out when it commits, and the streaming process reads the cards as they are then."""
+    availability, and bring their search rows in step. Called by every write that moves one,
+    inside its transaction; the event goes out when it commits, and the streaming process
+    reads the cards as they are then."""
     events.publish("product", ids=sorted(set(product_ids)))
+    search.product_state(product_ids)
 
 
 def product_restock(

@@ -911,6 +911,8 @@ def media_update(
         media.save(update_fields=fields)
         if media.status_id is not None:  # the post shows the new description at once
             Status.objects.filter(pk=media.status_id).update(version=new_version())
+            if "description" in fields:  # and is found by it
+                search.status_index([media.status_id])
     return media
 
 
