@@ -6,6 +6,7 @@ import pytest
 
 from storefeed.catalog import services
 from storefeed.catalog.models import ExternalItem
+from storefeed.catalog.services import items as item_services
 from tests.posts.conftest import image_file
 from tests.sellers.conftest import make_seller, seller, staff  # noqa: F401 (fixtures)
 
@@ -70,8 +71,9 @@ def fake_importer(monkeypatch):
             return (result.source, result.item_id, result.url)
         return None
 
-    monkeypatch.setattr(services, "_fetch", fetch)
-    monkeypatch.setattr(services, "_recognise", recognise)
+    # Patched where they are used: the third-party items module.
+    monkeypatch.setattr(item_services, "_fetch", fetch)
+    monkeypatch.setattr(item_services, "_recognise", recognise)
     return SimpleNamespace(pages=pages, calls=calls)
 
 

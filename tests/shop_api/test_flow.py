@@ -6,8 +6,8 @@ posted). No test here sends traffic anywhere: the importer's fetch is made to fa
 
 import pytest
 
-from storefeed.catalog import services as catalog_services
 from storefeed.catalog.models import PostProduct
+from storefeed.catalog.services import items as item_services
 from storefeed.posts.models import Status
 from tests.mastodon.conftest import api_for  # noqa: F401 (fixture)
 from tests.sellers.conftest import APPLICATION, with_followers
@@ -27,7 +27,7 @@ def no_network(monkeypatch):
     def fetch(text):
         raise AssertionError(f"the importer tried to fetch {text!r}")
 
-    monkeypatch.setattr(catalog_services, "_fetch", fetch)
+    monkeypatch.setattr(item_services, "_fetch", fetch)
 
 
 def test_fan_follows_expert_applies_is_approved_posts_products_and_fan_sees_cards(
