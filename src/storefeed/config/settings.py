@@ -366,6 +366,8 @@ OAUTH2_PROVIDER.update(
         "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
         "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
         "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+        # PKCE S256 only (api/mastodon/views/oauth.py refuses `plain` too; the metadata says so).
+        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
         # Access and refresh tokens stored as their SHA-256 only (the `token` column left
         # empty; api/migrations/0003_hash_stored_tokens emptied the ones made before): a copy
         # of the database signs nobody in. Lookups were already by the checksum.
