@@ -69,6 +69,10 @@ def product_index(product_ids: Iterable[int]) -> None:
 
 
 def _state_update(where: str, params: list[object]) -> int:
+    return sql.execute(*_state_statement(where, params))
+
+
+def _state_statement(where: str, params: list[object]) -> sql.Statement:
     """Set the state columns of the index rows of the products `where` (over `p`, the
     product) picks from the live rows, writing only the rows that differ (so a sale that
     leaves stock writes nothing here). One statement, on both databases."""
@@ -83,7 +87,7 @@ def _state_update(where: str, params: list[object]) -> int:
         f" COALESCE(s.field_id, 0) AS field_id"
         f" FROM {products} p LEFT JOIN {sellers} s ON s.account_id = p.seller_id WHERE {where}"
     )
-    return sql.execute(
+    return (
         f"UPDATE {index} SET listed = x.listed, in_stock = x.in_stock,"  # noqa: S608
         " price_fen = x.price_fen, seller_id = x.seller_id, field_id = x.field_id"
         f" FROM ({live}) AS x WHERE {index}.product_id = x.id AND ({index}.listed <> x.listed"
@@ -100,6 +104,13 @@ def product_state(product_ids: Iterable[int]) -> None:
     ids = sorted(set(product_ids))
     if ids:
         _state_update(f"p.id IN ({sql.placeholders(ids)})", list(ids))
+
+
+def product_state_statement(product_ids: Iterable[int]) -> sql.Statement:
+    """`product_state` as one statement for a caller that sends it with others (checkout
+    sends it in its batch, after the stock's; `services.product_changed(indexed=True)`)."""
+    ids = sorted(set(product_ids))
+    return _state_statement(f"p.id IN ({sql.placeholders(ids)})", list(ids))
 
 
 def seller_state(seller_id: int) -> None:

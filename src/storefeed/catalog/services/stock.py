@@ -15,13 +15,15 @@ from storefeed.core.errors import ValidationFailed
 from storefeed.sellers.models import Seller, SellerState
 
 
-def product_changed(*product_ids: int) -> None:
+def product_changed(*product_ids: int, indexed: bool = False) -> None:
     """Tell live clients (core/events.py) that these products' cards changed: stock, price,
     availability, and bring their search rows in step. Called by every write that moves one,
     inside its transaction; the event goes out when it commits, and the streaming process
-    reads the cards as they are then."""
+    reads the cards as they are then. `indexed`: the caller sent
+    `search.product_state_statement` itself (checkout, in its batch)."""
     events.publish("product", ids=sorted(set(product_ids)))
-    search.product_state(product_ids)
+    if not indexed:
+        search.product_state(product_ids)
 
 
 def stock_take(
