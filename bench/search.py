@@ -101,11 +101,11 @@ def text(rng: random.Random, sentences: tuple[int, int]) -> str:
 def seed() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
-    from oauth2_provider.models import AccessToken, Application
+    from oauth2_provider.models import AccessToken, Application, set_token_value
 
     from storefeed.accounts.models import ExpertField, User
     from storefeed.catalog.models import ExternalItem, Product
-    from storefeed.catalog.search import item_index, product_index
+    from storefeed.catalog.search import item_index, product_index, sold_refresh
     from storefeed.core.ids import new_id
     from storefeed.posts.models import Status
     from storefeed.posts.search import status_index
@@ -167,13 +167,14 @@ def seed() -> None:
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris="urn:ietf:wg:oauth:2.0:oob",
         )
-        AccessToken.objects.create(
+        token = AccessToken(
             user=viewer,
             application=app,
-            token="search-bench-token",
             scope="read write",
             expires=now + timezone.timedelta(days=3650),
         )
+        set_token_value(token, "search-bench-token")  # stored as its checksum, as the API's
+        token.save()
     print(f"  accounts, sellers, follows: {time.perf_counter() - started:.1f} s", flush=True)
 
     visibilities = ["public"] * 85 + ["unlisted"] * 5 + ["private"] * 7 + ["direct"] * 3
@@ -232,6 +233,7 @@ def seed() -> None:
     with transaction.atomic():
         ExternalItem.objects.bulk_create(items, batch_size=1000)
         item_index([i.id for i in items])
+    sold_refresh()  # the worker's periodic count of units sold, for best-selling
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
@@ -299,13 +301,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--pg-database",
+        default="sf_search_bench",
+        help="PostgreSQL database (default: %(default)s)",
+    )
     args = parser.parse_args()
+    database = args.pg_database
+    if not database.replace("_", "").isalnum() or not database.isascii():
+        parser.error("--pg-database: letters, digits and underscores only")
     pg_server = os.environ.get("STOREFEED_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
     if not pg_server.split("@")[-1].startswith(("127.0.0.1", "localhost", "[::1]")):
         parser.error("PostgreSQL on a loopback address only")
     urls = {
         "sqlite": f"sqlite:///{ROOT / 'var' / 'search_bench.sqlite3'}",
-        "postgresql": f"{pg_server}/sf_search_bench",
+        "postgresql": f"{pg_server}/{database}",
     }
     if args.backend != "both":
         if args.reseed:
@@ -320,7 +330,7 @@ def main() -> None:
                         "127.0.0.1",
                         "-U",
                         "postgres",
-                        "sf_search_bench",
+                        database,
                     ],
                     check=True,
                 )
@@ -333,7 +343,7 @@ def main() -> None:
                     "-U",
                     "postgres",
                     "-tAc",
-                    "SELECT 1 FROM pg_database WHERE datname = 'sf_search_bench'",
+                    f"SELECT 1 FROM pg_database WHERE datname = '{database}'",
                 ],
                 capture_output=True,
                 text=True,
@@ -341,7 +351,7 @@ def main() -> None:
             ).stdout.strip()
             if not exists:
                 subprocess.run(
-                    ["createdb", "-h", "127.0.0.1", "-U", "postgres", "sf_search_bench"], check=True
+                    ["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True
                 )
         os.environ["STOREFEED_DATABASE_URL"] = urls[args.backend]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefeed.config.settings")
@@ -351,7 +361,7 @@ def main() -> None:
         run_one(args.backend, args.reseed)
         return
     for backend in ("sqlite", "postgresql"):
-        command = [sys.executable, __file__, "--backend", backend] + (
+        command = [sys.executable, __file__, "--backend", backend, "--pg-database", database] + (
             ["--reseed"] if args.reseed else []
         )
         subprocess.run(command, check=True)

@@ -86,5 +86,5 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
         for line in (done.stdout + done.stderr).splitlines()
         if line.startswith("?: (")
     }
-    # oauth2_provider.W003 (PKCE "plain" accepted) goes with issue 10's item 7, S256 only.
-    assert issues <= {"oauth2_provider.W003"}, done.stdout + done.stderr
+    assert issues == set(), done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout + done.stderr

@@ -317,8 +317,10 @@ def test_search_accounts(api_client, alice, bob, carol):
     found = client.get("/api/v1/accounts/search", {"q": "car"})
     assert [a["username"] for a in found.json()] == ["carol"]
     assert client.get("/api/v1/accounts/search", {"q": ""}).json() == []
-    following_only = client.get("/api/v1/accounts/search", {"q": "o", "following": "true"})
+    # Full text, every word a prefix however short: "c" finds carol, not bob or alice.
+    following_only = client.get("/api/v1/accounts/search", {"q": "c", "following": "true"})
     assert [a["username"] for a in following_only.json()] == ["carol"]
+    assert client.get("/api/v1/accounts/search", {"q": "lic"}).json() == []  # not inside words
     assert client.get("/api/v1/accounts/search", {"q": "o", "limit": "x"}).status_code == 422
 
 

@@ -607,3 +607,11 @@ def test_a_nul_byte_on_the_authorize_page_is_400(anon, alice, client_for):
     app = register(anon, redirect_uris="https://app.example/cb")
     page = client_for(alice).get(authorize_url({**app, "client_id": app["client_id"] + "\x00"}))
     assert page.status_code == 400
+    # A person's browser is on this page: an HTML page, in their language, not OAuth's JSON.
+    assert page["Content-Type"].startswith("text/html")
+    assert 'data-testid="oauth-error"' in page.content.decode()
+    zh = client_for(alice).get(
+        authorize_url(app, scope="read\x00"), headers={"Accept-Language": "zh-hans"}
+    )
+    assert zh.status_code == 400 and zh["Content-Type"].startswith("text/html")
+    assert "无法授权这个应用" in zh.content.decode()

@@ -253,3 +253,22 @@ def test_staff_hide_and_show_entries_in_the_admin(clock, client_for, alice, crow
     assert (hide.kind, hide.item_id, hide.hidden_by.username) == ("status", post.pk, "boss")
     boss.post(f"/admin/discovery/trendhide/{hide.pk}/delete/", {"post": "yes"})
     assert not TrendHide.objects.exists()
+
+
+def test_posts_of_a_suspended_account_leave_the_trends_at_once(clock, anon, alice, bob, crowd):
+    from storefeed.accounts.models import User
+
+    loud = status_create(account=alice, text="alice's")
+    quiet = status_create(account=bob, text="bob's")
+    fans = crowd(3)
+    for fan in fans:
+        status_favourite(account=fan, status_id=loud.pk)
+    status_favourite(account=fans[0], status_id=quiet.pk)
+    trends_refresh()
+    assert _ids(anon.get("/api/v1/trends/statuses")) == [str(loud.pk), str(quiet.pk)]
+    User.objects.filter(pk=alice.pk).update(is_active=False)  # suspended by staff
+    # Before the next run: read without her post.
+    assert _ids(anon.get("/api/v1/trends/statuses")) == [str(quiet.pk)]
+    clock.shift(dt.timedelta(seconds=60))
+    trends_refresh()
+    assert _ids(anon.get("/api/v1/trends/statuses")) == [str(quiet.pk)]

@@ -14,13 +14,15 @@ def warm_up(buyer, address, product) -> None:
     pay(buyer, place_one(buyer, address, product))
 
 
-def test_placing_an_order_is_six_statements_in_one_transaction(buyer, address, tea):
+def test_placing_an_order_is_seven_statements_in_one_transaction(buyer, address, tea):
     warm_up(buyer, address, tea)
     with statements() as sent:
         place_one(buyer, address, tea)
-    # address, product (with its seller); INSERT order, items, events; UPDATE stock.
-    assert (len(sent.work), sent.transactions) == (6, 1), sent
-    assert sent.work[-1].startswith('UPDATE "catalog_product"')  # the hot row, last
+    # address, product (with its seller); INSERT order, items, events; UPDATE stock, then
+    # the product's search row (in stock or not: it writes only when the stock emptied).
+    assert (len(sent.work), sent.transactions) == (7, 1), sent
+    assert sent.work[-2].startswith('UPDATE "catalog_product"')  # the hot row
+    assert sent.work[-1].startswith('UPDATE "catalog_productsearch"')
     round_trips(sent, 3)  # address, product, then the writes together
 
 
@@ -32,7 +34,7 @@ def test_placing_with_an_idempotency_key_adds_its_claim_and_answer_in_the_same_c
         services.order_place(
             buyer=buyer, items=[(tea.pk, None, 1)], address_id=address.pk, idempotency_key=key()
         )
-    assert (len(sent.work), sent.transactions) == (8, 1), sent
+    assert (len(sent.work), sent.transactions) == (9, 1), sent
     round_trips(sent, 4)
 
 
@@ -49,16 +51,18 @@ def test_paying_is_twelve_statements_in_one_transaction(buyer, address, tea):
     round_trips(sent, 5)  # key, order, PIN, ledger accounts, then the writes together
 
 
-def test_buying_now_is_fifteen_statements_in_one_transaction(buyer, address, tea):
+def test_buying_now_is_sixteen_statements_in_one_transaction(buyer, address, tea):
     warm_up(buyer, address, tea)
     with statements() as sent:
         services.order_buy(
             buyer=buyer, product_id=tea.pk, address_id=address.pk, pin=PIN, idempotency_key=key()
         )
     # address, product; INSERT key; PIN; INSERT order, item, events, notification; UPDATE
-    # key; ledger accounts; INSERT transaction, entries; then the hot rows: stock, balances.
-    assert (len(sent.work), sent.transactions) == (15, 1), sent
-    assert sent.work[-3].startswith('UPDATE "catalog_product"')
+    # key; ledger accounts; INSERT transaction, entries; then the hot rows: stock (and the
+    # product's search row after it), balances.
+    assert (len(sent.work), sent.transactions) == (16, 1), sent
+    assert sent.work[-4].startswith('UPDATE "catalog_product"')
+    assert sent.work[-3].startswith('UPDATE "catalog_productsearch"')
     round_trips(sent, 6)  # address, product, key, PIN, ledger accounts, the writes
 
 

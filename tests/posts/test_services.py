@@ -301,3 +301,22 @@ def test_unattached_media_is_swept_after_a_day(alice, make_image):
         assert services.media_sweep_unattached() == 1
     assert list(MediaAttachment.objects.values_list("pk", flat=True)) == [used.pk]
     assert not orphan.file.storage.exists(orphan.file.name)
+
+
+def test_image_descriptions_are_searched_with_the_post(alice, make_image):
+    from storefeed.core import fulltext
+    from storefeed.posts.search import status_search_ids
+
+    def found(text: str) -> list[int]:
+        return status_search_ids(viewer=None, query=fulltext.parse(text))
+
+    image = services.media_create(
+        account=alice, file=make_image("dress.jpg"), description="红色连衣裙 on a hanger"
+    )
+    status = post(alice, "new in today", media_ids=[image.pk])
+    assert found("连衣裙") == [status.pk]
+    assert found("hanger") == [status.pk]
+    # A description changed afterwards is what the post is found by from then on.
+    services.media_update(account=alice, media_id=image.pk, description="blue canvas shoes")
+    assert found("连衣裙") == []
+    assert found("canvas") == [status.pk]

@@ -223,8 +223,9 @@ def test_checkout_requests_are_lean(api, buyer, product):
             key="place",
         )
     assert placed.status_code == 201
-    # rate limit, token; address, product; INSERT key, order, items, events; UPDATE key, stock.
-    assert (len(placing.work), placing.transactions) == (10, 1), placing
+    # rate limit, token; address, product; INSERT key, order, items, events; UPDATE key, stock,
+    # the product's search row.
+    assert (len(placing.work), placing.transactions) == (11, 1), placing
     round_trips(placing, 6)  # rate limit, token, address, product, key, the writes
     order_id = placed.json()["orders"][0]["id"]
     with statements() as paying:
@@ -236,6 +237,6 @@ def test_checkout_requests_are_lean(api, buyer, product):
     with statements() as buying:
         bought = buy_now(client, product, key="buy")
     assert bought.status_code == 201
-    # rate limit, token, the service's 15, and "following?".
-    assert (len(buying.work), buying.transactions) == (18, 1), buying
+    # rate limit, token, the service's 16, and "following?".
+    assert (len(buying.work), buying.transactions) == (19, 1), buying
     round_trips(buying, 9)  # rate limit, token, the service's 6, "following?"

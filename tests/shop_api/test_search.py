@@ -103,13 +103,88 @@ def test_filters_and_sorting(api, alice, shelf, seller, rival):
     assert past == {"results": [], "total": 4}
 
 
-def test_best_selling_counts_units_gone(api, alice, shelf):
+def test_best_selling_counts_units_gone_once_the_worker_counted(api, alice, shelf):
+    from storefeed.catalog.tasks import refresh_sold_counts
+
     Product.objects.filter(pk=shelf["lipstick"].pk).update(stock=1)  # 4 of 5 gone
     Product.objects.filter(pk=shelf["red"].pk).update(stock=2)  # 1 of 3 gone
-    found = ids(api(alice).get("/products/search", {"q": "口红 lipstick", "sort": "best_selling"}))
-    assert found[:2] == [str(shelf["lipstick"].pk), str(shelf["red"].pk)]
-    Product.objects.filter(pk=shelf["lipstick"].pk).update(stock=5)
-    Product.objects.filter(pk=shelf["red"].pk).update(stock=3)
+    q = {"q": "口红 lipstick", "sort": "best_selling"}
+    try:
+        # A sale does not write the index: until the worker counts, nothing has sold.
+        newest = [str(p.pk) for p in (shelf["set"], shelf["lipstick"], shelf["gloss"])]
+        assert ids(api(alice).get("/products/search", q))[:3] == newest
+        refresh_sold_counts.enqueue()  # the periodic task (run at once in tests)
+        assert ids(api(alice).get("/products/search", q))[:2] == [
+            str(shelf["lipstick"].pk),
+            str(shelf["red"].pk),
+        ]
+        assert ProductSearch.objects.get(product=shelf["lipstick"]).sold == 4
+    finally:
+        Product.objects.filter(pk=shelf["lipstick"].pk).update(stock=5)
+        Product.objects.filter(pk=shelf["red"].pk).update(stock=3)
+
+
+@pytest.mark.parametrize("walk_from", [1, 2_000])
+def test_price_and_best_selling_orders_walk_their_index_alike(
+    api, alice, shelf, monkeypatch, walk_from
+):
+    """On SQLite a common word walks the price (or sales) index and checks each row's words;
+    a rare one sorts its matches: the same answers either way (PostgreSQL's planner picks)."""
+    from storefeed.catalog import search
+
+    monkeypatch.setattr(search, "WALK_FROM", walk_from)
+    a = api(alice)
+    q = {"q": "口红 lipstick"}
+    cheap = a.get("/products/search", {**q, "sort": "price_asc"})
+    assert ids(cheap) == [str(shelf[k].pk) for k in ("gloss", "red", "lipstick", "set")]
+    assert cheap.json()["total"] == 4
+    dear = ids(a.get("/products/search", {**q, "sort": "price_desc", "max_price": "150"}))
+    assert dear == [str(shelf[k].pk) for k in ("lipstick", "red", "gloss")]
+    stocked = ids(a.get("/products/search", {**q, "sort": "price_asc", "in_stock": "1"}))
+    assert stocked == [str(shelf[k].pk) for k in ("red", "lipstick", "set")]
+    assert ids(a.get("/products/search", {**q, "sort": "price_asc", "field": "beauty"})) == []
+    second = a.get("/products/search", {**q, "sort": "price_asc", "limit": 2, "offset": 2})
+    assert ids(second) == [str(shelf[k].pk) for k in ("lipstick", "set")]
+
+
+def test_index_rows_follow_price_stock_and_variants(api, alice, shelf, seller, rival):
+    """What the index row holds for filters moves in the transaction of each write."""
+    a = api(alice)
+    red, gloss = shelf["red"], shelf["gloss"]
+    in_stock = {"q": "口红 lipstick", "in_stock": "true", "sort": "newest"}
+    assert str(gloss.pk) not in ids(a.get("/products/search", in_stock))
+    catalog.product_restock(account=seller, product_id=gloss.pk, quantity=2)
+    assert str(gloss.pk) in ids(a.get("/products/search", in_stock))
+    # A sale that empties the stock takes it out; one that leaves some writes nothing here.
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert catalog.stock_take(product_id=gloss.pk, quantity=1)
+    assert str(gloss.pk) in ids(a.get("/products/search", in_stock))
+    with transaction.atomic():
+        assert catalog.stock_take(product_id=gloss.pk, quantity=1)
+    assert str(gloss.pk) not in ids(a.get("/products/search", in_stock))
+    with transaction.atomic():
+        catalog.stock_return(product_id=gloss.pk, quantity=1)
+    assert str(gloss.pk) in ids(a.get("/products/search", in_stock))
+    # A new price is what the price filter sees at once.
+    catalog.product_update(account=seller, product_id=red.pk, price="19.90")
+    assert ids(a.get("/products/search", {"q": "口红", "max_price": "20"})) == [str(red.pk)]
+    # A product priced by its variants: the lowest price, in stock while any variant is.
+    kit = shelf["set"]
+    variant = kit.variants.get(name="A")
+    catalog.variant_update(account=rival, variant_id=variant.pk, price="9.90")
+    assert ids(a.get("/products/search", {"q": "口红", "max_price": "10"})) == [str(kit.pk)]
+    row = ProductSearch.objects.get(product=kit)
+    assert (row.price_fen, row.in_stock, row.listed) == (990, True, True)
+    with transaction.atomic():
+        assert catalog.stock_take(product_id=kit.pk, variant_id=variant.pk, quantity=1)
+    assert not ProductSearch.objects.get(product=kit).in_stock
+    with transaction.atomic():
+        catalog.stock_return(product_id=kit.pk, variant_id=variant.pk, quantity=1)
+    assert ProductSearch.objects.get(product=kit).in_stock
+    with transaction.atomic():
+        catalog.stock_return(product_id=gloss.pk, quantity=1)  # every unit back: stock sound
 
 
 def test_index_follows_edits_withdrawals_and_suspensions(api, alice, shelf, seller, staff):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from storefeed.core.fulltext import DocumentField
 from storefeed.core.ids import new_id, new_version
 from storefeed.core.text import render
 
@@ -40,6 +41,8 @@ class ExpertField(models.Model):
 
 
 # What a reader sees of an account besides its counters (which are read live).
+# What people search accounts by (accounts/search.py): saving one rewrites the index row.
+SEARCHED_FIELDS = frozenset({"username", "display_name", "note"})
 PROFILE_FIELDS = frozenset(
     {
         "username",
@@ -171,6 +174,10 @@ class User(AbstractUser):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "note_html", "profile_version"}
         super().save(*args, **kwargs)
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            from storefeed.accounts.search import account_index  # it imports this module
+
+            account_index([self.pk])
 
     @property
     def name(self) -> str:
@@ -183,3 +190,14 @@ class User(AbstractUser):
     @property
     def is_expert(self) -> bool:
         return self.expert_field_id is not None and self.expert_verified_at is not None
+
+
+class AccountSearch(models.Model):
+    """An account's row in the full-text index (accounts/search.py): its username, display
+    name and bio, and what packages above add (a seller's shop name), as core/fulltext.py
+    tokens. Written whenever the profile is saved, and by those packages."""
+
+    account = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    document = DocumentField()

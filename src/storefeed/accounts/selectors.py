@@ -4,9 +4,10 @@ from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, Value, When
 
 from storefeed.accounts.models import ExpertField, User
+from storefeed.accounts.search import account_search_ids
+from storefeed.core import fulltext
 from storefeed.core.parse import lookup_id
 
 
@@ -67,27 +68,15 @@ def local_hosts(request_host: str) -> set[str]:
 def account_search(
     *, query: str, limit: int = 20, among: Collection[int] | None = None
 ) -> list[User]:
-    """Accounts whose username or display name contains the query: exact username first,
-    then names that start with it, then the rest; within each, most followed first. Only
-    those in `among` when given (the accounts one follows, say)."""
-    query = (query or "").strip().lstrip("@")
-    if not query or (among is not None and not among):
-        return []
-    limit = max(1, min(limit, 80))
-    rank = Case(
-        When(username__iexact=query, then=Value(0)),
-        When(Q(username__istartswith=query) | Q(display_name__istartswith=query), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    accounts = User.objects.select_related("expert_field").filter(is_active=True)
-    if among is not None:
-        accounts = accounts.filter(pk__in=list(among))
-    return list(
-        accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
-        .annotate(rank=rank)
-        .order_by("rank", "-followers_count", "username")[:limit]
-    )
+    """Accounts and shops found by full text (accounts/search.py: username, display name,
+    bio, a seller's shop name; Chinese and English alike): the exact username first, then
+    the most followed. Only those in `among` when given (the accounts one follows, say).
+    More than 200 characters is a ValidationFailed (422)."""
+    parsed = fulltext.parse(query)
+    username = parsed.text.strip().lstrip("@").split("@")[0]
+    ids = account_search_ids(query=parsed, username=username, limit=limit, among=among)
+    found = User.objects.select_related("expert_field").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def expert_fields() -> list[ExpertField]:

@@ -91,6 +91,10 @@ class PushSubscription(models.Model):
     policy = models.CharField(max_length=10, choices=PushPolicy.choices, default=PushPolicy.ALL)
     # Where the web site is, for the icon's absolute URL (the worker has no request).
     site_url = models.CharField(max_length=200)
+    # The access token as the client presented it, for the payload's `access_token` (tokens
+    # are stored as checksums only), encrypted with a key derived from SECRET_KEY: the
+    # database alone does not give it away (push.seal / push.unseal).
+    sealed_token = models.TextField(blank=True, default="")
     # The newest notification pushed: a task run twice claims nothing the second time.
     pushed_up_to = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

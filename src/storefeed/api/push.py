@@ -10,6 +10,7 @@ push service means the browser dropped the subscription: it is deleted.
 """
 
 import base64
+import hashlib
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ import http_ece
 import httpcore
 import httpx
 import orjson
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
@@ -220,9 +222,11 @@ def push_subscription_create(
     alerts: Mapping[str, bool],
     policy: str | None,
     site_url: str,
+    token: str = "",
 ) -> PushSubscription:
     """Subscribe the access token `token_id` to Web Push, replacing its earlier subscription
-    (Mastodon keeps one per token)."""
+    (Mastodon keeps one per token). `token`: that token as the client presented it (the
+    payload names it, sealed meanwhile)."""
     endpoint = _check_endpoint(spec.endpoint)
     p256dh, auth = _check_keys(spec.p256dh, spec.auth)
     chosen_policy = _check_policy(policy, PushPolicy.ALL)
@@ -244,6 +248,7 @@ def push_subscription_create(
             alerts=_merged_alerts({}, alerts),
             policy=chosen_policy,
             site_url=site_url[:200],
+            sealed_token=seal(token) if token else "",
             pushed_up_to=newest or 0,
         )
 
@@ -322,6 +327,26 @@ def _body(notification: Notification) -> str:
     return Truncator(" ".join(text.split())).chars(BODY_CHARACTERS)
 
 
+def _sealer() -> Fernet:
+    key = hashlib.sha256(b"storefeed push token\0" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(token: str) -> str:
+    """`token` encrypted with a key derived from SECRET_KEY (which is not in the database)."""
+    return _sealer().encrypt(token.encode()).decode()
+
+
+def unseal(sealed: str) -> str:
+    """The token `seal` sealed; "" when there is none or SECRET_KEY has changed since."""
+    if not sealed:
+        return ""
+    try:
+        return _sealer().decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return ""
+
+
 def push_payload(subscription: PushSubscription, notification: Notification) -> dict[str, Any]:
     """Mastodon's Web Push payload, in the subscriber's language."""
     account = subscription.account
@@ -335,7 +360,7 @@ def push_payload(subscription: PushSubscription, notification: Notification) -> 
     with translation.override(locale):
         title, body = _title(notification), _body(notification)
     return {
-        "access_token": subscription.access_token.token,
+        "access_token": unseal(subscription.sealed_token) or subscription.access_token.token,
         "preferred_locale": locale,
         "notification_id": str(notification.pk),
         "notification_type": NOTIFICATION_TYPE_NAME.get(notification.type, notification.type),  # type: ignore[call-overload]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_id, generate_client_secret
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, set_token_value
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
@@ -123,13 +123,11 @@ def app_scopes(application: Application) -> list[str]:
 def _access_token_create(*, application: Application, account: User, scopes: Sequence[str]) -> str:
     value = generate_token()
     expires = timezone.now() + dt.timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
-    AccessToken.objects.create(
-        user=account,
-        application=application,
-        token=value,
-        expires=expires,
-        scope=" ".join(scopes),
+    token = AccessToken(
+        user=account, application=application, expires=expires, scope=" ".join(scopes)
     )
+    set_token_value(token, value)  # stored as its checksum only (settings: RFC 9700 storage)
+    token.save()
     return value
 
 

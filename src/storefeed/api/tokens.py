@@ -30,6 +30,13 @@ def bearer_token(request: HttpRequest, token: str) -> AccessToken | None:
     return found
 
 
+def presented_token(request: HttpRequest) -> str | None:
+    """The bearer token this request was let in with, as the client sent it (the database
+    keeps only its checksum), or None."""
+    remembered = getattr(request, "_storefeed_bearer", None)
+    return remembered[0] if remembered is not None and remembered[1] is not None else None
+
+
 def bearer_of(request: HttpRequest) -> AccessToken | None:
     """The valid token of the request's `Authorization: Bearer` header, or None."""
     header = request.headers.get("Authorization", "")

@@ -20,3 +20,8 @@ class CatalogConfig(AppConfig):
         from storefeed.posts import search
 
         search.register_rebuild("products and items", catalog_index_rebuild)
+        # A seller suspended or reinstated lists or unlists their products' search rows.
+        from storefeed.catalog.search import seller_state
+        from storefeed.sellers.services import on_seller_state_change
+
+        on_seller_state_change(seller_state)

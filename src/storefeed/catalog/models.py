@@ -218,14 +218,32 @@ class PostProduct(models.Model):
 class ProductSearch(models.Model):
     """A product's row in the full-text index (see catalog/search.py): the title's tokens,
     and the title's and description's together (`body`), so that a match in the title can be
-    ranked first and any match found in one column. Whether it is on
-    sale, its seller active, its price and stock are read live when searching."""
+    ranked first and any match found in one column. Beside the words, what searches filter
+    and sort on, so that they read this row alone: whether it is listed (on sale by an active
+    seller), in stock, its price, seller and the seller's field, kept current in the
+    transaction of every write that changes them (`catalog.search.product_state`); and the
+    units sold, kept by the worker (`catalog.search.sold_refresh`), so a sale does not write
+    here unless it empties the stock."""
 
     product = models.OneToOneField(
         Product, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     title = DocumentField()
     body = DocumentField()
+    listed = models.BooleanField(default=False)
+    in_stock = models.BooleanField(default=False)
+    price_fen = models.BigIntegerField(default=0)
+    seller_id = models.BigIntegerField(default=0)
+    field_id = models.BigIntegerField(default=0)
+    sold = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The orders that cannot stop early in the words' index: read in price or sales
+            # order, each row checked against the words (catalog/search.py).
+            models.Index(fields=["listed", "price_fen", "product"], name="catalog_ps_price"),
+            models.Index(fields=["listed", "sold", "product"], name="catalog_ps_sold"),
+        ]
 
 
 class ItemSearch(models.Model):

@@ -1,10 +1,14 @@
 """Full-text search of products and third-party items (the shop's side of core/fulltext.py).
 
-The index holds only words (`ProductSearch`, `ItemSearch`: title and description), written in
-the transaction that writes the product or item. Everything that changes as things sell or
-are managed (on sale or withdrawn, the seller active or suspended, price, stock, units sold)
-is read live from the catalog's own tables in the search query, so a withdrawn product or a
-suspended seller drops out at once and a sale never writes to the index.
+A product's index row (`ProductSearch`) holds its words (title; title and description) and
+what searches filter and sort on: listed (on sale by an active seller), in stock, price,
+seller, the seller's field, all written in the transaction of every write that changes them
+(`product_state`, from `services.product_changed` and a seller's suspension or
+reinstatement), and the units sold, which the worker keeps (`sold_refresh`), so that a sale
+writes here only when it empties the stock. A search then reads the index rows alone: the
+orders that cannot stop early in the words' index (price, best selling) walk an index in
+that order and check each row's words, and stop after a page. Third-party items are few
+and are joined to their live rows (`ItemSearch`: words only).
 """
 
 from collections.abc import Iterable
@@ -55,11 +59,81 @@ def _write(model: Any, key: str, rows: Iterable[tuple[int, str, str]]) -> None:
 
 
 def product_index(product_ids: Iterable[int]) -> None:
-    """(Re)write the index rows of these products from their title and description."""
+    """(Re)write the index rows of these products from their title and description, and
+    their state (`product_state`)."""
     ids = list(product_ids)
     if ids:
         rows = Product.objects.filter(pk__in=ids).values_list("pk", "title", "description")
         _write(ProductSearch, "product_id", rows)
+        product_state(ids)
+
+
+def _state_update(where: str, params: list[object]) -> int:
+    return sql.execute(*_state_statement(where, params))
+
+
+def _state_statement(where: str, params: list[object]) -> sql.Statement:
+    """Set the state columns of the index rows of the products `where` (over `p`, the
+    product) picks from the live rows, writing only the rows that differ (so a sale that
+    leaves stock writes nothing here). One statement, on both databases."""
+    products, sellers, variants = sql.table(Product), sql.table(Seller), sql.table(Variant)
+    index = sql.table(ProductSearch)
+    live = (
+        f"SELECT p.id AS id,"  # noqa: S608
+        f" (p.status = %s AND COALESCE(s.state = %s, FALSE)) AS listed,"
+        f" (p.stock > 0 OR (p.has_variants AND EXISTS (SELECT 1 FROM {variants} v"
+        f" WHERE v.product_id = p.id AND v.is_active AND v.stock > 0))) AS in_stock,"
+        f" p.price_fen AS price_fen, p.seller_id AS seller_id,"
+        f" COALESCE(s.field_id, 0) AS field_id"
+        f" FROM {products} p LEFT JOIN {sellers} s ON s.account_id = p.seller_id WHERE {where}"
+    )
+    return (
+        f"UPDATE {index} SET listed = x.listed, in_stock = x.in_stock,"  # noqa: S608
+        " price_fen = x.price_fen, seller_id = x.seller_id, field_id = x.field_id"
+        f" FROM ({live}) AS x WHERE {index}.product_id = x.id AND ({index}.listed <> x.listed"
+        f" OR {index}.in_stock <> x.in_stock OR {index}.price_fen <> x.price_fen"
+        f" OR {index}.seller_id <> x.seller_id OR {index}.field_id <> x.field_id)",
+        [ProductStatus.ON_SALE, SellerState.ACTIVE, *params],
+    )
+
+
+def product_state(product_ids: Iterable[int]) -> None:
+    """Bring these products' index rows in step with what they are now: on sale or not, their
+    seller active, in stock, price. In the caller's transaction (every write that moves
+    one of these calls it through `services.product_changed`)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        _state_update(f"p.id IN ({sql.placeholders(ids)})", list(ids))
+
+
+def product_state_statement(product_ids: Iterable[int]) -> sql.Statement:
+    """`product_state` as one statement for a caller that sends it with others (checkout
+    sends it in its batch, after the stock's; `services.product_changed(indexed=True)`)."""
+    ids = sorted(set(product_ids))
+    # It writes only rows that differ: changing none is no refusal in a committing batch.
+    return sql.optional(_state_statement(f"p.id IN ({sql.placeholders(ids)})", list(ids)))
+
+
+def seller_state(seller_id: int) -> None:
+    """A seller suspended or reinstated: every product of theirs listed or not at once."""
+    _state_update("p.seller_id = %s", [seller_id])
+
+
+def sold_refresh() -> int:
+    """Units sold (taken: paid or reserved, as `stock_added - stock`) into the index rows that
+    differ; the worker runs it (a periodic task), so best-selling lags sales by at most its
+    period and a sale never waits on it. How many rows changed."""
+    products, variants, index = sql.table(Product), sql.table(Variant), sql.table(ProductSearch)
+    taken = (
+        f"SELECT p.id AS id, CASE WHEN p.has_variants THEN COALESCE((SELECT"  # noqa: S608
+        f" SUM(v.stock_added - v.stock) FROM {variants} v WHERE v.product_id = p.id), 0)"
+        f" ELSE p.stock_added - p.stock END AS sold FROM {products} p"
+    )
+    return sql.execute(
+        f"UPDATE {index} SET sold = x.sold FROM ({taken}) AS x"  # noqa: S608
+        f" WHERE {index}.product_id = x.id AND {index}.sold <> x.sold",
+        [],
+    )
 
 
 def item_index(item_ids: Iterable[int]) -> None:
@@ -80,6 +154,7 @@ def catalog_index_rebuild(*, batch: int = 2000) -> int:
             index(ids)
             done += len(ids)
             last = ids[-1]
+    sold_refresh()
     return done
 
 
@@ -164,6 +239,7 @@ class _Index:
     def __init__(self, model: Any, key: str, query: fulltext.Query) -> None:
         table = model._meta.db_table
         self.conditions: dict[str, tuple[str, list[object]]]
+        self.matches: tuple[str, list[object]] = ("", [])  # SQLite: the matches' ids
         if connection.vendor == "postgresql":
             q = fulltext.tsquery(query)
             self.source, self.key = f"{sql.table(model)} f", f"f.{key}"
@@ -177,6 +253,7 @@ class _Index:
             match = fulltext.fts5_match(query)
             in_title = "{title} : (" + match + ")"
             self.source, self.key = f"{table}_fts f", "f.rowid"
+            self.matches = (f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s", [match])  # noqa: S608
             self.conditions = {
                 "all": (f"{table}_fts MATCH %s", [match]),
                 "title": (f"{table}_fts MATCH %s", [in_title]),
@@ -197,15 +274,17 @@ def _price_range(alias: str, filters: ProductFilters, where: list[str], params: 
 
 @dataclass(frozen=True)
 class _Side:
-    """Products or items: their index, the columns read, the join and the filters."""
+    """Products or items: their index, the columns read, what is joined to a match (nothing
+    when the index row holds everything), the filters, and this side's order."""
 
     index: _Index
     kind: str
     columns: str
-    table: str  # the live rows, joined by id as `alias`
-    alias: str
+    join: str
     where: list[str]
     params: list[object]
+    order: str
+    lateral: str = ""  # PostgreSQL: `join` as a per-row LATERAL lookup (see `sql`)
 
     def sql(self, part: str, *, streamed: bool = False) -> tuple[str, list[object]]:
         """`streamed`: on PostgreSQL, join each match to its row one at a time (a LATERAL
@@ -213,68 +292,13 @@ class _Side:
         otherwise hashed every match first (a count to 1,000 of 38,000 matches: 134 ms)."""
         match, match_params = self.index.conditions[part]
         relevance = 1 if part == "other" else 0
-        a, key = self.alias, self.index.key
-        join = f"JOIN {self.table} {a} ON {a}.id = {key}"
-        if streamed and connection.vendor == "postgresql":
-            join = f"CROSS JOIN LATERAL (SELECT * FROM {self.table} {a}0 WHERE {a}0.id = {key} OFFSET 0) {a}"  # noqa: S608
+        join = self.lateral if streamed and self.lateral else self.join
         query = (
-            f"SELECT '{self.kind}' AS kind, {key} AS id, {relevance} AS relevance,"  # noqa: S608
+            f"SELECT '{self.kind}' AS kind, {self.index.key} AS id, {relevance} AS relevance,"  # noqa: S608
             f" {self.columns} FROM {self.index.source} {join}"
             f" WHERE {' AND '.join([match, *self.where])}"
         )
         return query, [*match_params, *self.params]
-
-
-def _products(query: fulltext.Query, filters: ProductFilters) -> _Side:
-    index = _Index(ProductSearch, "product_id", query)
-    sellers, variants = sql.table(Seller), sql.table(Variant)
-    # Sellers are few and read once (a set), not joined per matching product.
-    where = [
-        "p.status = %s",
-        f"p.seller_id NOT IN (SELECT account_id FROM {sellers} WHERE state <> %s)",  # noqa: S608
-    ]
-    params: list[object] = [ProductStatus.ON_SALE, SellerState.ACTIVE]
-    # SQLite's unary plus keeps it from driving the query from a seller's (or a field's
-    # sellers') products and checking each against FTS5, which costs far more per row than
-    # the other way round (bench/search.py: a field 120 ms instead of 27, a seller 45 vs 18).
-    unindexed = "+" if connection.vendor == "sqlite" else ""
-    _price_range("p", filters, where, params)
-    if filters.in_stock:
-        where.append(
-            f"(p.stock > 0 OR (p.has_variants AND EXISTS (SELECT 1 FROM {variants} v"  # noqa: S608
-            " WHERE v.product_id = p.id AND v.is_active AND v.stock > 0)))"
-        )
-    if filters.seller_id is not None:
-        where.append(f"{unindexed}p.seller_id = %s")
-        params.append(filters.seller_id)
-    if filters.field is not None:
-        of_field = f"SELECT account_id FROM {sellers} WHERE field_id = %s"  # noqa: S608
-        where.append(f"{unindexed}p.seller_id IN ({of_field})")
-        params.append(filters.field.pk)
-    sold = "0"
-    if filters.sort == "best_selling":  # units taken: the only order that reads stock
-        units = f"SELECT COALESCE(SUM(v.stock_added - v.stock), 0) FROM {variants} v"  # noqa: S608
-        sold = (
-            f"CASE WHEN p.has_variants THEN ({units} WHERE v.product_id = p.id)"
-            " ELSE p.stock_added - p.stock END"
-        )
-    columns = f"p.price_fen AS price, {sold} AS sold"
-    return _Side(index, "product", columns, sql.table(Product), "p", where, params)
-
-
-def _items(query: fulltext.Query, filters: ProductFilters) -> _Side | None:
-    """Third-party items are nobody's stock: a seller or field filter leaves them out."""
-    if filters.seller_id is not None or filters.field is not None:
-        return None
-    index = _Index(ItemSearch, "item_id", query)
-    where: list[str] = []
-    params: list[object] = []
-    _price_range("i", filters, where, params)
-    if filters.in_stock:
-        where.append("i.availability = %s")
-        params.append(Availability.IN_STOCK)
-    columns = "i.price_fen AS price, 0 AS sold"
-    return _Side(index, "external", columns, sql.table(ExternalItem), "i", where, params)
 
 
 _ORDER: dict[Sort, str] = {
@@ -286,6 +310,100 @@ _ORDER: dict[Sort, str] = {
     "price_desc": "CASE WHEN price IS NULL THEN 1 ELSE 0 END, price DESC, id DESC",
     "best_selling": "sold DESC, id DESC",
 }
+# Products always have a price: their side orders by what the index rows' indexes hold.
+_PRODUCT_ORDER: dict[Sort, str] = {
+    **_ORDER,
+    "price_asc": "price ASC, id DESC",
+    "price_desc": "price DESC, id DESC",
+}
+# The orders that cannot stop early in the words' index, and the index that holds each.
+_WALKED: dict[Sort, str] = {
+    "price_asc": "catalog_ps_price",
+    "price_desc": "catalog_ps_price",
+    "best_selling": "catalog_ps_sold",
+}
+
+
+def _products(query: fulltext.Query, filters: ProductFilters) -> _Side:
+    """Everything is read from the index row: on PostgreSQL the match is the row itself (its
+    planner may walk the price or sales index and check each row's words, or take the GIN
+    index's matches and sort them, whichever it reckons cheaper); on SQLite each FTS5 match
+    is joined to its row by id."""
+    index = _Index(ProductSearch, "product_id", query)
+    postgres = connection.vendor == "postgresql"
+    a = "f" if postgres else "ps"
+    join = "" if postgres else f"JOIN {sql.table(ProductSearch)} ps ON ps.product_id = f.rowid"
+    where = [f"{a}.listed = %s"]
+    params: list[object] = [True]
+    _price_range(a, filters, where, params)
+    if filters.in_stock:
+        where.append(f"{a}.in_stock = %s")
+        params.append(True)
+    if filters.seller_id is not None:
+        where.append(f"{a}.seller_id = %s")
+        params.append(filters.seller_id)
+    if filters.field is not None:
+        where.append(f"{a}.field_id = %s")
+        params.append(filters.field.pk)
+    columns = f"{a}.price_fen AS price, {a}.sold AS sold"
+    order = _PRODUCT_ORDER[filters.sort]
+    return _Side(index, "product", columns, join, where, params, order)
+
+
+def _walked(side: _Side, sort: Sort) -> tuple[str, list[object]]:
+    """SQLite, a price or best-selling order over a common word: the index rows in the
+    order's own index, each checked against the set of matches (read once), so that a page
+    stops after its rows instead of sorting tens of thousands of matches (the unary plus
+    keeps SQLite from driving the query from the matches instead)."""
+    matches, match_params = side.index.matches
+    index = sql.table(ProductSearch)
+    query = (
+        f"SELECT 'product' AS kind, ps.product_id AS id, 0 AS relevance, {side.columns}"  # noqa: S608
+        f" FROM {index} ps INDEXED BY {_WALKED[sort]}"
+        f" WHERE {' AND '.join(side.where)} AND +ps.product_id IN ({matches})"
+    )
+    return query, [*side.params, *match_params]
+
+
+# SQLite walks the order's index when a word matches at least this many products (2% of
+# 100,000): below it, joining each match to its row and sorting them is cheaper.
+WALK_FROM = 2_000
+
+
+def _common(side: _Side) -> bool:
+    matches, params = side.index.matches
+    return (
+        sql.rows(
+            f"SELECT COUNT(*) FROM ({matches} LIMIT %s) AS m",  # noqa: S608
+            [*params, WALK_FROM],
+        )[0][0]
+        >= WALK_FROM
+    )
+
+
+def _items(query: fulltext.Query, filters: ProductFilters) -> _Side | None:
+    """Third-party items are nobody's stock: a seller or field filter leaves them out. They
+    are few, and joined to their live rows."""
+    if filters.seller_id is not None or filters.field is not None:
+        return None
+    index = _Index(ItemSearch, "item_id", query)
+    where: list[str] = []
+    params: list[object] = []
+    _price_range("i", filters, where, params)
+    if filters.in_stock:
+        where.append("i.availability = %s")
+        params.append(Availability.IN_STOCK)
+    columns = "i.price_fen AS price, 0 AS sold"
+    items, key = sql.table(ExternalItem), index.key
+    join = f"JOIN {items} i ON i.id = {key}"
+    lateral = ""
+    if connection.vendor == "postgresql":
+        lateral = f"CROSS JOIN LATERAL (SELECT * FROM {items} i0 WHERE i0.id = {key} OFFSET 0) i"  # noqa: S608
+    return _Side(
+        index, "external", columns, join, where, params, _ORDER[filters.sort], lateral=lateral
+    )
+
+
 # Counted up to this many: a count visits every match it counts (with its live row), and
 # 10,000 cost 50 ms in bench/search.py on a loaded machine; "1,000+" is what a page shows.
 MAX_TOTAL = 1_000
@@ -300,25 +418,32 @@ def product_search(
         return Found(hits=[], total=0)
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
-    sides = [side for side in (_products(query, filters), _items(query, filters)) if side]
-    order = _ORDER[filters.sort]
+    products = _products(query, filters)
+    sides = [side for side in (products, _items(query, filters)) if side]
     # Each part is cut to its first offset + limit in the page's order before the parts are
     # merged, so that ordering by id stops early in the index instead of sorting every match.
     split = ("title", "other") if filters.sort == "relevance" else ("all",)
-    parts = [side.sql(part) for side in sides for part in split]
+    parts = [(side.sql(part), side.order) for side in sides for part in split]
+    if (
+        connection.vendor == "sqlite"
+        and filters.sort in _WALKED
+        and filters.seller_id is None  # a seller's products are few: their matches are, too
+        and _common(products)
+    ):
+        parts[0] = (_walked(products, filters.sort), products.order)
     ordered = " UNION ALL ".join(
         # (A subquery of its own: PostgreSQL orders by output names only when bare.)
         f"SELECT * FROM (SELECT * FROM ({text}) AS side{n}"  # noqa: S608
         f" ORDER BY {order} LIMIT {offset + limit}) AS part{n}"
-        for n, (text, _p) in enumerate(parts)
+        for n, ((text, _p), order) in enumerate(parts)
     )
     rows = (
         []
         if offset > MAX_OFFSET
         else sql.rows(
             f"SELECT kind, id FROM ({ordered}) AS found"  # noqa: S608
-            f" ORDER BY {order} LIMIT %s OFFSET %s",
-            [*(p for _text, ps in parts for p in ps), limit, offset],
+            f" ORDER BY {_ORDER[filters.sort]} LIMIT %s OFFSET %s",
+            [*(p for (_text, ps), _o in parts for p in ps), limit, offset],
         )
     )
     # Without filters of their own nearly every match counts, so a streamed count reaches

@@ -44,6 +44,12 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 PORT = int(os.environ.get("PORT", "8000"))
+# Reverse proxies and load balancers (addresses or networks, comma-separated) whose
+# X-Forwarded-For is believed: the client's address behind them is what per-address limits
+# count (core/forwarded.py). Empty: the header is ignored and the peer's address counts.
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("STOREFEED_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 # `storefeed serve`: restart a web worker after this many requests (with a tenth of jitter);
 # 0, the default, never does (a safety net for a memory leak, not needed otherwise).
 WEB_MAX_REQUESTS = int(os.environ.get("STOREFEED_WEB_MAX_REQUESTS", "0"))
@@ -109,6 +115,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address behind a listed proxy, before anything reads REMOTE_ADDR.
+    "storefeed.core.forwarded.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The streaming API's origin in connect-src (it is known per request): outside the CSP
     # middleware, so it sees the header that one sets.
@@ -374,15 +382,19 @@ OAUTH2_PROVIDER.update(
         "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
         "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
         "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+        # PKCE S256 only (api/mastodon/views/oauth.py refuses `plain` too; the metadata says so).
+        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+        # Access and refresh tokens stored as their SHA-256 only (the `token` column left
+        # empty; api/migrations/0004_hash_stored_tokens emptied the ones made before): a copy
+        # of the database signs nobody in. Lookups were already by the checksum.
+        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+        "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # needs the stored token; refused with it
     }
 )
 SILENCED_SYSTEM_CHECKS = [
     # The password grant is part of Mastodon's API (apps and scripts sign in with it); it is
     # throttled per address and per account like the web sign-in (accounts/throttle.py).
     "oauth2_provider.W002",
-    # Stored tokens: the API looks them up by their SHA-256 checksum (api/tokens.py); hashing
-    # the stored column too needs a migration of every existing token (not done yet).
-    "oauth2_provider.W006",
     # A spent refresh token sent again is refused (invalid_grant) without revoking the tokens
     # it was traded for: a client whose refresh answer was lost on the network and that
     # retries would otherwise be signed out everywhere (Mastodon does not revoke either).
@@ -562,6 +574,8 @@ if COMMERCE:
         ("storefeed.orders.tasks.auto_confirm_due_orders", 3600),
         ("storefeed.orders.tasks.complete_due_orders", 3600),
         ("storefeed.catalog.tasks.refresh_external_items", 6 * 3600),
+        # Best-selling in product search reads the units sold kept in the index by this.
+        ("storefeed.catalog.tasks.refresh_sold_counts", 60),
         ("storefeed.wallet.tasks.purge_expired_keys", 3600),
         ("storefeed.insights.tasks.rollup_insights", INSIGHTS_ROLLUP_SECONDS),
         ("storefeed.promotions.tasks.tick", PROMOTION_TICK_SECONDS),

@@ -26,3 +26,6 @@ urlpatterns = [
     *([path("", include("storefeed.web.shop.urls"))] if settings.COMMERCE else []),
     path("", include("storefeed.web.urls")),
 ]
+
+# A body too large to read gets 413 and a page saying so (Django would answer 400).
+handler400 = "storefeed.web.views.errors.bad_request_or_too_large"

@@ -206,6 +206,18 @@ def index_ddl(table: str, key: str, columns: Sequence[str], vendor: str) -> list
     its last column (the one that holds everything) on PostgreSQL."""
     if vendor == "postgresql":
         return [f"CREATE INDEX {table}_gin ON {table} USING gin ({columns[-1]})"]
+    names = ", ".join(columns)
+    return [
+        f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content='{table}',"
+        f" content_rowid='{key}', tokenize='ascii')",
+        *index_triggers_ddl(table, key, columns),
+    ]
+
+
+def index_triggers_ddl(table: str, key: str, columns: Sequence[str]) -> list[str]:
+    """SQLite: the triggers that keep `<table>_fts` in step with `table`. A migration that
+    makes Django rebuild the table (adding a NOT NULL column does) drops them with the old
+    table: it makes them again with these."""
     fts = f"{table}_fts"
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
@@ -213,11 +225,11 @@ def index_ddl(table: str, key: str, columns: Sequence[str], vendor: str) -> list
     insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.{key}, {new});"  # noqa: S608
     delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.{key}, {old});"  # noqa: S608
     return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}',"
-        f" content_rowid='{key}', tokenize='ascii')",
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN {insert} END",
         f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN {delete} END",
-        f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN {delete} {insert} END",
+        # Only a change of the words: other columns of the row (a product's price or stock,
+        # say) change without touching the full-text index.
+        f"CREATE TRIGGER {table}_au AFTER UPDATE OF {names} ON {table} BEGIN {delete} {insert} END",
     ]
 
 

@@ -226,7 +226,8 @@ def _commit_with(db: Any, statements: Sequence[Statement]) -> list[int] | None:
     again, their counts judged as usual (a refusal raised, or, if the race went the other way
     meanwhile, committed by the caller's block). On success the counts are those of the plain
     batch (an UPDATE's is 1), and Django's COMMIT at the end of the block is a no-op (psycopg
-    sends none when the server says the transaction is over)."""
+    sends none when the server says the transaction is over). An UPDATE made with `optional`
+    may change no row (it is sent as it is)."""
     parts = [f"SAVEPOINT {_SAVEPOINT}"]
     for bound in _bound(db, statements):
         if bound.lstrip().upper().startswith("UPDATE "):
@@ -242,6 +243,17 @@ def _commit_with(db: Any, statements: Sequence[Statement]) -> list[int] | None:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         return None
     return counts[1:-1]
+
+
+# The mark of an UPDATE that may change no row without it being a refusal (`optional`).
+_OPTIONAL = "/* may change no row */ "
+
+
+def optional(statement: Statement) -> Statement:
+    """`statement` (an UPDATE) as one whose changing no row is not a refusal: a committing
+    batch sends it as it is instead of turning "no row" into an error."""
+    text, params = statement
+    return _OPTIONAL + text, params
 
 
 # How `batch` joins statements (tests split captured SQL on it to count statements).

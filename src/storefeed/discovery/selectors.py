@@ -234,12 +234,14 @@ def trending_status_ids(
     blocked, muted or is blocked by; the caller renders the posts (their cached parts) and
     drops the ones deleted since. Two queries (one for a visitor)."""
     qs = _visible(TrendKind.STATUS, field_id)
+    # Posts of an account suspended since the last refresh drop out at once (the refresh
+    # leaves them out too).
+    gone = Q(account__is_active=False)
     if viewer is not None and viewer.is_authenticated:
         hidden = hidden_account_ids(viewer.pk)
         if hidden:
-            qs = qs.exclude(
-                Exists(Status.objects.filter(pk=OuterRef("item_id"), account_id__in=hidden))
-            )
+            gone |= Q(account_id__in=hidden)
+    qs = qs.exclude(Exists(Status.objects.filter(gone, pk=OuterRef("item_id"))))
     return [(r.item_id, reason_text(r)) for r in qs[offset : offset + limit]]
 
 

@@ -1,7 +1,8 @@
 """Full-text search of posts: keeping the index current, and finding what a reader may see.
 
-The index (`StatusSearch`, see core/fulltext.py) is written in the transaction that writes the
-post (create, edit; a delete takes the row with it), so a search never finds a post that is
+The index (`StatusSearch`, see core/fulltext.py) holds what a post says (its text, content
+warning, poll options and image descriptions) and is written in the transaction that writes the
+post (create, edit, an image's description changed; a delete takes the row with it), so a search never finds a post that is
 gone and finds a new one at once. Plain reposts are not indexed (their originals are).
 Results are newest first, as Mastodon's with full-text search on, so `max_id`/`min_id` page
 them and the index is read in id order: a common word stops after a page of hits instead of
@@ -13,8 +14,16 @@ from collections.abc import Callable, Iterable
 from django.db import connection
 
 from storefeed.accounts.models import User
+from storefeed.accounts.search import account_index_rebuild
 from storefeed.core import fulltext, sql
-from storefeed.posts.models import Mention, Poll, Status, StatusSearch, Visibility
+from storefeed.posts.models import (
+    MediaAttachment,
+    Mention,
+    Poll,
+    Status,
+    StatusSearch,
+    Visibility,
+)
 from storefeed.social import selectors as social
 from storefeed.social.models import Follow
 
@@ -36,10 +45,21 @@ def status_index(status_ids: Iterable[int]) -> None:
         return
     vendor = connection.vendor
     options = dict(Poll.objects.filter(status_id__in=ids).values_list("status_id", "options"))
+    # Image descriptions are part of what a post says (and all a picture-only post says).
+    described: dict[int, list[str]] = {}
+    for status_id, description in (
+        MediaAttachment.objects.filter(status_id__in=ids)
+        .exclude(description="")
+        .order_by("position")
+        .values_list("status_id", "description")
+    ):
+        described.setdefault(status_id, []).append(description)
     rows = [
         StatusSearch(
             status_id=pk,
-            document=fulltext.document([spoiler, text, *(options.get(pk) or [])], vendor),
+            document=fulltext.document(
+                [spoiler, text, *(options.get(pk) or []), *described.get(pk, [])], vendor
+            ),
         )
         for pk, text, spoiler in Status.objects.filter(
             pk__in=ids, reblog_of__isnull=True
@@ -52,7 +72,7 @@ def status_index(status_ids: Iterable[int]) -> None:
 
 def search_rebuild() -> dict[str, int]:
     """Every index rebuilt (after a restore, or a change of segmentation): how many rows each."""
-    done = {"posts": status_index_rebuild()}
+    done = {"posts": status_index_rebuild(), "accounts": account_index_rebuild()}
     for name, rebuild in _rebuilders.items():
         done[name] = rebuild()
     return done

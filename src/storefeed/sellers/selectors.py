@@ -85,3 +85,10 @@ def sellers(*, query: str = "", limit: int = 100) -> list[Seller]:
     if query:
         qs = qs.filter(account__username__icontains=query)
     return list(qs[:limit])
+
+
+def shop_names(account_ids: list[int]) -> dict[int, list[str]]:
+    """The shop's name of each seller among these accounts, for the accounts' search index
+    (registered in sellers/apps.py): a shop is found by its name on the people tab."""
+    rows = Seller.objects.filter(account_id__in=account_ids).values_list("account_id", "shop_name")
+    return {pk: [name] for pk, name in rows}

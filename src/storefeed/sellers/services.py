@@ -1,6 +1,7 @@
 """Every write of the seller program: apply, approve, reject, suspend, reinstate."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from storefeed.accounts.models import ExpertField, User
+from storefeed.accounts.search import account_index
 from storefeed.core import events
 from storefeed.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from storefeed.core.parse import id_or_none, lookup_id
@@ -259,6 +261,7 @@ def seller_application_approve(*, application_id: int | str, by: User, reason: s
             state=SellerState.ACTIVE,
             state_changed_at=now,
         )
+        account_index([application.account_id])  # the shop is found by its name from now
         _record(
             account_id=application.account_id,
             action=DecisionAction.APPROVE,
@@ -303,6 +306,17 @@ def seller_application_reject(
     return application
 
 
+# Packages above sellers that keep something per seller state (catalog: the search rows of a
+# seller's products) register here, and are called in the transaction that changes it.
+_state_listeners: list[Callable[[int], None]] = []
+
+
+def on_seller_state_change(listener: Callable[[int], None]) -> None:
+    """Call `listener(account_id)` whenever a seller is suspended or reinstated."""
+    if listener not in _state_listeners:
+        _state_listeners.append(listener)
+
+
 def _seller_move(
     *, account_id: int | str, by: User, reason: str, to: str, action: str, msgid: str
 ) -> Seller:
@@ -329,6 +343,8 @@ def _seller_move(
         )
         # Live shop windows: every card of this seller now says so (or is on sale again).
         events.publish("product", seller=seller.account_id)
+        for listener in _state_listeners:
+            listener(seller.account_id)
     return seller
 
 

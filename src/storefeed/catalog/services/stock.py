@@ -4,6 +4,7 @@ and the live event that products' cards changed."""
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from storefeed.catalog import search
 from storefeed.catalog.models import (
     Product,
     ProductStatus,
@@ -14,11 +15,15 @@ from storefeed.core.errors import ValidationFailed
 from storefeed.sellers.models import Seller, SellerState
 
 
-def product_changed(*product_ids: int) -> None:
+def product_changed(*product_ids: int, indexed: bool = False) -> None:
     """Tell live clients (core/events.py) that these products' cards changed: stock, price,
-    availability. Called by every write that moves one, inside its transaction; the event goes
-    out when it commits, and the streaming process reads the cards as they are then."""
+    availability, and bring their search rows in step. Called by every write that moves one,
+    inside its transaction; the event goes out when it commits, and the streaming process
+    reads the cards as they are then. `indexed`: the caller sent
+    `search.product_state_statement` itself (checkout, in its batch)."""
     events.publish("product", ids=sorted(set(product_ids)))
+    if not indexed:
+        search.product_state(product_ids)
 
 
 def stock_take(

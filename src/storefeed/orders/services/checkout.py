@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from storefeed.accounts.models import User
 from storefeed.catalog.errors import NotAvailable
 from storefeed.catalog.models import PostProduct, Product, ProductStatus, Variant
+from storefeed.catalog.search import product_state_statement
 from storefeed.catalog.selectors import Purchasable
 from storefeed.catalog.services import product_changed, stock_take_statement
 from storefeed.core import sql
@@ -260,8 +261,9 @@ def _check_stock(
     ]
     if failed:
         raise _stock_refusal(failed)
-    # Live shop windows: the cards of these products change when this commits.
-    product_changed(*(line.product_id for line in lines))
+    # Live shop windows: the cards of these products change when this commits (their search
+    # rows were brought in step in the checkout's batch).
+    product_changed(*(line.product_id for line in lines), indexed=True)
 
 
 @dataclass(frozen=True)
@@ -361,8 +363,11 @@ def _place(
             statements.append(idempotency.keep_statement(placed))
         # One round trip (sql.batch), the stock's hot rows last, the COMMIT with them.
         stock = _stock_statements(lines, bought)
-        counts = sql.batch(statements + stock, commit=True)
-        _check_stock(lines, bought, counts[len(statements) :])
+        # The products' search rows follow (in stock or not) in the same round trip; it
+        # writes nothing unless a line emptied the stock, and rolls back with a refusal.
+        searched = product_state_statement([line.product_id for line in lines])
+        counts = sql.batch([*statements, *stock, searched], commit=True)
+        _check_stock(lines, bought, counts[len(statements) : len(statements) + len(stock)])
         orders = [p.order for p in placed]
         expires_at = orders[0].expires_at
         transaction.on_commit(lambda: _schedule_expiry([o.pk for o in orders], expires_at))

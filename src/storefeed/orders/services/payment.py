@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from storefeed.accounts.models import User
+from storefeed.catalog.search import product_state_statement
 from storefeed.core import sql
 from storefeed.core.errors import DomainError, Forbidden, NotFound
 from storefeed.notifications.services import notify_shop
@@ -221,11 +222,15 @@ def order_buy(
         writes += [_paid_notice(placed.order, buyer), idem.keep_statement(placed)]
         # The stock's conditional UPDATE last of these, then the ledger's balances.
         stock = _stock_statements([line], bought)
+        # The product's search row follows its stock (writes only if this emptied it).
+        searched = product_state_statement([line.product_id])
         _hold(
             placed.order,
             buyer,
-            first=writes + stock,
-            check_first=lambda counts: _check_stock([line], bought, counts[len(writes) :]),
+            first=[*writes, *stock, searched],
+            check_first=lambda counts: _check_stock(
+                [line], bought, counts[len(writes) : len(writes) + len(stock)]
+            ),
         )
         return placed.order
 

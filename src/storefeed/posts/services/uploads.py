@@ -14,7 +14,7 @@ from storefeed.core.parse import lookup_id
 from storefeed.core.text import (
     clean_plain,
 )
-from storefeed.posts import video
+from storefeed.posts import search, video
 from storefeed.posts.media import process_image
 from storefeed.posts.models import (
     MediaAttachment,
@@ -88,6 +88,8 @@ def media_update(
         media.save(update_fields=fields)
         if media.status_id is not None:  # the post shows the new description at once
             Status.objects.filter(pk=media.status_id).update(version=new_version())
+            if "description" in fields:  # and is found by it
+                search.status_index([media.status_id])
     return media
 
 

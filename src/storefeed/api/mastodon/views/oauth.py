@@ -143,12 +143,16 @@ class _MastodonOAuth:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         problem = _unusable_parameter(request)
         if problem is not None:
-            return _oauth_error(
-                400,
-                "invalid_request",
-                _("%(field)s contains characters that cannot be used.") % {"field": problem},
-            )
+            return self.unusable(request, problem)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def unusable(self, request: HttpRequest, field: str) -> HttpResponse:
+        """The answer to a parameter no database takes: OAuth's JSON error for an app."""
+        return _oauth_error(
+            400,
+            "invalid_request",
+            _("%(field)s contains characters that cannot be used.") % {"field": field},
+        )
 
 
 class AuthorizeView(_MastodonOAuth, AuthorizationView):
@@ -156,6 +160,16 @@ class AuthorizeView(_MastodonOAuth, AuthorizationView):
     come back); POST approves or denies. The out-of-band redirect shows the code instead."""
 
     template_name = "api/oauth/authorize.html"
+
+    def unusable(self, request: HttpRequest, field: str) -> HttpResponse:
+        """A person's browser is on this page: the page that says the app's request is not
+        valid (there is no redirect to trust before the app is known)."""
+        return render(
+            request,
+            "api/oauth/code.html",
+            {"code": "", "error": "invalid_request", "application": None},
+            status=400,
+        )
 
     def redirect(self, redirect_to: str, application: Application | None) -> HttpResponse:
         if redirect_to.startswith(OOB):

@@ -9,6 +9,7 @@ from storefeed.api.mastodon.base import ApiRequest, endpoint, ok
 from storefeed.api.mastodon.params import TRUE, Invalid
 from storefeed.api.mastodon.routing import route
 from storefeed.api.models import PUSH_ALERTS, PushSubscription
+from storefeed.api.tokens import presented_token
 
 
 def _alerts(api: ApiRequest) -> dict[str, bool]:
@@ -88,6 +89,7 @@ def subscription(api: ApiRequest) -> HttpResponse:
             alerts=_alerts(api),
             policy=_policy(api),
             site_url=api.build_url("/").rstrip("/"),
+            token=presented_token(api.request) or "",
         )
         return ok(_entity(created))
     if method == "PUT":

@@ -228,6 +228,9 @@ class Command(BaseCommand):
             # instance on the machine; serve does not use it.
             "--no-control-socket",
         ]
+        if settings.TRUSTED_PROXIES:
+            # gunicorn believes the proxies' X-Forwarded-Proto from the same addresses.
+            gunicorn += ["--forwarded-allow-ips", ",".join(settings.TRUSTED_PROXIES)]
         commands: list[tuple] = [("web server (gunicorn)", gunicorn)]
         if options.get("streaming_port", 0):
             commands.append(("streaming server (uvicorn)", streaming_command(host, options)))
