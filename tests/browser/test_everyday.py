@@ -104,7 +104,9 @@ def mei(expert_post):
     ("browser_page", "language", "zone"),
     [
         pytest.param("phone", "zh-hans", "Asia/Shanghai", marks=CHINESE, id="phone-zh"),
+        pytest.param("phone", "en", "UTC", marks=ENGLISH, id="phone-en"),
         pytest.param("desktop", "en", "UTC", marks=ENGLISH, id="desktop-en"),
+        pytest.param("desktop", "zh-hans", "Asia/Shanghai", marks=CHINESE, id="desktop-zh"),
     ],
     indirect=["browser_page"],
 )

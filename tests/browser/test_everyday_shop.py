@@ -55,7 +55,9 @@ def scarf(transactional_db):
     ("browser_page", "language", "zone"),
     [
         pytest.param("phone", "en", "UTC", marks=ENGLISH, id="phone-en"),
+        pytest.param("phone", "zh-hans", "Asia/Shanghai", marks=CHINESE, id="phone-zh"),
         pytest.param("desktop", "zh-hans", "Asia/Shanghai", marks=CHINESE, id="desktop-zh"),
+        pytest.param("desktop", "en", "UTC", marks=ENGLISH, id="desktop-en"),
     ],
     indirect=["browser_page"],
 )

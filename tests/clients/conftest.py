@@ -90,6 +90,16 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def _vapid_env() -> dict[str, str]:
+    from storefeed.api.push import generate_server_key
+
+    key = generate_server_key()
+    return {
+        "STOREFEED_VAPID_PRIVATE_KEY": key.private_key,
+        "STOREFEED_VAPID_PUBLIC_KEY": key.public_key,
+    }
+
+
 @pytest.fixture(scope="package")
 def storefeed_server(
     django_db_setup: None,
@@ -115,6 +125,9 @@ def storefeed_server(
         "STOREFEED_API_RATE_LIMIT": "1000000",
         # Web Push goes to a push service the tests run on loopback (tests/push_service.py).
         "STOREFEED_PUSH_ALLOW_PRIVATE": "1",
+        # One VAPID key for the whole run: the key generated on first use lives in a table
+        # that each test's flush empties, while the server's processes remember its public half.
+        **_vapid_env(),
     }
     with serving(env, "--worker-interval", "0.05", log=var / "serve.log") as (_process, url):
         yield url

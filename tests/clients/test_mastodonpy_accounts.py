@@ -179,11 +179,14 @@ def test_follow_with_options_block_mute_and_relationships(masto_for, alice, bob,
     assert not Block.objects.exists()
     assert not Mute.objects.exists()
 
-    # Account search: by name, among follows only, paged with offset.
+    # Account search: by name and by the words of a bio (each word a prefix), among follows
+    # only, paged with offset.
     assert [a.acct for a in alice_api.account_search("car")] == ["carol"]
-    assert [a.acct for a in alice_api.account_search("o")] == ["bob", "carol"]
-    assert [a.acct for a in alice_api.account_search("o", limit=1, offset=1)] == ["carol"]
-    assert [a.acct for a in alice_api.account_search("o", following=True)] == ["bob"]
+    for api in (bob_api, carol_api):
+        api.account_update_credentials(note="Street photographer")
+    assert [a.acct for a in alice_api.account_search("photo")] == ["bob", "carol"]
+    assert [a.acct for a in alice_api.account_search("photo", limit=1, offset=1)] == ["carol"]
+    assert [a.acct for a in alice_api.account_search("photo", following=True)] == ["bob"]
     assert alice_api.account_search("zzz") == []
 
 

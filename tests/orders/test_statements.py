@@ -22,7 +22,7 @@ def test_placing_an_order_is_seven_statements_in_one_transaction(buyer, address,
     # the product's search row (in stock or not: it writes only when the stock emptied).
     assert (len(sent.work), sent.transactions) == (7, 1), sent
     assert sent.work[-2].startswith('UPDATE "catalog_product"')  # the hot row
-    assert sent.work[-1].startswith('UPDATE "catalog_productsearch"')
+    assert sent.work[-1].startswith('/* may change no row */ UPDATE "catalog_productsearch"')
     round_trips(sent, 3)  # address, product, then the writes together
 
 
@@ -62,7 +62,7 @@ def test_buying_now_is_sixteen_statements_in_one_transaction(buyer, address, tea
     # product's search row after it), balances.
     assert (len(sent.work), sent.transactions) == (16, 1), sent
     assert sent.work[-4].startswith('UPDATE "catalog_product"')
-    assert sent.work[-3].startswith('UPDATE "catalog_productsearch"')
+    assert sent.work[-3].startswith('/* may change no row */ UPDATE "catalog_productsearch"')
     round_trips(sent, 6)  # address, product, key, PIN, ledger accounts, the writes
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -27,15 +28,20 @@ ACTIVITY_CACHE_SECONDS = 600
 
 
 RULES_KEY = "instance:rules:1"
+# Without Redis the cache is each process's own memory, where forgetting the rules on a change
+# (signals.py) reaches only the process that made it: the others keep them this long at most.
+RULES_LOCAL_SECONDS = 10
 
 
 def rules() -> list[dict[str, Any]]:
     """The rules in order, as plain values: every instance entity carries them, so they are
-    kept in the cache until staff change one (signals.py forgets them)."""
+    kept in the cache until staff change one (signals.py forgets them; without a shared
+    cache, other processes see the change within RULES_LOCAL_SECONDS)."""
     cached = cache.get(RULES_KEY)
     if cached is None:
         cached = list(Rule.objects.values("id", "text", "hint", "text_zh", "hint_zh"))
-        cache.set(RULES_KEY, cached, None)
+        shared = "locmem" not in settings.CACHES["default"]["BACKEND"]
+        cache.set(RULES_KEY, cached, None if shared else RULES_LOCAL_SECONDS)
     return list(cached)
 
 
