@@ -91,21 +91,22 @@ def main() -> int:
             "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
         },
     )
-    token = AccessToken.objects.filter(application=app, user=demo).first()
-    if token is None:
-        import datetime as dt
-        import secrets
+    # A fresh token each run: stored tokens keep only their checksum, so an old one's value
+    # cannot be read back.
+    import datetime as dt
+    import secrets
 
-        from django.utils import timezone
+    from django.utils import timezone
 
-        token = AccessToken.objects.create(
-            user=demo,
-            application=app,
-            token=secrets.token_urlsafe(32),
-            scope="read",
-            expires=timezone.now() + dt.timedelta(days=365),
-        )
-    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    value = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        user=demo,
+        application=app,
+        token=value,
+        scope="read",
+        expires=timezone.now() + dt.timedelta(days=1),
+    )
+    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {value}")
     web = Client(HTTP_HOST="127.0.0.1")
     web.force_login(demo)
     yard = Client(HTTP_HOST="127.0.0.1")
