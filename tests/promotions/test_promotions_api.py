@@ -7,6 +7,7 @@ import pytest
 from storefeed.posts.services import status_delete
 from storefeed.promotions import services
 from storefeed.promotions.models import Placement, Promotion
+from storefeed.social import services as social
 from storefeed.wallet.models import PaymentPin
 from storefeed.wallet.selectors import escrow_held, wallet_balance
 from tests.promotions.conftest import PIN, ledger_snapshot
@@ -139,6 +140,23 @@ def test_hiding_a_seller_passes_its_promotions_over(api, rich_seller, post, fans
     assert reader.get("/api/v1/timelines/home").json()[0]["promoted"]["id"] == promotion_id
     missing = reader.post("/promotions/hidden", {"account_id": "999999"})
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("how", ["block", "blocked_by", "mute"])
+def test_a_seller_blocked_or_muted_after_placing_is_not_put_on_top(
+    api, rich_seller, post, fans, how
+):
+    alice, _bob = fans
+    promotion_id = buy(api(rich_seller), post).json()["id"]
+    services.promotion_place(promotion_id=int(promotion_id))
+    if how == "block":
+        social.block_create(account=alice, target=rich_seller)
+    elif how == "blocked_by":
+        social.block_create(account=rich_seller, target=alice)
+    else:
+        social.mute_create(account=alice, target=rich_seller)
+    assert all("promoted" not in s for s in api(alice).get("/api/v1/timelines/home").json())
+    assert Placement.objects.filter(owner_id=alice.pk, shown_at__isnull=True).exists()  # not spent
 
 
 def test_a_deleted_post_ends_its_promotion_with_the_rest_returned(api, rich_seller, post, fans):
